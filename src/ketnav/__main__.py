@@ -1,0 +1,3 @@
+from ketnav.cli import main
+
+raise SystemExit(main())

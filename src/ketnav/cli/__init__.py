@@ -1,0 +1,105 @@
+"""The ``ketnav`` command.
+
+Only argparse and our own light modules are imported here, so ``ketnav --help`` answers instantly;
+each sub-command's module (and Django, numpy, ...) is imported when that sub-command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ketnav import __version__
+from ketnav.errors import KetnavError
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    module: str  # "ketnav.cli.serve" defines add_arguments(parser) and run(args) -> int
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("serve", "run the web site (applies database migrations first)", "ketnav.cli.serve"),
+    Command("migrate", "create or upgrade the database tables and exit", "ketnav.cli.migrate"),
+    Command("settings", "show the settings in effect and where each came from", "ketnav.cli.settings_cmd"),
+)
+
+
+def _load(command: Command) -> object:
+    return importlib.import_module(command.module)
+
+
+class _LazyParser(argparse.ArgumentParser):
+    """A sub-command parser that asks its module for arguments only when that sub-command is used."""
+
+
+def build_parser(commands: Sequence[Command] = COMMANDS, *, full: bool = False) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ketnav",
+        description="Ketamine Navigator: cited education, a local clinical-trial finder and treatment "
+        "tools for ketamine therapy. Educational only; not medical advice.",
+    )
+    parser.add_argument("--version", action="version", version=f"ketnav {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    for command in commands:
+        sub_parser = sub.add_parser(command.name, help=command.help, description=command.help.capitalize() + ".")
+        sub_parser.set_defaults(_command=command)
+        if full:
+            _add_arguments(command, sub_parser)
+    return parser
+
+
+def _add_arguments(command: Command, parser: argparse.ArgumentParser) -> None:
+    module = _load(command)
+    add: Callable[[argparse.ArgumentParser], None] = module.add_arguments  # type: ignore[attr-defined]
+    add(parser)
+
+
+def _selected_command(argv: Sequence[str]) -> Command | None:
+    names = {c.name: c for c in COMMANDS}
+    for token in argv:
+        if token.startswith("-"):
+            continue
+        return names.get(token)
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    selected = _selected_command(argv)
+    # Only the chosen sub-command's module is imported, keeping --help and typos instant.
+    commands = COMMANDS
+    parser = build_parser(commands)
+    if selected is not None:
+        sub_action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        _add_arguments(selected, sub_action.choices[selected.name])
+    args = parser.parse_args(argv)
+    command: Command | None = getattr(args, "_command", None)
+    if command is None:
+        parser.print_help()
+        return 0
+    run: Callable[[argparse.Namespace], int] = _load(command).run  # type: ignore[attr-defined]
+    try:
+        return run(args)
+    except KetnavError as exc:
+        print(f"ketnav: error: {exc.message}", file=sys.stderr)
+        for detail in list(exc.details)[:20]:
+            print(f"  {detail.location}: {detail.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("ketnav: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if os.environ.get("KETNAV_DEBUG", "").lower() in {"1", "on", "true", "yes"}:
+            raise
+        print(
+            f"ketnav: internal error: {exc.__class__.__name__}: {exc} (set KETNAV_DEBUG=on for details)",
+            file=sys.stderr,
+        )
+        return 70

@@ -1,0 +1,59 @@
+"""``ketnav serve``: a production WSGI server (waitress) in front of the Django site."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import socket
+import sys
+
+from ketnav.errors import InvalidInput
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    parser.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Bind before starting the server so a busy port is a clear one-line error, not a traceback."""
+    if not 0 < port < 65536:
+        raise InvalidInput(f"--port: {port} is not a valid port (1-65535)")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise InvalidInput(f"--host: cannot resolve {host!r} ({exc.strerror})") from exc
+    family, socktype, proto, _canon, address = infos[0]
+    sock = socket.socket(family, socktype, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise InvalidInput(f"--port: port {port} on {host} is already in use; choose another with --port") from exc
+        if exc.errno == errno.EACCES:
+            raise InvalidInput(f"--port: not allowed to listen on port {port} on {host}") from exc
+        raise InvalidInput(f"--host: cannot listen on {host}:{port} ({exc.strerror})") from exc
+    sock.listen(128)
+    return sock
+
+
+def run(args: argparse.Namespace) -> int:
+    from ketnav.cli import django_setup
+
+    sock = bind(args.host, args.port)
+    django_setup.setup()
+    applied = django_setup.migrate()
+    if applied:
+        print(f"ketnav: applied {len(applied)} database migrations", file=sys.stderr)
+
+    from waitress import serve
+
+    from ketnav.web.wsgi import application
+
+    shown_host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"Ketamine Navigator is running at http://{shown_host}:{args.port}/ (press Ctrl+C to stop)", flush=True)
+    serve(application, sockets=[sock], threads=args.threads, ident="ketnav", _quiet=True)
+    return 0

@@ -1,0 +1,244 @@
+"""Settings read from the environment once and validated at start-up.
+
+Every setting is declared in ``SETTINGS`` so the README's settings table and ``ketnav settings``
+come from one place. Errors name the environment variable, because that is what a user must fix.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from ketnav.errors import ConfigurationError
+
+APP_NAME = "ketnav"
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec(
+        "KETNAV_DATA_DIR",
+        "per-user data directory (e.g. ~/.local/share/ketnav)",
+        "Where the SQLite database, the generated secret key and sync cursors are kept.",
+    ),
+    SettingSpec(
+        "KETNAV_DATABASE_URL",
+        "sqlite:///<KETNAV_DATA_DIR>/ketnav.sqlite3",
+        "Database to use: sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/NAME.",
+    ),
+    SettingSpec(
+        "KETNAV_SECRET_KEY",
+        "generated once and kept in <KETNAV_DATA_DIR>/secret_key",
+        "Signs sessions and CSRF tokens. Required when KETNAV_MODE=production.",
+    ),
+    SettingSpec("KETNAV_DEBUG", "off", "Django debug pages (on/off). Never on in production."),
+    SettingSpec(
+        "KETNAV_MODE",
+        "local",
+        "local (one person on their own machine) or production (a shared, self-hosted server).",
+    ),
+    SettingSpec(
+        "KETNAV_ALLOWED_HOSTS",
+        "localhost,127.0.0.1,[::1]",
+        "Comma-separated host names the site answers to (Django ALLOWED_HOSTS).",
+    ),
+)
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    """A database URL broken into the parts Django needs."""
+
+    vendor: str  # "sqlite" or "postgresql"
+    name: str
+    user: str = ""
+    password: str = ""
+    host: str = ""
+    port: str = ""
+    options: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database: DatabaseConfig
+    database_url: str
+    secret_key: str
+    debug: bool
+    production: bool
+    allowed_hosts: tuple[str, ...]
+
+
+def parse_bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigurationError(f"{name}: expected on/off (or 1/0, true/false), got {raw!r}")
+
+
+def parse_database_url(url: str, *, setting: str = "KETNAV_DATABASE_URL") -> DatabaseConfig:
+    """Accept only the two databases we test against, with a message that says what is wrong."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme == "sqlite":
+        # As in dj-database-url: sqlite:///relative/path, sqlite:////absolute/path.
+        raw = url.strip()
+        path = unquote(raw[len("sqlite:///") :]) if raw.startswith("sqlite:///") else ""
+        if not path or path.endswith("/"):
+            raise ConfigurationError(
+                f"{setting}: a sqlite URL needs a file path, e.g. sqlite:////var/lib/ketnav/db.sqlite3"
+            )
+        if path == ":memory:":
+            raise ConfigurationError(f"{setting}: an in-memory SQLite database would lose everything; give a file path")
+        return DatabaseConfig(vendor="sqlite", name=path)
+    if scheme in {"postgres", "postgresql", "pgsql", "postgresql+psycopg"}:
+        name = unquote(parts.path.lstrip("/"))
+        if not name:
+            raise ConfigurationError(
+                f"{setting}: a PostgreSQL URL needs a database name, e.g. postgresql://user@host:5432/ketnav"
+            )
+        try:
+            port = parts.port
+        except ValueError as exc:
+            raise ConfigurationError(f"{setting}: invalid port in {url!r}") from exc
+        return DatabaseConfig(
+            vendor="postgresql",
+            name=name,
+            user=unquote(parts.username or ""),
+            password=unquote(parts.password or ""),
+            host=parts.hostname or "",
+            port=str(port or ""),
+            options=tuple(parse_qsl(parts.query)),
+        )
+    if not scheme:
+        raise ConfigurationError(f"{setting}: {url!r} is not a URL; use sqlite:///PATH or postgresql://USER@HOST/NAME")
+    raise ConfigurationError(
+        f"{setting}: unsupported database {scheme!r}; use sqlite:///PATH or postgresql://USER@HOST/NAME"
+    )
+
+
+def default_data_dir() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def ensure_writable_dir(path: Path, *, setting: str) -> Path:
+    """Create the directory and prove we can write there, so failures happen at start-up, not mid-load."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise ConfigurationError(f"{setting}: cannot write to {path} ({reason})") from exc
+    return path
+
+
+def _read_or_create_secret(data_dir: Path) -> str:
+    key_file = data_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text(encoding="utf-8").strip()
+    key = secrets.token_urlsafe(50)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate every setting; raise ConfigurationError naming the first bad one."""
+    env = os.environ if env is None else env
+    mode = env.get("KETNAV_MODE", "local").strip().lower() or "local"
+    if mode not in {"local", "production"}:
+        raise ConfigurationError(f"KETNAV_MODE: expected 'local' or 'production', got {mode!r}")
+    production = mode == "production"
+    debug = parse_bool("KETNAV_DEBUG", env.get("KETNAV_DEBUG", "off"))
+    if production and debug:
+        raise ConfigurationError("KETNAV_DEBUG: debug pages must stay off when KETNAV_MODE=production")
+
+    raw_dir = env.get("KETNAV_DATA_DIR", "").strip()
+    data_dir = Path(raw_dir).expanduser() if raw_dir else default_data_dir()
+    data_dir = ensure_writable_dir(data_dir.resolve(), setting="KETNAV_DATA_DIR")
+
+    raw_url = env.get("KETNAV_DATABASE_URL", "").strip()
+    database_url = raw_url or f"sqlite:///{data_dir / 'ketnav.sqlite3'}"
+    database = parse_database_url(database_url)
+    if database.vendor == "sqlite":
+        ensure_writable_dir(Path(database.name).expanduser().resolve().parent, setting="KETNAV_DATABASE_URL")
+
+    secret_key = env.get("KETNAV_SECRET_KEY", "").strip()
+    if not secret_key:
+        if production:
+            raise ConfigurationError("KETNAV_SECRET_KEY: required when KETNAV_MODE=production (a long random string)")
+        secret_key = _read_or_create_secret(data_dir)
+    elif len(secret_key) < 32:
+        raise ConfigurationError("KETNAV_SECRET_KEY: too short; use at least 32 random characters")
+
+    hosts_raw = env.get("KETNAV_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+    allowed_hosts = tuple(h.strip() for h in hosts_raw.split(",") if h.strip())
+    if not allowed_hosts:
+        raise ConfigurationError("KETNAV_ALLOWED_HOSTS: give at least one host name")
+
+    return Settings(
+        data_dir=data_dir,
+        database=database,
+        database_url=database_url,
+        secret_key=secret_key,
+        debug=debug,
+        production=production,
+        allowed_hosts=allowed_hosts,
+    )
+
+
+@cache
+def get_settings() -> Settings:
+    return load_settings()
+
+
+def django_database(db: DatabaseConfig) -> dict[str, Any]:
+    """Translate our database config into Django's DATABASES entry."""
+    if db.vendor == "sqlite":
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": db.name,
+            "OPTIONS": {
+                # WAL lets readers (the web server) work while a load writes; IMMEDIATE avoids
+                # "database is locked" upgrades inside write transactions.
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;"
+                ),
+                "transaction_mode": "IMMEDIATE",
+            },
+            "TEST": {"NAME": str(Path(db.name).with_name("test-" + Path(db.name).name))},
+        }
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": db.name,
+        "USER": db.user,
+        "PASSWORD": db.password,
+        "HOST": db.host,
+        "PORT": db.port,
+        "OPTIONS": dict(db.options),
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+    }

@@ -1,0 +1,106 @@
+"""The typed JSON API at /api/ (OpenAPI at /api/openapi.json) and its single error shape.
+
+Every failure, whatever raised it, leaves as ``{"error": {"code", "message", "details"}}`` so that
+clients need exactly one parser for problems.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from ketnav import __version__
+from ketnav.errors import ErrorDetail, KetnavError
+
+logger = logging.getLogger(__name__)
+
+
+class ErrorDetailOut(Schema):
+    location: str
+    message: str
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    details: list[ErrorDetailOut] = Field(default_factory=list)
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+class VersionOut(Schema):
+    name: str
+    version: str
+
+
+api = NinjaAPI(
+    title="Ketamine Navigator API",
+    version=__version__,
+    description=(
+        "Educational information only, not medical advice. The same data the pages show, as JSON. "
+        'Errors always have the shape {"error": {"code", "message", "details"}}.'
+    ),
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+def error_response(
+    request: HttpRequest, *, status: int, code: str, message: str, details: list[ErrorDetail] | None = None
+) -> HttpResponse:
+    body = {
+        "error": {
+            "code": code,
+            "message": message,
+            "details": [{"location": d.location, "message": d.message} for d in (details or [])],
+        }
+    }
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(KetnavError)
+def _on_ketnav_error(request: HttpRequest, exc: KetnavError) -> HttpResponse:
+    return error_response(
+        request, status=exc.http_status, code=exc.code, message=exc.message, details=list(exc.details)
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def _on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    details = []
+    for err in exc.errors:
+        loc = ".".join(str(part) for part in err.get("loc", ()))
+        details.append(ErrorDetail(location=loc or "request", message=str(err.get("msg", "invalid value"))))
+    return error_response(
+        request, status=422, code="invalid_input", message="The request is not valid.", details=details
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(request, status=401, code="unauthorized", message="Sign in to use this endpoint.")
+
+
+@api.exception_handler(HttpError)
+def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found"}.get(exc.status_code, "error")
+    return error_response(request, status=exc.status_code, code=code, message=str(exc.message))
+
+
+@api.exception_handler(Exception)
+def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("unhandled error in API", exc_info=exc)
+    return error_response(
+        request, status=500, code="internal_error", message="Something went wrong on our side; nothing was changed."
+    )
+
+
+@api.get("/version", response=VersionOut, summary="Application name and version")
+def version(request: HttpRequest) -> dict[str, str]:
+    return {"name": "ketnav", "version": __version__}

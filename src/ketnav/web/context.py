@@ -1,0 +1,72 @@
+"""Template context shared by every page: the five areas of the site and the version."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from ketnav import __version__
+
+
+@dataclass(frozen=True)
+class Area:
+    slug: str
+    title: str
+    url_name: str
+    summary: str
+
+
+AREAS: tuple[Area, ...] = (
+    Area(
+        "guide",
+        "Guide",
+        "guide",
+        "How ketamine works, how it compares with SSRIs and SNRIs, the "
+        "ways it is given, what the evidence shows, and how to stay safe, with every fact sourced.",
+    ),
+    Area(
+        "trials",
+        "Find trials",
+        "trials",
+        "Search a local copy of the ClinicalTrials.gov registry by "
+        "condition, treatment, age, sex and distance, and pre-screen yourself against a study's criteria.",
+    ),
+    Area(
+        "tools",
+        "Treatment tools",
+        "tools",
+        "Compare routes side by side, check your medications and "
+        "history before a consultation, and plan aftercare (no driving for at least 24 hours).",
+    ),
+    Area(
+        "journal",
+        "Journal",
+        "journal",
+        "Track sessions, side effects and validated scales (GAD-7, "
+        "PHQ-9, PCL-5) to see response and remission over time, and share them with your clinician.",
+    ),
+    Area(
+        "clinics",
+        "Clinics & costs",
+        "clinics",
+        "Compare the clinics you are considering on a "
+        "quality checklist and on the real total cost of a course, fees and insurance included.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    area: Area
+    url: str
+    current: bool
+
+
+def site(request: HttpRequest) -> dict[str, object]:
+    nav = []
+    for area in AREAS:
+        url = reverse(area.url_name)
+        nav.append(NavItem(area=area, url=url, current=request.path.startswith(url)))
+    return {"ketnav_nav": nav, "ketnav_version": __version__}

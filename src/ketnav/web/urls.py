@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import path
+
+from ketnav.web import views
+from ketnav.web.api import api
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("guide/", views.area, {"slug": "guide"}, name="guide"),
+    path("trials/", views.area, {"slug": "trials"}, name="trials"),
+    path("tools/", views.area, {"slug": "tools"}, name="tools"),
+    path("journal/", views.area, {"slug": "journal"}, name="journal"),
+    path("clinics/", views.area, {"slug": "clinics"}, name="clinics"),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "ketnav.web.views.not_found"
+handler500 = "ketnav.web.views.server_error"

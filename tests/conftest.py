@@ -37,3 +37,14 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"the shared ClinicalTrials.gov data is not at {SHARED_DATA} (it is in CI, not in a fresh clone)")
     return SHARED_DATA
+
+
+def current_database_url() -> str:
+    """The URL of the database the test run is using, for `ketnav` subprocesses to share it."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgresql://{auth}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{s['NAME']}"

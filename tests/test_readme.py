@@ -29,7 +29,7 @@ def test_readme_starts_with_exactly_two_commands() -> None:
 def test_cli_reference_lists_every_command_with_its_help() -> None:
     section = _section("cli-reference")
     rows = re.findall(r"^\| `ketnav (\S+)[^`]*` \| (.+?) \|$", section, re.M)
-    assert {name: text for name, text in rows} == {c.name: c.help for c in COMMANDS}
+    assert dict(rows) == {c.name: c.help for c in COMMANDS}
 
 
 def test_settings_reference_matches_the_code() -> None:

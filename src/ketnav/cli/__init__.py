@@ -27,6 +27,9 @@ class Command:
 COMMANDS: tuple[Command, ...] = (
     Command("serve", "run the web site (applies database migrations first)", "ketnav.cli.serve"),
     Command("migrate", "create or upgrade the database tables and exit", "ketnav.cli.migrate"),
+    Command("load", "load ClinicalTrials.gov records from files into the local registry", "ketnav.cli.load"),
+    Command("sync", "fetch new and updated studies from the ClinicalTrials.gov API", "ketnav.cli.sync"),
+    Command("stats", "count the studies in the local registry by status, phase and source", "ketnav.cli.stats"),
     Command("settings", "show the settings in effect and where each came from", "ketnav.cli.settings_cmd"),
 )
 

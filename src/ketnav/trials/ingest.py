@@ -1,0 +1,205 @@
+"""Writing prepared studies to the database: batched, transactional, idempotent.
+
+Each batch is one transaction, so an interrupted load (even ``kill -9``) leaves only whole batches
+behind, and running the same load again finishes the job: a record already stored in the same version
+counts as unchanged. A stored study is never replaced by an older version (by last-update date); two
+copies of the same version are settled by completeness, then by format (API v2 over legacy XML), so
+loading the same files twice, in any order, ends in the same state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ketnav.trials.prepare import NORMALIZER_VERSION, SITE_COLUMNS, STUDY_COLUMNS, Prepared, Rejected
+
+BATCH_SIZE = 500
+MAX_MESSAGES = 10_000
+_FORMAT_RANK = {"v2": 2, "xml": 1}
+
+# Called inside each batch's transaction with the NCT ids written: the search index registers here so
+# that it is always in step with the studies table.
+AfterWrite = Callable[[Sequence[str]], None]
+after_write_hooks: list[AfterWrite] = []
+
+
+@dataclass
+class LoadSummary:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0  # nothing written: the same version, or not newer than the one stored
+    older: int = 0  # of the unchanged, those older than the stored version (never written over it)
+    rejected: int = 0
+    warnings: int = 0
+    problems: list[str] = field(default_factory=list)  # rejections, "location: message"
+    notes: list[str] = field(default_factory=list)  # warnings and duplicates, "location: message"
+    rejection_reasons: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def seen(self) -> int:
+        return self.inserted + self.updated + self.unchanged + self.rejected
+
+    def reject(self, location: str, message: str) -> None:
+        self.rejected += 1
+        self.rejection_reasons[_reason_kind(message)] += 1
+        if len(self.problems) < MAX_MESSAGES:
+            self.problems.append(f"{location}: {message}")
+
+    def note(self, location: str, message: str) -> None:
+        self.warnings += 1
+        if len(self.notes) < MAX_MESSAGES:
+            self.notes.append(f"{location}: {message}")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "inserted": self.inserted, "updated": self.updated, "unchanged": self.unchanged,
+            "older": self.older, "rejected": self.rejected, "warnings": self.warnings,
+            "rejection_reasons": dict(self.rejection_reasons.most_common()),
+            "problems": self.problems, "notes": self.notes,
+        }  # fmt: skip
+
+
+def _reason_kind(message: str) -> str:
+    """Group messages by their wording before the specifics, for the summary's reason counts."""
+    return message.split(" (")[0].split("'")[0].strip().rstrip(":")
+
+
+@dataclass(frozen=True)
+class _Stored:
+    last_update: str | None
+    sha256: str
+    completeness: int
+    source_format: str
+    normalizer_version: int
+    run_id: int | None
+
+
+def decide(new: Prepared, old: _Stored | None) -> str:
+    """insert | update | unchanged | stale, by last-update date, then content, then completeness."""
+    if old is None:
+        return "insert"
+    new_date, old_date = new.last_update or "", old.last_update or ""
+    if new_date > old_date:
+        return "update"
+    if new_date < old_date:
+        return "stale"
+    if new.sha256 == old.sha256:
+        return "update" if old.normalizer_version < NORMALIZER_VERSION else "unchanged"
+    new_rank = (new.completeness, _FORMAT_RANK.get(new.source_format, 0))
+    old_rank = (old.completeness, _FORMAT_RANK.get(old.source_format, 0))
+    return "update" if new_rank > old_rank else "unchanged"
+
+
+class StudyWriter:
+    """Writes batches with plain SQL (executemany): the ORM's per-object cost is too high for bulk loads."""
+
+    def __init__(self, run_id: int | None = None) -> None:
+        self.run_id = run_id
+        self.vendor = connection.vendor
+        q = connection.ops.quote_name
+        cols = [*STUDY_COLUMNS, "loaded_at", "load_run_id"]
+        placeholders = ", ".join(["%s"] * len(cols))
+        updates = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in cols if c != "nct_id")
+        self.upsert_sql = (
+            f"INSERT INTO trials_study ({', '.join(q(c) for c in cols)}) VALUES ({placeholders}) "
+            f"ON CONFLICT (nct_id) DO UPDATE SET {updates}"
+        )
+        site_cols = ["study_id", *SITE_COLUMNS]
+        self.site_sql = (
+            f"INSERT INTO trials_site ({', '.join(q(c) for c in site_cols)}) "
+            f"VALUES ({', '.join(['%s'] * len(site_cols))})"
+        )
+
+    def _existing(self, cursor: Any, ids: list[str]) -> dict[str, _Stored]:
+        marks = ", ".join(["%s"] * len(ids))
+        cursor.execute(
+            "SELECT nct_id, last_update, raw_sha256, completeness, source_format, normalizer_version, load_run_id "
+            f"FROM trials_study WHERE nct_id IN ({marks})",
+            ids,
+        )
+        out = {}
+        for nct, last, sha, comp, fmt, ver, run in cursor.fetchall():
+            last_text = last.isoformat() if isinstance(last, dt.date) else last
+            out[nct] = _Stored(last_text, sha, comp, fmt, ver, run)
+        return out
+
+    def write(self, batch: Sequence[Prepared], summary: LoadSummary) -> None:
+        # Within one batch keep only the winning copy of each study, as the database would.
+        winners: dict[str, Prepared] = {}
+        for item in batch:
+            for warning in item.warnings:
+                summary.note(item.location, warning)
+            current = winners.get(item.nct_id)
+            if current is None:
+                winners[item.nct_id] = item
+                continue
+            summary.note(item.location, f"duplicate {item.nct_id} in this load (also at {current.location})")
+            winner = item if decide(item, _stored_from(current)) == "update" else current
+            loser = current if winner is item else item
+            summary.unchanged += 1
+            if (loser.last_update or "") < (winner.last_update or ""):
+                summary.older += 1
+            winners[item.nct_id] = winner
+        if not winners:
+            return
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        with transaction.atomic(), connection.cursor() as cursor:
+            existing = self._existing(cursor, list(winners))
+            rows: list[Any] = []
+            replaced: list[str] = []
+            written: list[Prepared] = []
+            for nct, item in winners.items():
+                old = existing.get(nct)
+                verdict = decide(item, old)
+                if old is not None and self.run_id is not None and old.run_id == self.run_id:
+                    summary.note(item.location, f"duplicate {nct} in this load (an earlier copy was stored)")
+                if verdict in {"unchanged", "stale"}:
+                    summary.unchanged += 1
+                    summary.older += verdict == "stale"
+                    continue
+                if verdict == "insert":
+                    summary.inserted += 1
+                else:
+                    summary.updated += 1
+                    replaced.append(nct)
+                rows.append((*item.study_row, now, self.run_id))
+                written.append(item)
+            if not rows:
+                return
+            cursor.executemany(self.upsert_sql, rows)
+            if replaced:
+                marks = ", ".join(["%s"] * len(replaced))
+                cursor.execute(f"DELETE FROM trials_site WHERE study_id IN ({marks})", replaced)
+            site_rows: list[Any] = [(item.nct_id, *site) for item in written for site in item.site_rows]
+            if site_rows:
+                cursor.executemany(self.site_sql, site_rows)
+            ids = [item.nct_id for item in written]
+            for hook in after_write_hooks:
+                hook(ids)
+
+
+def _stored_from(item: Prepared) -> _Stored:
+    return _Stored(item.last_update, item.sha256, item.completeness, item.source_format, NORMALIZER_VERSION, None)
+
+
+def batched(
+    items: Iterable[Prepared | Rejected], summary: LoadSummary, size: int = BATCH_SIZE
+) -> Iterator[list[Prepared]]:
+    batch: list[Prepared] = []
+    for item in items:
+        if isinstance(item, Rejected):
+            summary.reject(item.location, item.message)
+            continue
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,111 @@
+"""Database tables for the local copy of the registry.
+
+One row per study with the columns that filters need, the whole normalized record as JSON (what pages
+show), and the raw source record compressed (so a better normalizer can re-derive everything without
+downloading again). Sites have their own table because distance and place filters query them.
+Writes go through ``ketnav.trials.ingest`` (bulk SQL); these models define the schema and serve reads.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Study(models.Model):
+    nct_id = models.CharField(max_length=11, primary_key=True)
+    brief_title = models.TextField(blank=True)
+    official_title = models.TextField(blank=True)
+    acronym = models.CharField(max_length=200, blank=True)
+    overall_status = models.CharField(max_length=32, blank=True, db_index=True)
+    phases = models.CharField(max_length=64, blank=True, help_text="comma-separated API v2 phase codes")
+    study_type = models.CharField(max_length=32, blank=True)
+    intervention_types = models.CharField(max_length=255, blank=True, help_text="comma-separated codes")
+    start_date = models.DateField(null=True)
+    start_date_precision = models.CharField(max_length=5, blank=True)
+    primary_completion_date = models.DateField(null=True)
+    primary_completion_date_precision = models.CharField(max_length=5, blank=True)
+    completion_date = models.DateField(null=True)
+    completion_date_precision = models.CharField(max_length=5, blank=True)
+    first_posted = models.DateField(null=True)
+    first_posted_precision = models.CharField(max_length=5, blank=True)
+    last_update = models.DateField(null=True, db_index=True)
+    last_update_precision = models.CharField(max_length=5, blank=True)
+    enrollment = models.IntegerField(null=True)
+    lead_sponsor = models.TextField(blank=True)
+    lead_sponsor_class = models.CharField(max_length=32, blank=True)
+    minimum_age_years = models.FloatField(null=True)
+    maximum_age_years = models.FloatField(null=True)
+    sex = models.CharField(max_length=8, blank=True)
+    healthy_volunteers = models.BooleanField(null=True)
+    has_results = models.BooleanField(default=False)
+    source_format = models.CharField(max_length=8)
+    completeness = models.SmallIntegerField(default=0)
+    normalizer_version = models.SmallIntegerField(default=1)
+    data = models.JSONField(help_text="the normalized record (ketnav.trials.record.StudyRecord)")
+    warnings = models.JSONField(default=list)
+    raw = models.BinaryField(help_text="the source record as received, zlib-compressed")
+    raw_sha256 = models.CharField(max_length=64)
+    source = models.TextField(blank=True, help_text="where this version was loaded from")
+    loaded_at = models.DateTimeField()
+    load_run_id = models.BigIntegerField(null=True, help_text="the LoadRun that wrote this version")
+
+    class Meta:
+        verbose_name_plural = "studies"
+        indexes = [models.Index(fields=["start_date"], name="trials_study_start_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.nct_id}: {self.brief_title}"
+
+
+class Site(models.Model):
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="sites", db_constraint=True)
+    position = models.IntegerField(help_text="order in the source record")
+    facility = models.TextField(blank=True)
+    city = models.CharField(max_length=255, blank=True)
+    state = models.CharField(max_length=255, blank=True)
+    zip = models.CharField(max_length=32, blank=True)
+    country = models.CharField(max_length=128, blank=True)
+    status = models.CharField(max_length=32, blank=True)
+    latitude = models.FloatField(null=True)
+    longitude = models.FloatField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["country", "state", "city"], name="trials_site_place_idx"),
+            models.Index(fields=["latitude", "longitude"], name="trials_site_geo_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facility}, {self.city}, {self.country}"
+
+
+class LoadRun(models.Model):
+    """One `ketnav load` or `ketnav sync`: lets a rerun see that an earlier one was interrupted."""
+
+    kind = models.CharField(max_length=8)  # load | sync
+    sources = models.JSONField(default=list)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True)
+    status = models.CharField(max_length=16, default="running")  # running | completed | failed
+    summary = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+class SyncCursor(models.Model):
+    """Where a sync of one scope stands: resumes from the saved page token after an interruption."""
+
+    scope = models.CharField(max_length=255, unique=True)
+    params = models.JSONField(default=dict)
+    page_token = models.TextField(blank=True)
+    since = models.DateField(null=True, help_text="only studies updated on or after this date")
+    high_water = models.DateField(null=True, help_text="newest last-update date seen in the current pass")
+    pages_done = models.IntegerField(default=0)
+    studies_seen = models.IntegerField(default=0)
+    status = models.CharField(max_length=16, default="idle")  # idle | running | interrupted
+    updated_at = models.DateTimeField(auto_now=True)
+    last_completed_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return self.scope

@@ -1,0 +1,30 @@
+"""Read-side queries over the local registry."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.db.models import Count, Max, Min
+
+from ketnav.trials.models import Site, Study
+
+
+def registry_stats() -> dict[str, Any]:
+    by_status = dict(
+        Study.objects.values_list("overall_status").annotate(n=Count("nct_id")).order_by("-n", "overall_status")
+    )
+    phase_counts: Counter[str] = Counter()
+    for phases, n in Study.objects.values_list("phases").annotate(n=Count("nct_id")):
+        for phase in (phases or "").split(",") if phases else [""]:
+            phase_counts[phase] += n
+    by_format = dict(Study.objects.values_list("source_format").annotate(n=Count("nct_id")).order_by("-n"))
+    dates = Study.objects.aggregate(min=Min("last_update"), max=Max("last_update"))
+    return {
+        "studies": Study.objects.count(),
+        "sites": Site.objects.count(),
+        "by_status": by_status,
+        "by_phase": dict(phase_counts.most_common()),
+        "by_source_format": by_format,
+        "last_update": {"min": dates["min"], "max": dates["max"]},
+    }

@@ -1,0 +1,193 @@
+"""Reading study records from files: every layout people actually have, streamed.
+
+Yields ``SourceItem`` (one raw record and where it came from) or ``SourceProblem`` (something that
+could not be read, with file and line). Nothing here parses a study; that happens in the normalizers,
+possibly in another process. Memory stays flat: files are read line by line or member by member.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Literal, cast
+
+import orjson
+
+Kind = Literal["v2", "xml"]
+Format = Literal["auto", "v2", "xml"]
+BIG_JSON_BYTES = 64 * 1024 * 1024  # above this a .json file is streamed with ijson instead of loaded
+
+
+@dataclass(frozen=True)
+class SourceItem:
+    location: str  # "file.jsonl.gz:12", "bulk.zip:NCT01234567.json"
+    kind: Kind
+    payload: bytes  # the study JSON or the <clinical_study> document, as received
+
+
+@dataclass(frozen=True)
+class SourceProblem:
+    location: str
+    message: str
+
+
+Entry = SourceItem | SourceProblem
+_SUFFIXES = (".json", ".jsonl", ".ndjson", ".xml", ".zip", ".gz")
+
+
+def iter_sources(paths: list[Path], fmt: Format = "auto") -> Iterator[Entry]:
+    for path in paths:
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(_SUFFIXES))
+            if not files:
+                yield SourceProblem(str(path), "directory has no .json, .jsonl, .xml, .zip or .gz files")
+            for file in files:
+                yield from _checked(iter_file(file, fmt), fmt)
+        elif path.is_file():
+            yield from _checked(iter_file(path, fmt), fmt)
+        else:
+            yield SourceProblem(str(path), "no such file or directory")
+
+
+def _checked(entries: Iterator[Entry], fmt: Format) -> Iterator[Entry]:
+    for entry in entries:
+        if isinstance(entry, SourceItem) and fmt != "auto" and entry.kind != fmt:
+            yield SourceProblem(entry.location, f"is a {entry.kind} record but --format {fmt} was given")
+        else:
+            yield entry
+
+
+def iter_file(path: Path, fmt: Format = "auto") -> Iterator[Entry]:
+    name = path.name.lower()
+    label = str(path)
+    try:
+        if path.stat().st_size == 0:
+            yield SourceProblem(label, "file is empty")
+            return
+        if name.endswith(".zip"):
+            yield from _iter_zip(path)
+        elif name.endswith(".xml"):
+            yield _xml_item(label, path.read_bytes())
+        elif name.endswith(".gz"):
+            with gzip.open(path, "rb") as gz:
+                yield from _iter_stream(cast(IO[bytes], gz), label, name[:-3], fmt)
+        else:
+            with path.open("rb") as handle:
+                yield from _iter_stream(handle, label, name, fmt, size=path.stat().st_size)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        yield SourceProblem(label, f"compressed file is damaged or truncated ({exc}); records before it were read")
+    except zipfile.BadZipFile as exc:
+        yield SourceProblem(label, f"not a readable zip file ({exc})")
+    except OSError as exc:
+        yield SourceProblem(label, f"cannot read file ({exc.strerror or exc})")
+
+
+def _iter_stream(handle: IO[bytes], label: str, name: str, fmt: Format, size: int | None = None) -> Iterator[Entry]:
+    head = handle.peek(64) if isinstance(handle, io.BufferedReader | gzip.GzipFile) else b""
+    first = head.lstrip()[:1]
+    if not first:
+        yield SourceProblem(label, "file is empty")
+        return
+    if first == b"<":
+        yield _xml_item(label, handle.read())
+        return
+    if name.endswith((".jsonl", ".ndjson")) or (not name.endswith(".json") and first == b"{"):
+        yield from _iter_lines(handle, label, fmt)
+        return
+    if size is not None and size > BIG_JSON_BYTES and first == b"[":
+        yield from _iter_big_array(handle, label)
+        return
+    data = handle.read()
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        if first == b"{" and data.count(b"\n") > 1:  # JSON Lines saved as .json
+            yield from _iter_lines(io.BytesIO(data), label, fmt)
+            return
+        yield SourceProblem(label, f"not valid JSON ({exc})")
+        return
+    yield from _from_document(doc, label)
+
+
+def _from_document(doc: object, label: str) -> Iterator[Entry]:
+    if isinstance(doc, dict) and isinstance(doc.get("studies"), list):  # an API page
+        for i, study in enumerate(doc["studies"]):
+            yield from _json_item(f"{label}:studies[{i}]", study)
+    elif isinstance(doc, list):  # an array of studies, as the website's JSON download
+        for i, study in enumerate(doc):
+            yield from _json_item(f"{label}[{i}]", study)
+    else:
+        yield from _json_item(label, doc)
+
+
+def _json_item(location: str, obj: object, raw: bytes | None = None) -> Iterator[Entry]:
+    if not isinstance(obj, dict):
+        yield SourceProblem(location, f"expected a JSON object, got {type(obj).__name__}")
+    elif "protocolSection" in obj:
+        yield SourceItem(location, "v2", raw if raw is not None else orjson.dumps(obj))
+    elif isinstance(obj.get("xml"), str):  # {"nct_id": ..., "xml": "<clinical_study>..."} wrappers
+        yield _xml_item(location, obj["xml"].encode("utf-8"))
+    else:
+        keys = ", ".join(sorted(obj)[:6]) or "none"
+        yield SourceProblem(location, f"not a study: no protocolSection or xml field (keys: {keys})")
+
+
+def _xml_item(location: str, data: bytes) -> Entry:
+    return SourceItem(location, "xml", data)
+
+
+def _iter_lines(handle: IO[bytes], label: str, fmt: Format) -> Iterator[Entry]:
+    for number, line in enumerate(handle, start=1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        location = f"{label}:{number}"
+        try:
+            obj = orjson.loads(stripped)
+        except orjson.JSONDecodeError as exc:
+            yield SourceProblem(location, f"malformed JSON line ({exc})")
+            continue
+        yield from _json_item(
+            location, obj, raw=stripped if isinstance(obj, dict) and "protocolSection" in obj else None
+        )
+
+
+def _iter_big_array(handle: IO[bytes], label: str) -> Iterator[Entry]:
+    import ijson
+
+    try:
+        for i, study in enumerate(ijson.items(handle, "item", use_float=True)):
+            yield from _json_item(f"{label}[{i}]", study)
+    except ijson.JSONError as exc:
+        yield SourceProblem(label, f"JSON array breaks off ({exc}); records before it were read")
+
+
+def _iter_zip(path: Path) -> Iterator[Entry]:
+    with zipfile.ZipFile(path) as archive:
+        members = sorted((m for m in archive.infolist() if not m.is_dir()), key=lambda m: m.filename)
+        if not members:
+            yield SourceProblem(str(path), "zip file has no members")
+        for member in members:
+            label = f"{path}:{member.filename}"
+            lower = member.filename.lower()
+            if not lower.endswith((".json", ".xml")):
+                continue
+            try:
+                data = archive.read(member)
+            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                yield SourceProblem(label, f"damaged zip member ({exc})")
+                continue
+            if lower.endswith(".xml"):
+                yield _xml_item(label, data)
+                continue
+            try:
+                doc = orjson.loads(data)
+            except orjson.JSONDecodeError as exc:
+                yield SourceProblem(label, f"not valid JSON ({exc})")
+                continue
+            yield from _from_document(doc, label)

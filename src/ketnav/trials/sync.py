@@ -1,0 +1,188 @@
+"""``ketnav sync``: keep the local registry in step with ClinicalTrials.gov.
+
+A scope is a saved query (e.g. "ketamine"). Each pass pages through the API, writing every page and
+the cursor (page token) in one transaction, so an interrupted sync resumes where it stopped. When a
+pass completes, the newest last-update date seen becomes the ``since`` of the next pass, which then asks
+only for studies updated since (incremental sync).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from ketnav.errors import InvalidInput
+from ketnav.trials.ctgov_client import CtgovClient
+from ketnav.trials.ingest import LoadSummary, StudyWriter
+from ketnav.trials.models import LoadRun, SyncCursor
+from ketnav.trials.prepare import Prepared, Rejected, prepare_chunk
+from ketnav.trials.record import STATUSES
+from ketnav.trials.sources import SourceItem
+
+
+@dataclass(frozen=True)
+class Scope:
+    name: str
+    params: dict[str, str]
+
+
+DEFAULT_SCOPES = (
+    Scope("ketamine", {"query.intr": "ketamine OR esketamine OR arketamine OR Ketalar OR Spravato"}),
+    Scope("anxiety-disorders", {"query.cond": "anxiety disorders"}),
+    Scope("ptsd", {"query.cond": "post-traumatic stress disorder"}),
+    Scope("depression", {"query.cond": "depression"}),
+    Scope("chronic-pain", {"query.cond": "chronic pain"}),
+)
+
+
+def custom_scope(
+    *, term: str = "", condition: str = "", intervention: str = "", statuses: list[str] | None = None
+) -> Scope:
+    params: dict[str, str] = {}
+    if term:
+        params["query.term"] = term
+    if condition:
+        params["query.cond"] = condition
+    if intervention:
+        params["query.intr"] = intervention
+    if statuses:
+        codes = [s.strip().upper().replace(" ", "_") for s in statuses]
+        unknown = [c for c in codes if c not in STATUSES]
+        if unknown:
+            raise InvalidInput(f"--status: unknown status {', '.join(unknown)}; use one of {', '.join(STATUSES)}")
+        params["filter.overallStatus"] = ",".join(codes)
+    if not params:
+        raise InvalidInput("give at least one of --term, --condition, --intervention or --status")
+    name = "custom:" + "&".join(f"{k}={v}" for k, v in sorted(params.items()))
+    return Scope(name[:255], params)
+
+
+@dataclass
+class ScopeResult:
+    scope: str
+    pages: int = 0
+    fetched: int = 0
+    total: int | None = None
+    resumed: bool = False
+    since: dt.date | None = None
+    summary: LoadSummary = field(default_factory=LoadSummary)
+
+
+PageProgress = Callable[[ScopeResult], None]
+
+
+def _with_since(params: dict[str, str], since: dt.date | None) -> dict[str, str]:
+    if since is None:
+        return dict(params)
+    return {**params, "filter.advanced": f"AREA[LastUpdatePostDate]RANGE[{since.isoformat()},MAX]"}
+
+
+def _write_page(items: list[Prepared | Rejected], writer: StudyWriter, summary: LoadSummary) -> str | None:
+    good: list[Prepared] = []
+    for item in items:
+        if isinstance(item, Rejected):
+            summary.reject(item.location, item.message)
+        else:
+            good.append(item)
+    if good:
+        writer.write(good, summary)
+    dates = [p.last_update for p in good if p.last_update]
+    return max(dates) if dates else None
+
+
+def sync_scope(
+    client: CtgovClient,
+    scope: Scope,
+    *,
+    since: dt.date | None = None,
+    run_id: int | None = None,
+    on_page: PageProgress | None = None,
+) -> ScopeResult:
+    cursor, _ = SyncCursor.objects.get_or_create(scope=scope.name, defaults={"params": scope.params})
+    result = ScopeResult(scope=scope.name)
+    resuming = cursor.status == "running" and bool(cursor.page_token) and cursor.params == scope.params
+    if resuming and since is None:
+        result.resumed = True
+        start_since = cursor.since
+        token = cursor.page_token
+    else:
+        start_since = since if since is not None else cursor.since
+        token = ""
+        cursor.high_water = None
+        cursor.pages_done = 0
+        cursor.studies_seen = 0
+    result.since = start_since
+    params = _with_since(scope.params, start_since)
+    cursor.params = scope.params
+    cursor.since = start_since
+    writer = StudyWriter(run_id=run_id)
+    while True:
+        try:
+            page = client.studies_page(params, token)
+        except InvalidInput:
+            if not (result.resumed and token == cursor.page_token and result.pages == 0):
+                raise
+            # The saved page token expired on the server: start this pass again from the first page.
+            result.resumed = False
+            token = ""
+            cursor.pages_done = cursor.studies_seen = 0
+            continue
+        result.pages += 1
+        result.fetched += len(page.studies)
+        if page.total_count is not None:
+            result.total = page.total_count
+        location = f"{client.api_url}/studies[{scope.name} page {cursor.pages_done + 1}]"
+        items = prepare_chunk([SourceItem(f"{location}#{i}", "v2", raw) for i, raw in enumerate(page.studies)])
+        with transaction.atomic():
+            newest = _write_page(items, writer, result.summary)
+            if newest and (cursor.high_water is None or newest > cursor.high_water.isoformat()):
+                cursor.high_water = dt.date.fromisoformat(newest)
+            cursor.pages_done += 1
+            cursor.studies_seen += len(page.studies)
+            cursor.page_token = page.next_page_token
+            if page.next_page_token:
+                cursor.status = "running"
+            else:
+                cursor.status = "idle"
+                cursor.last_completed_at = timezone.now()
+                # Next pass asks only for what changed since the newest update we saw (same day included).
+                cursor.since = cursor.high_water or cursor.since
+            cursor.save()
+        if on_page:
+            on_page(result)
+        if not page.next_page_token:
+            return result
+        token = page.next_page_token
+
+
+def sync(
+    client: CtgovClient,
+    scopes: tuple[Scope, ...] | list[Scope],
+    *,
+    since: dt.date | None = None,
+    on_page: PageProgress | None = None,
+) -> list[ScopeResult]:
+    run = LoadRun.objects.create(kind="sync", sources=[s.name for s in scopes], started_at=timezone.now())
+    results: list[ScopeResult] = []
+    status = "failed"
+    try:
+        for scope in scopes:
+            results.append(sync_scope(client, scope, since=since, run_id=run.pk, on_page=on_page))
+        status = "completed"
+    finally:
+        run.status = status
+        run.finished_at = timezone.now()
+        run.summary = {
+            r.scope: {
+                "pages": r.pages,
+                "fetched": r.fetched,
+                **{k: v for k, v in r.summary.as_dict().items() if k not in {"problems", "notes"}},
+            }
+            for r in results
+        }
+        run.save(update_fields=["status", "finished_at", "summary"])
+    return results

@@ -1,0 +1,105 @@
+"""`ketnav load`, `stats` and `sync` as a user runs them, against the test database."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import current_database_url, free_port, ketnav_cmd
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def env(clean_env: dict[str, str]) -> dict[str, str]:
+    clean_env["KETNAV_DATABASE_URL"] = current_database_url()
+    return clean_env
+
+
+def ketnav(env: dict[str, str], *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(ketnav_cmd(*args), env=env, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def test_load_all_shared_records_then_again_unchanged(env: dict[str, str], shared_data: Path) -> None:
+    files = [str(shared_data / "ctgov" / n) for n in ("ctgov_v2_studies.jsonl.gz", "ctgov_legacy_xml.jsonl.gz")]
+    first = ketnav(env, "load", *files, "--json")
+    assert first.returncode == 0, first.stderr
+    one = json.loads(first.stdout)
+    assert one["rejected"] == 0
+    stored = json.loads(ketnav(env, "stats", "--json").stdout)
+    # every distinct NCT id in the two files (1,582 + 7,064 records, 4 in both)
+    assert stored["studies"] == 1582 + 7064 - 4 == one["inserted"]
+    second = json.loads(ketnav(env, "load", *files, "--json").stdout)
+    assert (second["inserted"], second["updated"], second["rejected"]) == (0, 0, 0)
+    assert second["unchanged"] == 1582 + 7064
+    assert set(stored["by_source_format"]) == {"v2", "xml"}
+    assert stored["by_status"]["RECRUITING"] > 0
+
+
+def test_load_reports_missing_path_in_one_line(env: dict[str, str], tmp_path: Path) -> None:
+    result = ketnav(env, "load", str(tmp_path / "nope.json"))
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"ketnav: error: PATH: no such file or directory: {tmp_path / 'nope.json'}"
+
+
+def test_sync_network_error_is_one_line(env: dict[str, str]) -> None:
+    result = ketnav(
+        env, "sync", "--condition", "anxiety", "--api-url", f"http://127.0.0.1:{free_port()}/api/v2", "--tries", "2"
+    )
+    assert result.returncode == 4
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "ClinicalTrials.gov is unavailable" in lines[0], result.stderr
+
+
+def test_sync_rejects_bad_since(env: dict[str, str]) -> None:
+    result = ketnav(env, "sync", "--since", "2021-13-40")
+    assert result.returncode == 2
+    assert "--since: '2021-13-40' is not a date" in result.stderr
+
+
+def _consistent(env: dict[str, str]) -> tuple[int, int]:
+    """Every stored study has exactly the sites its record lists; returns (studies, sites)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.nct_id, s.data, (SELECT COUNT(*) FROM trials_site t WHERE t.study_id = s.nct_id) "
+            "FROM trials_study s"
+        )
+        rows = cursor.fetchall()
+    for nct, data, site_count in rows:
+        record = json.loads(data) if isinstance(data, str) else data
+        assert len(record["sites"]) == site_count, nct
+    return len(rows), sum(r[2] for r in rows)
+
+
+def test_kill_9_mid_load_leaves_consistent_store_and_rerun_completes(env: dict[str, str], shared_data: Path) -> None:
+    from ketnav.trials.models import LoadRun, Study
+
+    source = str(shared_data / "ctgov" / "ctgov_legacy_xml.jsonl.gz")
+    proc = subprocess.Popen(
+        ketnav_cmd("load", source),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while Study.objects.count() < 1000 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)  # the loader and its worker processes
+    proc.wait()
+    studies, _ = _consistent(env)
+    assert 0 < studies < 7064, "the kill should land mid-load"
+    assert LoadRun.objects.get().status == "running"
+    rerun = ketnav(env, "load", source, "--json")
+    assert rerun.returncode == 0
+    assert "did not finish" in rerun.stderr
+    assert json.loads(rerun.stdout)["unchanged"] >= studies
+    assert _consistent(env)[0] == 7064  # every record in the file has its own NCT id

@@ -1,0 +1,157 @@
+"""Sync against a local HTTP server that speaks the API v2 format with real records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from ketnav.errors import InvalidInput, UpstreamUnavailable
+from ketnav.trials import ctgov_client
+from ketnav.trials.ctgov_client import CtgovClient
+from ketnav.trials.models import Study, SyncCursor
+from ketnav.trials.sync import DEFAULT_SCOPES, Scope, custom_scope, sync
+from tests.trials.ctgov_server import FakeCtgov, serve
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def api(v2_studies: dict[str, dict[str, Any]]) -> Iterator[FakeCtgov]:
+    complete = [s for s in v2_studies.values() if "statusModule" in s["protocolSection"]]
+    with serve(complete) as server:
+        yield server
+
+
+@pytest.fixture
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages of 50 so that paging and resuming happen with a few hundred real records."""
+    monkeypatch.setattr(ctgov_client, "PAGE_SIZE", 50)
+
+
+def client_for(api: FakeCtgov, http: httpx.Client, **kwargs: Any) -> CtgovClient:
+    options: dict[str, Any] = {"min_interval": 0.0, "backoff_base": 0.0, "sleep": lambda s: None} | kwargs
+    return CtgovClient(http, api_url=api.url, **options)
+
+
+def test_sync_stores_every_matching_study(api: FakeCtgov, small_pages: None) -> None:
+    pain = Scope("pain", {"query.cond": "pain"})
+    expected = {s["protocolSection"]["identificationModule"]["nctId"] for s in api.matching(pain.params)}
+    assert len(expected) > 100
+    with httpx.Client() as http:
+        [result] = sync(client_for(api, http), [pain])
+    assert set(Study.objects.values_list("nct_id", flat=True)) == expected
+    assert result.pages == -(-len(expected) // 50)
+    assert result.total == len(expected)
+    assert api.requests[0]["pageSize"] == "50" and api.requests[0]["countTotal"] == "true"
+    assert all(r["query.cond"] == "pain" for r in api.requests)  # later pages repeat the first page's query
+
+
+def test_default_scope_covers_ketamine_and_the_conditions(api: FakeCtgov) -> None:
+    with httpx.Client() as http:
+        results = sync(client_for(api, http), list(DEFAULT_SCOPES))
+    stored = set(Study.objects.values_list("nct_id", flat=True))
+    expected = {
+        s["protocolSection"]["identificationModule"]["nctId"]
+        for scope in DEFAULT_SCOPES
+        for s in api.matching(scope.params)
+    }
+    assert stored == expected
+    assert "NCT04179266" in stored  # intranasal ketamine, a ketamine intervention
+    assert [r.scope for r in results] == ["ketamine", "anxiety-disorders", "ptsd", "depression", "chronic-pain"]
+
+
+def test_interrupted_sync_resumes_from_saved_cursor(api: FakeCtgov, small_pages: None) -> None:
+    pain = Scope("pain", {"query.cond": "pain"})
+    api.fail_after_pages = 2
+    with httpx.Client() as http, pytest.raises(UpstreamUnavailable, match="HTTP 503 after 6 tries"):
+        sync(client_for(api, http), [pain])
+    cursor = SyncCursor.objects.get(scope="pain")
+    assert (cursor.status, cursor.pages_done) == ("running", 2)
+    assert Study.objects.count() == 100
+    api.fail_after_pages = None
+    api.requests.clear()
+    with httpx.Client() as http:
+        [result] = sync(client_for(api, http), [pain])
+    assert result.resumed
+    assert api.requests[0]["pageToken"] == cursor.page_token
+    assert Study.objects.count() == len(api.matching(pain.params))
+    assert SyncCursor.objects.get(scope="pain").status == "idle"
+
+
+def test_second_pass_is_incremental(api: FakeCtgov) -> None:
+    pain = Scope("pain", {"query.cond": "pain"})
+    with httpx.Client() as http:
+        sync(client_for(api, http), [pain])
+        high_water = SyncCursor.objects.get(scope="pain").since
+        assert high_water is not None
+        api.requests.clear()
+        [second] = sync(client_for(api, http), [pain])
+    assert api.requests[0]["filter.advanced"] == f"AREA[LastUpdatePostDate]RANGE[{high_water.isoformat()},MAX]"
+    assert second.summary.inserted == 0 and second.summary.updated == 0
+    assert second.fetched == second.summary.unchanged
+
+
+def test_explicit_since_overrides_the_cursor(api: FakeCtgov) -> None:
+    with httpx.Client() as http:
+        [result] = sync(client_for(api, http), [Scope("pain", {"query.cond": "pain"})], since=dt.date(2024, 1, 1))
+    assert result.since == dt.date(2024, 1, 1)
+    assert all(s.last_update and s.last_update >= dt.date(2024, 1, 1) for s in Study.objects.all())
+
+
+def test_retries_429_and_5xx_with_backoff(api: FakeCtgov) -> None:
+    slept: list[float] = []
+    api.fail_next(429, retry_after="7")
+    api.fail_next(503)
+    api.fail_next(0)  # connection dropped
+    with httpx.Client() as http:
+        client = client_for(api, http, sleep=slept.append, backoff_base=1.0)
+        [result] = sync(client, [Scope("ketamine", {"query.intr": "ketamine"})])
+    assert result.fetched == len(api.matching({"query.intr": "ketamine"})) > 0
+    assert slept == [7.0, 2.0, 4.0]  # Retry-After honoured, then 1 s x 2^attempt
+
+
+def test_requests_are_paced(api: FakeCtgov) -> None:
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    with httpx.Client() as http:
+        client = CtgovClient(http, api_url=api.url, min_interval=1.3, sleep=sleep, clock=lambda: now[0])
+        for _ in range(3):
+            client.studies_page({"query.intr": "ketamine"})
+    assert slept == [pytest.approx(1.3), pytest.approx(1.3)]
+    assert 60 / 1.3 < 50  # requests per minute stay under the reported ~50/min
+
+
+def test_unknown_parameter_is_a_clear_error(api: FakeCtgov) -> None:
+    with httpx.Client() as http, pytest.raises(InvalidInput, match=r"HTTP 400.*filter\.phase"):
+        client_for(api, http).studies_page({"filter.phase": "PHASE3"})
+
+
+def test_network_error_leaves_store_untouched(api: FakeCtgov, tmp_path: Any) -> None:
+    with httpx.Client() as http:
+        sync(client_for(api, http), [Scope("ketamine", {"query.intr": "ketamine"})])
+    before = sorted(Study.objects.values_list("nct_id", "raw_sha256"))
+    with httpx.Client() as http:
+        dead = CtgovClient(
+            http, api_url="http://127.0.0.1:9/api/v2", min_interval=0, max_attempts=2, sleep=lambda s: None
+        )
+        with pytest.raises(UpstreamUnavailable, match="network error"):
+            sync(dead, [Scope("ketamine", {"query.intr": "ketamine"})])
+    assert sorted(Study.objects.values_list("nct_id", "raw_sha256")) == before
+
+
+def test_custom_scope_validates_status() -> None:
+    with pytest.raises(InvalidInput, match="unknown status OPEN"):
+        custom_scope(statuses=["open"])
+    assert custom_scope(condition="anxiety", statuses=["recruiting"]).params == {
+        "query.cond": "anxiety",
+        "filter.overallStatus": "RECRUITING",
+    }

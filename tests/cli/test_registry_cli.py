@@ -65,18 +65,17 @@ def test_sync_rejects_bad_since(env: dict[str, str]) -> None:
 
 def _consistent(env: dict[str, str]) -> tuple[int, int]:
     """Every stored study has exactly the sites its record lists; returns (studies, sites)."""
-    from django.db import connection
+    from django.db.models import Count
 
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT s.nct_id, s.data, (SELECT COUNT(*) FROM trials_site t WHERE t.study_id = s.nct_id) "
-            "FROM trials_study s"
-        )
-        rows = cursor.fetchall()
-    for nct, data, site_count in rows:
-        record = json.loads(data) if isinstance(data, str) else data
-        assert len(record["sites"]) == site_count, nct
-    return len(rows), sum(r[2] for r in rows)
+    from ketnav.trials.models import Study
+    from ketnav.trials.selectors import study_record
+
+    studies = Study.objects.annotate(site_count=Count("sites"))
+    total_sites = 0
+    for study in studies:
+        assert len(study_record(study).sites) == study.site_count, study.nct_id
+        total_sites += study.site_count
+    return len(studies), total_sites
 
 
 def test_kill_9_mid_load_leaves_consistent_store_and_rerun_completes(env: dict[str, str], shared_data: Path) -> None:

@@ -49,15 +49,17 @@ def test_loads_a_single_study_json(tmp_path: Path, v2_studies: dict[str, dict[st
 
 
 def test_raw_record_is_kept_and_re_derivable(tmp_path: Path, v2_studies: dict[str, dict[str, Any]]) -> None:
-    import zlib
-
-    from ketnav.trials.normalize_v2 import normalize_v2
+    from ketnav.trials.rawcodec import unpack
+    from ketnav.trials.selectors import study_record
 
     path = write_jsonl(tmp_path / "one.jsonl", [v2_studies[KETAMINE]])
     load_paths([path], workers=1)
-    raw = zlib.decompress(bytes(Study.objects.get(nct_id=KETAMINE).raw))
-    assert json.loads(raw) == v2_studies[KETAMINE]
-    assert normalize_v2(json.loads(raw)).record.nct_id == KETAMINE
+    study = Study.objects.get(nct_id=KETAMINE)
+    assert json.loads(unpack(study.raw)) == v2_studies[KETAMINE]
+    record = study_record(study)
+    assert record.nct_id == KETAMINE
+    assert record.interventions[0].name == "Ketamine"
+    assert study.summary == {"conditions": ["Cluster Headache"], "interventions": [["DRUG", "Ketamine"]]}
 
 
 def test_loads_api_page_directory_and_zip(
@@ -130,7 +132,9 @@ def test_field_problems_keep_the_record_and_name_it(tmp_path: Path, v2_studies: 
     assert f"{path}:1: detailedDescription: 5,000,000 characters" in notes
     row = Study.objects.get(nct_id=KETAMINE)
     assert row.start_date is None and row.minimum_age_years is None
-    assert len(row.data["detailed_description"]) == 100_000
+    from ketnav.trials.selectors import study_record
+
+    assert len(study_record(row).detailed_description) == 100_000
     assert len(row.warnings) == 3
 
 

@@ -111,10 +111,9 @@ class StudyWriter:
             f"INSERT INTO trials_study ({', '.join(q(c) for c in cols)}) VALUES ({placeholders}) "
             f"ON CONFLICT (nct_id) DO UPDATE SET {updates}"
         )
-        site_cols = ["study_id", *SITE_COLUMNS]
         self.site_sql = (
-            f"INSERT INTO trials_site ({', '.join(q(c) for c in site_cols)}) "
-            f"VALUES ({', '.join(['%s'] * len(site_cols))})"
+            f"INSERT INTO trials_site ({', '.join(q(c) for c in SITE_COLUMNS)}) "
+            f"VALUES ({', '.join(['%s'] * len(SITE_COLUMNS))})"
         )
 
     def _existing(self, cursor: Any, ids: list[str]) -> dict[str, _Stored]:
@@ -177,7 +176,7 @@ class StudyWriter:
             if replaced:
                 marks = ", ".join(["%s"] * len(replaced))
                 cursor.execute(f"DELETE FROM trials_site WHERE study_id IN ({marks})", replaced)
-            site_rows: list[Any] = [(item.nct_id, *site) for item in written for site in item.site_rows]
+            site_rows: list[Any] = [site for item in written for site in item.site_rows]
             if site_rows:
                 cursor.executemany(self.site_sql, site_rows)
             ids = [item.nct_id for item in written]

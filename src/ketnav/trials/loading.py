@@ -43,18 +43,20 @@ def _chunks(entries: Iterable[Entry], summary: LoadSummary) -> Iterator[list[Sou
         yield chunk
 
 
-def prepared(entries: Iterable[Entry], summary: LoadSummary, *, workers: int) -> Iterator[Prepared | Rejected]:
+def prepared(
+    entries: Iterable[Entry], summary: LoadSummary, *, workers: int, fmt: Format = "auto"
+) -> Iterator[Prepared | Rejected]:
     chunks = _chunks(entries, summary)
     if workers <= 1:
         for chunk in chunks:
-            yield from prepare_chunk(chunk)
+            yield from prepare_chunk(chunk, fmt)
         return
     # spawn, not fork: the parent has Django and database connections we must not share.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: deque[Future[list[Prepared | Rejected]]] = deque()
         for chunk in chunks:
-            pending.append(pool.submit(prepare_chunk, chunk))
+            pending.append(pool.submit(prepare_chunk, chunk, fmt))
             if len(pending) >= workers * 3:
                 yield from pending.popleft().result()
         while pending:
@@ -70,7 +72,7 @@ def load_paths(
     writer = StudyWriter(run_id=run.pk)
     status = "failed"
     try:
-        stream = prepared(iter_sources(paths, fmt), summary, workers=workers or default_workers())
+        stream = prepared(iter_sources(paths, fmt), summary, workers=workers or default_workers(), fmt=fmt)
         for batch in batched(stream, summary):
             writer.write(batch, summary)
             if progress:

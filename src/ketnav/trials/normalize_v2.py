@@ -18,7 +18,6 @@ from ketnav.trials.parsing import (
     enum_code,
     parse_age_years,
     parse_date,
-    split_criteria,
     std_age_groups,
 )
 from ketnav.trials.record import (
@@ -107,7 +106,6 @@ def _float(value: Any, low: float, high: float) -> float | None:
 
 def eligibility_from(module: Obj, warnings: list[str]) -> Eligibility:
     criteria = clip_text(module.get("eligibilityCriteria"), field="eligibilityCriteria", warnings=warnings)
-    inclusion, exclusion, sectioned = split_criteria(criteria)
     minimum, min_text = _age(module.get("minimumAge"), "minimumAge", warnings)
     maximum, max_text = _age(module.get("maximumAge"), "maximumAge", warnings)
     if minimum is not None and maximum is not None and minimum > maximum:
@@ -117,9 +115,6 @@ def eligibility_from(module: Obj, warnings: list[str]) -> Eligibility:
     healthy = module.get("healthyVolunteers")
     return Eligibility(
         criteria=criteria,
-        inclusion=inclusion,
-        exclusion=exclusion,
-        sectioned=sectioned,
         minimum_age_years=minimum,
         maximum_age_years=maximum,
         minimum_age_text=min_text,
@@ -131,23 +126,18 @@ def eligibility_from(module: Obj, warnings: list[str]) -> Eligibility:
 
 
 def _site(loc: Obj) -> Site:
-    # The hottest loop of a load (about 23 sites per study), hence the plain code.
+    # The hottest loop of a load (dozens of sites per study), hence the inlined, repetitive code.
     get = loc.get
     geo = get("geoPoint")
     lat = lon = None
     if type(geo) is dict:
         lat = _float(geo.get("lat"), -90, 90)
         lon = _float(geo.get("lon"), -180, 180)
-    return Site(
-        _str(get("facility")),
-        _str(get("city")),
-        _str(get("state")),
-        _str(get("zip")),
-        _str(get("country")),
-        _str(get("status")),
-        lat,
-        lon,
-    )
+    f, c, s, z, n, st = [v.strip() if type(v) is str else "" for v in map(get, _SITE_KEYS)]
+    return Site(f, c, s, z, n, st, lat, lon)
+
+
+_SITE_KEYS = ("facility", "city", "state", "zip", "country", "status")
 
 
 def _each(items: list[Any], build: Callable[[Obj], Any]) -> tuple[Any, ...]:

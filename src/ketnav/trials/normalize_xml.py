@@ -18,7 +18,6 @@ from ketnav.trials.parsing import (
     parse_age_years,
     parse_date,
     phase_codes,
-    split_criteria,
     status_code,
     std_age_groups,
 )
@@ -74,7 +73,6 @@ def _date(root: ET._Element, paths: tuple[str, ...], warnings: list[str]) -> Par
 def _eligibility(root: ET._Element, warnings: list[str]) -> Eligibility:
     el = root.find("eligibility")
     criteria = clip_text(_text(el, "criteria/textblock"), field="eligibility/criteria", warnings=warnings)
-    inclusion, exclusion, sectioned = split_criteria(criteria)
     ages: list[float | None] = []
     texts: list[str] = []
     for tag in ("minimum_age", "maximum_age"):
@@ -93,9 +91,6 @@ def _eligibility(root: ET._Element, warnings: list[str]) -> Eligibility:
     sex = enum_code(_text(el, "gender")) or "ALL"
     return Eligibility(
         criteria=criteria,
-        inclusion=inclusion,
-        exclusion=exclusion,
-        sectioned=sectioned,
         minimum_age_years=minimum,
         maximum_age_years=maximum,
         minimum_age_text="" if texts[0].upper() == "N/A" else texts[0],

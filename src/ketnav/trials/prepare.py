@@ -7,7 +7,6 @@ Returns plain tuples, which cross process boundaries far faster than dataclass t
 from __future__ import annotations
 
 import hashlib
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,8 +15,9 @@ import orjson
 from ketnav.trials.normalize_v2 import normalize_v2
 from ketnav.trials.normalize_xml import normalize_xml
 from ketnav.trials.parsing import RecordRejected
+from ketnav.trials.rawcodec import pack
 from ketnav.trials.record import Normalized, PartialDate, StudyRecord
-from ketnav.trials.sources import SourceItem
+from ketnav.trials.sources import SourceItem, SourceProblem, classify, format_problem
 
 NORMALIZER_VERSION = 1
 
@@ -28,9 +28,20 @@ STUDY_COLUMNS = (
     "primary_completion_date_precision", "completion_date", "completion_date_precision", "first_posted",
     "first_posted_precision", "last_update", "last_update_precision", "enrollment", "lead_sponsor",
     "lead_sponsor_class", "minimum_age_years", "maximum_age_years", "sex", "healthy_volunteers", "has_results",
-    "source_format", "completeness", "normalizer_version", "data", "warnings", "raw", "raw_sha256", "source",
+    "source_format", "completeness", "normalizer_version", "summary", "warnings", "raw", "raw_sha256", "source",
 )  # fmt: skip
-SITE_COLUMNS = ("position", "facility", "city", "state", "zip", "country", "status", "latitude", "longitude")
+SITE_COLUMNS = (
+    "study_id",
+    "position",
+    "facility",
+    "city",
+    "state",
+    "zip",
+    "country",
+    "status",
+    "latitude",
+    "longitude",
+)
 
 
 @dataclass(frozen=True)
@@ -42,7 +53,7 @@ class Prepared:
     completeness: int
     source_format: str
     study_row: tuple[object, ...]
-    site_rows: tuple[tuple[object, ...], ...]
+    site_rows: tuple[tuple[object, ...], ...]  # (nct_id, position, *Site) in SITE_COLUMNS order
     warnings: tuple[str, ...]
 
 
@@ -56,14 +67,43 @@ def _date(value: PartialDate | None) -> tuple[str | None, str]:
     return (value.value.isoformat(), value.precision) if value else (None, "")
 
 
-def normalize_item(item: SourceItem) -> Normalized:
+def _parse(item: SourceItem, fmt: str) -> tuple[str, object, bytes] | Rejected:
+    """(kind, parsed JSON or None, raw bytes to keep), parsing each record exactly once."""
     if item.kind == "xml":
-        return normalize_xml(item.payload)
-    try:
-        study = orjson.loads(item.payload)
-    except orjson.JSONDecodeError as exc:
-        raise RecordRejected(f"not valid JSON ({exc})") from None
-    return normalize_v2(study)
+        kind, obj, raw = "xml", None, item.payload
+    else:
+        try:
+            obj = orjson.loads(item.payload)
+        except orjson.JSONDecodeError as exc:
+            what = "malformed JSON line" if item.kind == "line" else "not valid JSON"
+            return Rejected(item.location, f"{what} ({exc})")
+        entry = classify(item.location, obj, raw=item.payload)
+        if isinstance(entry, SourceProblem):
+            return Rejected(entry.location, entry.message)
+        kind, raw = entry.kind, entry.payload
+        if kind == "xml":
+            obj = None
+    problem = format_problem(SourceItem(item.location, kind, raw), fmt)  # type: ignore[arg-type]
+    if problem:
+        return Rejected(problem.location, problem.message)
+    return kind, obj, raw
+
+
+def normalize_item(item: SourceItem, fmt: str = "auto") -> tuple[Normalized, bytes]:
+    """Normalize one source item; raise RecordRejected when it cannot be stored."""
+    parsed = _parse(item, fmt)
+    if isinstance(parsed, Rejected):
+        raise RecordRejected(parsed.message)
+    kind, obj, raw = parsed
+    return (normalize_xml(raw) if kind == "xml" else normalize_v2(obj)), raw
+
+
+def _summary(record: StudyRecord) -> dict[str, object]:
+    """The few list fields that result cards show; the full record is re-derived from ``raw`` on demand."""
+    return {
+        "conditions": list(record.conditions[:20]),
+        "interventions": [[i.type, i.name] for i in record.interventions[:20]],
+    }
 
 
 def rows_for(record: StudyRecord, *, warnings: Sequence[str], raw: bytes, location: str) -> Prepared:
@@ -81,13 +121,11 @@ def rows_for(record: StudyRecord, *, warnings: Sequence[str], raw: bytes, locati
         completion, completion_p, first, first_p, last, last_p, record.enrollment, record.lead_sponsor,
         record.lead_sponsor_class, elig.minimum_age_years, elig.maximum_age_years, elig.sex,
         elig.healthy_volunteers, record.has_results, record.source_format, record.completeness(),
-        NORMALIZER_VERSION, orjson.dumps(record).decode(), orjson.dumps(list(warnings)).decode(),
-        zlib.compress(raw, 1), sha, location,
+        NORMALIZER_VERSION, orjson.dumps(_summary(record)).decode(), orjson.dumps(list(warnings)).decode(),
+        pack(raw), sha, location,
     )  # fmt: skip
-    site_rows = tuple(
-        (i, s.facility, s.city, s.state, s.zip, s.country, s.status, s.latitude, s.longitude)
-        for i, s in enumerate(record.sites)
-    )
+    nct = record.nct_id
+    site_rows = tuple((nct, i, *site) for i, site in enumerate(record.sites))
     return Prepared(
         nct_id=record.nct_id,
         location=location,
@@ -101,13 +139,13 @@ def rows_for(record: StudyRecord, *, warnings: Sequence[str], raw: bytes, locati
     )
 
 
-def prepare_item(item: SourceItem) -> Prepared | Rejected:
+def prepare_item(item: SourceItem, fmt: str = "auto") -> Prepared | Rejected:
     try:
-        normalized = normalize_item(item)
+        normalized, raw = normalize_item(item, fmt)
     except RecordRejected as exc:
         return Rejected(item.location, str(exc))
-    return rows_for(normalized.record, warnings=normalized.warnings, raw=item.payload, location=item.location)
+    return rows_for(normalized.record, warnings=normalized.warnings, raw=raw, location=item.location)
 
 
-def prepare_chunk(items: Sequence[SourceItem]) -> list[Prepared | Rejected]:
-    return [prepare_item(item) for item in items]
+def prepare_chunk(items: Sequence[SourceItem], fmt: str = "auto") -> list[Prepared | Rejected]:
+    return [prepare_item(item, fmt) for item in items]

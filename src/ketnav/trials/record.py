@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import cached_property
+from typing import Literal, NamedTuple
 
 Precision = Literal["day", "month", "year"]
 SourceFormat = Literal["v2", "xml"]
@@ -76,8 +77,9 @@ class Contact:
     email: str = ""
 
 
-@dataclass(frozen=True)
-class Site:
+class Site(NamedTuple):
+    """A study site. A named tuple, not a dataclass: a load builds tens of millions of these."""
+
     facility: str = ""
     city: str = ""
     state: str = ""
@@ -91,9 +93,6 @@ class Site:
 @dataclass(frozen=True)
 class Eligibility:
     criteria: str = ""
-    inclusion: tuple[str, ...] = ()
-    exclusion: tuple[str, ...] = ()
-    sectioned: bool = False  # False when the text had no "Inclusion/Exclusion Criteria" headers
     minimum_age_years: float | None = None
     maximum_age_years: float | None = None
     minimum_age_text: str = ""
@@ -101,6 +100,27 @@ class Eligibility:
     sex: str = "ALL"  # ALL, FEMALE, MALE
     healthy_volunteers: bool | None = None
     std_ages: tuple[str, ...] = ()  # CHILD, ADULT, OLDER_ADULT
+
+    # The criteria are split on first use, not during a load, where nothing needs the items and the
+    # split cost a quarter of the normalizing time.
+    @cached_property
+    def _split(self) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+        from ketnav.trials.parsing import split_criteria
+
+        return split_criteria(self.criteria)
+
+    @property
+    def inclusion(self) -> tuple[str, ...]:
+        return self._split[0]
+
+    @property
+    def exclusion(self) -> tuple[str, ...]:
+        return self._split[1]
+
+    @property
+    def sectioned(self) -> bool:
+        """False when the text had no "Inclusion/Exclusion Criteria" headers."""
+        return self._split[2]
 
 
 @dataclass(frozen=True)

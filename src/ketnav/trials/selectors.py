@@ -8,6 +8,20 @@ from typing import Any
 from django.db.models import Count, Max, Min
 
 from ketnav.trials.models import Site, Study
+from ketnav.trials.normalize_v2 import normalize_v2
+from ketnav.trials.normalize_xml import normalize_xml
+from ketnav.trials.rawcodec import unpack
+from ketnav.trials.record import StudyRecord
+
+
+def study_record(study: Study) -> StudyRecord:
+    """The full normalized record, re-derived from the stored raw source."""
+    import orjson
+
+    raw = unpack(study.raw)
+    if study.source_format == "xml":
+        return normalize_xml(raw).record
+    return normalize_v2(orjson.loads(raw)).record
 
 
 def registry_stats() -> dict[str, Any]:

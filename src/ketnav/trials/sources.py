@@ -18,7 +18,7 @@ from typing import IO, Literal, cast
 
 import orjson
 
-Kind = Literal["v2", "xml"]
+Kind = Literal["v2", "xml", "line"]  # "line": one JSON Lines object, parsed and sorted out by a worker
 Format = Literal["auto", "v2", "xml"]
 BIG_JSON_BYTES = 64 * 1024 * 1024  # above this a .json file is streamed with ijson instead of loaded
 
@@ -27,7 +27,7 @@ BIG_JSON_BYTES = 64 * 1024 * 1024  # above this a .json file is streamed with ij
 class SourceItem:
     location: str  # "file.jsonl.gz:12", "bulk.zip:NCT01234567.json"
     kind: Kind
-    payload: bytes  # the study JSON or the <clinical_study> document, as received
+    payload: bytes  # the study JSON, the <clinical_study> document or a JSON line, as received
 
 
 @dataclass(frozen=True)
@@ -56,10 +56,17 @@ def iter_sources(paths: list[Path], fmt: Format = "auto") -> Iterator[Entry]:
 
 def _checked(entries: Iterator[Entry], fmt: Format) -> Iterator[Entry]:
     for entry in entries:
-        if isinstance(entry, SourceItem) and fmt != "auto" and entry.kind != fmt:
-            yield SourceProblem(entry.location, f"is a {entry.kind} record but --format {fmt} was given")
+        if isinstance(entry, SourceItem) and entry.kind != "line":
+            problem = format_problem(entry, fmt)
+            yield problem or entry
         else:
-            yield entry
+            yield entry  # JSON lines are checked once a worker has parsed them
+
+
+def format_problem(entry: SourceItem, fmt: str) -> SourceProblem | None:
+    if fmt != "auto" and entry.kind != fmt:
+        return SourceProblem(entry.location, f"is a {entry.kind} record but --format {fmt} was given")
+    return None
 
 
 def iter_file(path: Path, fmt: Format = "auto") -> Iterator[Entry]:
@@ -126,15 +133,19 @@ def _from_document(doc: object, label: str) -> Iterator[Entry]:
 
 
 def _json_item(location: str, obj: object, raw: bytes | None = None) -> Iterator[Entry]:
+    yield classify(location, obj, raw)
+
+
+def classify(location: str, obj: object, raw: bytes | None = None) -> Entry:
+    """Say what a parsed JSON object holds: an API v2 study, a wrapped legacy XML document, or neither."""
     if not isinstance(obj, dict):
-        yield SourceProblem(location, f"expected a JSON object, got {type(obj).__name__}")
-    elif "protocolSection" in obj:
-        yield SourceItem(location, "v2", raw if raw is not None else orjson.dumps(obj))
-    elif isinstance(obj.get("xml"), str):  # {"nct_id": ..., "xml": "<clinical_study>..."} wrappers
-        yield _xml_item(location, obj["xml"].encode("utf-8"))
-    else:
-        keys = ", ".join(sorted(obj)[:6]) or "none"
-        yield SourceProblem(location, f"not a study: no protocolSection or xml field (keys: {keys})")
+        return SourceProblem(location, f"expected a JSON object, got {type(obj).__name__}")
+    if "protocolSection" in obj:
+        return SourceItem(location, "v2", raw if raw is not None else orjson.dumps(obj))
+    if isinstance(obj.get("xml"), str):  # {"nct_id": ..., "xml": "<clinical_study>..."} wrappers
+        return _xml_item(location, obj["xml"].encode("utf-8"))
+    keys = ", ".join(sorted(obj)[:6]) or "none"
+    return SourceProblem(location, f"not a study: no protocolSection or xml field (keys: {keys})")
 
 
 def _xml_item(location: str, data: bytes) -> Entry:
@@ -142,19 +153,11 @@ def _xml_item(location: str, data: bytes) -> Entry:
 
 
 def _iter_lines(handle: IO[bytes], label: str, fmt: Format) -> Iterator[Entry]:
+    # Lines are not parsed here: the worker processes do it, once, in parallel.
     for number, line in enumerate(handle, start=1):
         stripped = line.strip()
-        if not stripped:
-            continue
-        location = f"{label}:{number}"
-        try:
-            obj = orjson.loads(stripped)
-        except orjson.JSONDecodeError as exc:
-            yield SourceProblem(location, f"malformed JSON line ({exc})")
-            continue
-        yield from _json_item(
-            location, obj, raw=stripped if isinstance(obj, dict) and "protocolSection" in obj else None
-        )
+        if stripped:
+            yield SourceItem(f"{label}:{number}", "line", stripped)
 
 
 def _iter_big_array(handle: IO[bytes], label: str) -> Iterator[Entry]:

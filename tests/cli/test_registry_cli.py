@@ -40,6 +40,15 @@ def test_load_all_shared_records_then_again_unchanged(env: dict[str, str], share
     assert second["unchanged"] == 1582 + 7064
     assert set(stored["by_source_format"]) == {"v2", "xml"}
     assert stored["by_status"]["RECRUITING"] > 0
+    found = ketnav(env, "search", "ketamine", "--status", "any", "--json")
+    assert found.returncode == 0, found.stderr
+    body = json.loads(found.stdout)
+    top = [r["nct_id"] for r in body["results"][:10]]
+    assert {"NCT04179266", "NCT04814381", "NCT05477459", "NCT05551195", "NCT00490997", "NCT00492388"} <= set(top)
+    assert {"nct_id", "title", "score"} <= set(body["results"][0])
+    assert body["total"] >= 6
+    shown = ketnav(env, "trial", "NCT04179266", "--json")
+    assert json.loads(shown.stdout)["brief_title"].startswith("Effect of Ketamine")
 
 
 def test_load_reports_missing_path_in_one_line(env: dict[str, str], tmp_path: Path) -> None:

@@ -29,6 +29,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("migrate", "create or upgrade the database tables and exit", "ketnav.cli.migrate"),
     Command("load", "load ClinicalTrials.gov records from files into the local registry", "ketnav.cli.load"),
     Command("sync", "fetch new and updated studies from the ClinicalTrials.gov API", "ketnav.cli.sync"),
+    Command("search", "search the local registry for clinical trials", "ketnav.cli.search"),
+    Command("trial", "show one study from the local registry", "ketnav.cli.trial"),
     Command("stats", "count the studies in the local registry by status, phase and source", "ketnav.cli.stats"),
     Command("settings", "show the settings in effect and where each came from", "ketnav.cli.settings_cmd"),
 )

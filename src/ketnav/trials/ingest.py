@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,15 +19,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ketnav.trials.prepare import NORMALIZER_VERSION, SITE_COLUMNS, STUDY_COLUMNS, Prepared, Rejected
+from ketnav.trials.search.index import SearchIndexWriter, update_gazetteer, update_synonyms
 
 BATCH_SIZE = 500
 MAX_MESSAGES = 10_000
 _FORMAT_RANK = {"v2": 2, "xml": 1}
-
-# Called inside each batch's transaction with the NCT ids written: the search index registers here so
-# that it is always in step with the studies table.
-AfterWrite = Callable[[Sequence[str]], None]
-after_write_hooks: list[AfterWrite] = []
 
 
 @dataclass
@@ -103,6 +99,7 @@ class StudyWriter:
     def __init__(self, run_id: int | None = None) -> None:
         self.run_id = run_id
         self.vendor = connection.vendor
+        self.index = SearchIndexWriter(self.vendor)
         q = connection.ops.quote_name
         cols = [*STUDY_COLUMNS, "loaded_at", "load_run_id"]
         placeholders = ", ".join(["%s"] * len(cols))
@@ -179,9 +176,11 @@ class StudyWriter:
             site_rows: list[Any] = [site for item in written for site in item.site_rows]
             if site_rows:
                 cursor.executemany(self.site_sql, site_rows)
-            ids = [item.nct_id for item in written]
-            for hook in after_write_hooks:
-                hook(ids)
+            # Search index, gazetteer and learned synonyms change in the same transaction as the studies.
+            self.index.write(cursor, [(item.nct_id, item.search_fields) for item in written])
+            new_sites = [site for item in written if item.nct_id not in existing for site in item.site_rows]
+            update_gazetteer(cursor, new_sites)
+            update_synonyms(cursor, [p for item in written if item.nct_id not in existing for p in item.synonym_pairs])
 
 
 def _stored_from(item: Prepared) -> _Stored:

@@ -39,6 +39,8 @@ class Study(models.Model):
     sex = models.CharField(max_length=8, blank=True)
     healthy_volunteers = models.BooleanField(null=True)
     has_results = models.BooleanField(default=False)
+    countries = models.TextField(blank=True, help_text='"|Canada|United States|": filters and facets without joins')
+    condition_terms = models.TextField(blank=True, help_text='"|term|term|": condition MeSH terms, for facets')
     source_format = models.CharField(max_length=8)
     completeness = models.SmallIntegerField(default=0)
     normalizer_version = models.SmallIntegerField(default=1)
@@ -70,11 +72,50 @@ class Site(models.Model):
     latitude = models.FloatField(null=True)
     longitude = models.FloatField(null=True)
 
-    # No place or coordinate indexes: with dozens of sites per study they tripled load times
-    # (measured: 27 vs 10 microseconds a row on SQLite); place and distance search build their own index.
+    class Meta:
+        # Only latitude is indexed, for the distance search's bounding box: a (country, state, city) index
+        # and a two-column geo index tripled load times (27 vs 10 microseconds a site row on SQLite).
+        indexes = [models.Index(fields=["latitude"], name="trials_site_lat_idx")]
 
     def __str__(self) -> str:
         return f"{self.facility}, {self.city}, {self.country}"
+
+
+class Place(models.Model):
+    """The gazetteer: every (city, state, country) seen among sites with coordinates, and its centre."""
+
+    key = models.CharField(max_length=400, unique=True, help_text="casefolded 'city|state|country'")
+    city = models.CharField(max_length=255)
+    state = models.CharField(max_length=255, blank=True)
+    country = models.CharField(max_length=128)
+    latitude_sum = models.FloatField(default=0)
+    longitude_sum = models.FloatField(default=0)
+    sites = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return ", ".join(p for p in (self.city, self.state, self.country) if p)
+
+    @property
+    def latitude(self) -> float:
+        return self.latitude_sum / self.sites
+
+    @property
+    def longitude(self) -> float:
+        return self.longitude_sum / self.sites
+
+
+class Synonym(models.Model):
+    """An intervention name and another name for it, as studies declare them (learned synonyms)."""
+
+    name = models.CharField(max_length=255)
+    other = models.CharField(max_length=255)
+    studies = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "other"], name="trials_synonym_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.name} = {self.other}"
 
 
 class LoadRun(models.Model):

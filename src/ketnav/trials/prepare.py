@@ -17,6 +17,7 @@ from ketnav.trials.normalize_xml import normalize_xml
 from ketnav.trials.parsing import RecordRejected
 from ketnav.trials.rawcodec import pack
 from ketnav.trials.record import Normalized, PartialDate, StudyRecord
+from ketnav.trials.search.documents import facet_columns, search_fields, synonym_pairs
 from ketnav.trials.sources import SourceItem, SourceProblem, classify, format_problem
 
 NORMALIZER_VERSION = 1
@@ -28,7 +29,8 @@ STUDY_COLUMNS = (
     "primary_completion_date_precision", "completion_date", "completion_date_precision", "first_posted",
     "first_posted_precision", "last_update", "last_update_precision", "enrollment", "lead_sponsor",
     "lead_sponsor_class", "minimum_age_years", "maximum_age_years", "sex", "healthy_volunteers", "has_results",
-    "source_format", "completeness", "normalizer_version", "summary", "warnings", "raw", "raw_sha256", "source",
+    "countries", "condition_terms", "source_format", "completeness", "normalizer_version", "summary", "warnings",
+    "raw", "raw_sha256", "source",
 )  # fmt: skip
 SITE_COLUMNS = (
     "study_id",
@@ -53,8 +55,10 @@ class Prepared:
     completeness: int
     source_format: str
     study_row: tuple[object, ...]
-    site_rows: tuple[tuple[object, ...], ...]  # (nct_id, position, *Site) in SITE_COLUMNS order
+    site_rows: tuple[tuple[object, ...], ...]  # (nct_id, position, *Site), SITE_COLUMNS order
     warnings: tuple[str, ...]
+    search_fields: tuple[str, ...]  # in ketnav.trials.search.documents.FIELDS order
+    synonym_pairs: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,8 @@ def rows_for(record: StudyRecord, *, warnings: Sequence[str], raw: bytes, locati
         ",".join(record.phases), record.study_type, intervention_types, start, start_p, primary, primary_p,
         completion, completion_p, first, first_p, last, last_p, record.enrollment, record.lead_sponsor,
         record.lead_sponsor_class, elig.minimum_age_years, elig.maximum_age_years, elig.sex,
-        elig.healthy_volunteers, record.has_results, record.source_format, record.completeness(),
+        elig.healthy_volunteers, record.has_results, *facet_columns(record), record.source_format,
+        record.completeness(),
         NORMALIZER_VERSION, orjson.dumps(_summary(record)).decode(), orjson.dumps(list(warnings)).decode(),
         pack(raw), sha, location,
     )  # fmt: skip
@@ -136,6 +141,8 @@ def rows_for(record: StudyRecord, *, warnings: Sequence[str], raw: bytes, locati
         study_row=study_row,
         site_rows=site_rows,
         warnings=tuple(warnings),
+        search_fields=search_fields(record),
+        synonym_pairs=synonym_pairs(record),
     )
 
 

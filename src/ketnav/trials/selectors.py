@@ -24,6 +24,20 @@ def study_record(study: Study) -> StudyRecord:
     return normalize_v2(orjson.loads(raw)).record
 
 
+def get_record(nct_id: str) -> StudyRecord:
+    from ketnav.errors import InvalidInput, NotFound
+    from ketnav.trials.parsing import FieldProblem, clean_nct_id
+
+    try:
+        nct = clean_nct_id(nct_id)
+    except FieldProblem as exc:
+        raise InvalidInput(f"nct_id: {exc}") from None
+    study = Study.objects.filter(nct_id=nct).only("nct_id", "raw", "source_format").first()
+    if study is None:
+        raise NotFound(f"{nct} is not in the local registry (load or sync it first)")
+    return study_record(study)
+
+
 def registry_stats() -> dict[str, Any]:
     by_status = dict(
         Study.objects.values_list("overall_status").annotate(n=Count("nct_id")).order_by("-n", "overall_status")

@@ -104,3 +104,12 @@ def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.get("/version", response=VersionOut, summary="Application name and version")
 def version(request: HttpRequest) -> dict[str, str]:
     return {"name": "ketnav", "version": __version__}
+
+
+def _register_routers() -> None:
+    from ketnav.trials.api import router as trials_router
+
+    api.add_router("/trials", trials_router)
+
+
+_register_routers()

@@ -29,7 +29,7 @@ AREAS: tuple[Area, ...] = (
     Area(
         "trials",
         "Find trials",
-        "trials",
+        "trials:search",
         "Search a local copy of the ClinicalTrials.gov registry by "
         "condition, treatment, age, sex and distance, and pre-screen yourself against a study's criteria.",
     ),

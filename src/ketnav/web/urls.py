@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from ketnav.web import views
 from ketnav.web.api import api
@@ -8,7 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("guide/", views.area, {"slug": "guide"}, name="guide"),
-    path("trials/", views.area, {"slug": "trials"}, name="trials"),
+    path("trials/", include("ketnav.trials.urls")),
     path("tools/", views.area, {"slug": "tools"}, name="tools"),
     path("journal/", views.area, {"slug": "journal"}, name="journal"),
     path("clinics/", views.area, {"slug": "clinics"}, name="clinics"),

@@ -1,0 +1,101 @@
+"""``ketnav search QUERY``: search the local registry."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("query", nargs="*", help='words, "quoted phrases", prefix* or NCT ids')
+    parser.add_argument(
+        "--status",
+        nargs="+",
+        default=None,
+        metavar="S",
+        help="open (default), any, or statuses such as RECRUITING COMPLETED",
+    )
+    parser.add_argument("--phase", nargs="+", default=None, metavar="P", help="e.g. PHASE2 PHASE3")
+    parser.add_argument(
+        "--type",
+        dest="study_type",
+        nargs="+",
+        default=None,
+        metavar="T",
+        help="INTERVENTIONAL, OBSERVATIONAL, EXPANDED_ACCESS",
+    )
+    parser.add_argument("--intervention-type", nargs="+", default=None, metavar="T", help="e.g. DRUG BEHAVIORAL")
+    parser.add_argument("--age", type=float, default=None, help="a patient's age in years")
+    parser.add_argument("--sex", choices=["F", "M", "any"], default=None)
+    parser.add_argument(
+        "--healthy-volunteers", action="store_true", default=None, help="only studies that accept healthy volunteers"
+    )
+    parser.add_argument("--country", default="")
+    parser.add_argument("--state", default="")
+    parser.add_argument("--city", default="")
+    parser.add_argument("--near", default="", metavar="PLACE", help="'Boston, MA' or '42.36,-71.06'")
+    parser.add_argument("--radius-km", type=float, default=None, help="distance from --near (default 100)")
+    parser.add_argument("--start-from", default=None, metavar="DATE")
+    parser.add_argument("--start-to", default=None, metavar="DATE")
+    parser.add_argument("--with-results", dest="has_results", action="store_true", default=None)
+    parser.add_argument("--sort", choices=["relevance", "distance", "last_updated", "start_date"], default="relevance")
+    parser.add_argument("--limit", type=int, default=10, help="results per page (max 100)")
+    parser.add_argument("--page", type=int, default=1)
+    parser.add_argument("--json", action="store_true", help="print {total, results: [...]} as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ketnav.cli import django_setup
+
+    django_setup.setup()
+    django_setup.migrate()
+    from ketnav.trials.search.engine import SearchRequest, search
+    from ketnav.trials.search.filters import build_filters
+    from ketnav.trials.search.serialize import results_dict
+
+    filters = build_filters(
+        status=args.status,
+        phase=args.phase,
+        study_type=args.study_type,
+        intervention_type=args.intervention_type,
+        age=args.age,
+        sex=args.sex,
+        healthy_volunteers=args.healthy_volunteers,
+        country=args.country,
+        state=args.state,
+        city=args.city,
+        near=args.near,
+        radius_km=args.radius_km,
+        start_from=args.start_from,
+        start_to=args.start_to,
+        has_results=args.has_results,
+    )
+    results = search(
+        SearchRequest(
+            text=" ".join(args.query),
+            filters=filters,
+            sort=args.sort,
+            page=args.page,
+            page_size=args.limit,
+            facets=not args.json or True,
+        )
+    )
+    data = results_dict(results)
+    if args.json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    shown = f"{(results.page - 1) * results.page_size + 1}-{(results.page - 1) * results.page_size + len(results.hits)}"
+    where = f" near {results.place}" if results.place else ""
+    print(f"{results.total:,} studies{where} ({results.mode}); showing {shown if results.hits else 'none'}")
+    for note in results.notes:
+        print(f"note: {note}")
+    for i, hit in enumerate(data["results"], start=(results.page - 1) * results.page_size + 1):
+        phases = "/".join(hit["phases"]) or "-"
+        print(f"\n{i}. {hit['nct_id']}  {hit['title']}")
+        print(f"   {hit['status']} · {phases} · {', '.join(hit['conditions'][:3])}")
+        if hit["nearest_site"]:
+            s = hit["nearest_site"]
+            print(f"   nearest site: {s['facility']}, {s['city']} ({s['distance_km']:.0f} km)")
+        if hit["why"]:
+            print(f"   matched: {'; '.join(hit['why'])}")
+    return 0

@@ -1,0 +1,1 @@
+"""Search over the local registry: query parsing, documents, backends (SQLite FTS5, PostgreSQL)."""

@@ -1,0 +1,124 @@
+"""Turning what a person types into a safe, structured query.
+
+Pure functions. Whatever comes in (FTS operators, unbalanced quotes, ``NEAR(``, a lone ``*``, control
+characters, 10,000 characters, mixed scripts) leaves as a list of plain word tokens, phrases and
+prefixes that each backend renders with its own quoting, so no raw user text reaches a search engine.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+MAX_QUERY_CHARS = 1_000
+MAX_TERMS = 24
+MAX_TOKEN_CHARS = 64
+
+# Words that carry no meaning in a trial search; dropped unless quoted.
+_STOP_TEXT = (
+    "a an and are as at be by for from has have in into is it its of on or that the their this to was were "
+    "will with without who whom which what when where why how i me my we our you your he she they them "
+    "study studies trial trials clinical patient patients people person"
+)
+STOPWORDS = frozenset(_STOP_TEXT.split())
+
+_WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One unit of meaning: a word (possibly a prefix) or a quoted phrase, as a tuple of tokens."""
+
+    tokens: tuple[str, ...]
+    prefix: bool = False
+    phrase: bool = False
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.tokens) + ("*" if self.prefix else "")
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    terms: tuple[Term, ...] = ()
+    excluded: tuple[Term, ...] = ()  # "-word": studies mentioning it rank lower, are not removed
+    nct_ids: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())  # what we changed about the input, to tell the user
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.terms and not self.nct_ids
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased word tokens (letters and digits of any script), as the indexes tokenize."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return [t.replace("’", "'").replace("'", "")[:MAX_TOKEN_CHARS] for t in _WORD_RE.findall(folded)]
+
+
+def parse_query(raw: str) -> ParsedQuery:
+    notes: list[str] = []
+    text = _CONTROL_RE.sub(" ", raw or "")
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS]
+        notes.append(f"the query was cut to its first {MAX_QUERY_CHARS:,} characters")
+    nct_ids: tuple[str, ...] = tuple(dict.fromkeys(m.upper() for m in re.findall(r"\bNCT\d{8}\b", text, re.I)))
+    text = re.sub(r"\bNCT\d{8}\b", " ", text, flags=re.I)
+    if text.count('"') % 2:
+        text = text.replace('"', " ")
+        notes.append("an unmatched quote was ignored")
+    terms: list[Term] = []
+    excluded: list[Term] = []
+    for match in re.finditer(r'(-?)"([^"]*)"|(\S+)', text):
+        negative, phrase, word = match.group(1), match.group(2), match.group(3)
+        if phrase is not None:
+            phrase_tokens = tuple(tokens(phrase))
+            if phrase_tokens:
+                (excluded if negative else terms).append(Term(phrase_tokens, phrase=len(phrase_tokens) > 1))
+            continue
+        negative = word.startswith("-") and len(word) > 1
+        prefix = word.endswith("*")
+        toks = tokens(word)
+        if not toks:
+            continue  # lone operators, "*", "NEAR(", punctuation
+        for i, tok in enumerate(toks):
+            if tok in STOPWORDS or (tok in {"near", "not"} and word.upper().startswith(("NEAR", "NOT"))):
+                continue
+            is_prefix = prefix and i == len(toks) - 1 and len(tok) >= 2
+            (excluded if negative else terms).append(Term((tok,), prefix=is_prefix))
+    unique = list(dict.fromkeys(terms))
+    if len(unique) > MAX_TERMS:
+        unique = unique[:MAX_TERMS]
+        notes.append(f"only the first {MAX_TERMS} words were used")
+    return ParsedQuery(tuple(unique), tuple(dict.fromkeys(excluded)), nct_ids, tuple(notes))
+
+
+# --- rendering for each engine --------------------------------------------------------------------
+
+
+def fts5_term(term: Term) -> str:
+    """One term as FTS5 syntax: every token double-quoted, so no token is ever read as an operator."""
+    quoted = " ".join(f'"{t}"' for t in term.tokens)
+    if term.phrase:
+        return f'"{" ".join(term.tokens)}"'
+    return quoted + ("*" if term.prefix else "")
+
+
+def fts5_group(alternatives: list[Term]) -> str:
+    parts = [fts5_term(t) for t in alternatives]
+    return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+
+def tsquery_term(term: Term) -> str:
+    """One term as to_tsquery syntax (tokens are letters/digits only, so they need no escaping)."""
+    suffix = ":*" if term.prefix else ""
+    if len(term.tokens) == 1:
+        return f"'{term.tokens[0]}'{suffix}"
+    return "(" + " <-> ".join(f"'{t}'" for t in term.tokens) + ")"
+
+
+def tsquery_group(alternatives: list[Term]) -> str:
+    parts = [tsquery_term(t) for t in alternatives]
+    return parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")"

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django import template
+from django.http import QueryDict
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+STATUS_LABELS = {
+    "RECRUITING": "Recruiting", "NOT_YET_RECRUITING": "Not yet recruiting",
+    "ENROLLING_BY_INVITATION": "Enrolling by invitation", "ACTIVE_NOT_RECRUITING": "Active, not recruiting",
+    "COMPLETED": "Completed", "SUSPENDED": "Suspended", "TERMINATED": "Terminated", "WITHDRAWN": "Withdrawn",
+    "UNKNOWN": "Status unknown", "": "Status not given",
+}  # fmt: skip
+PHASE_LABELS = {
+    "EARLY_PHASE1": "Early phase 1",
+    "PHASE1": "Phase 1",
+    "PHASE2": "Phase 2",
+    "PHASE3": "Phase 3",
+    "PHASE4": "Phase 4",
+    "NA": "No phase",
+}
+
+
+@register.filter
+def status_label(code: str) -> str:
+    return STATUS_LABELS.get(code, code.replace("_", " ").capitalize())
+
+
+@register.filter
+def status_class(code: str) -> str:
+    if code in {"RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION"}:
+        return "open"
+    if code in {"ACTIVE_NOT_RECRUITING", "SUSPENDED"}:
+        return "paused"
+    return "closed"
+
+
+@register.filter
+def phase_label(code: str) -> str:
+    return PHASE_LABELS.get(code, code)
+
+
+@register.filter
+def code_label(code: str) -> str:
+    return code.replace("_", " ").capitalize()
+
+
+@register.simple_tag
+def marked(segments: list[tuple[str, bool]]) -> SafeString:
+    """Snippet segments to HTML: every piece escaped, matched words in <mark>."""
+    return SafeString(
+        "".join(f"<mark>{conditional_escape(t)}</mark>" if m else str(conditional_escape(t)) for t, m in segments)
+    )
+
+
+@register.simple_tag(takes_context=True)
+def with_param(context: template.Context, key: str, value: object) -> str:
+    """The current query string with one parameter set (and paging reset)."""
+    params: QueryDict = context["request"].GET.copy()
+    params[key] = str(value)
+    if key != "page":
+        params.pop("page", None)
+    return "?" + params.urlencode()

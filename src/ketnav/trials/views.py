@@ -1,0 +1,106 @@
+"""Pages of the trial finder: search (works without JavaScript) and the study page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from ketnav.errors import InvalidInput, NotFound
+from ketnav.trials.models import Study
+from ketnav.trials.record import OPEN_STATUSES, PHASES, Site
+from ketnav.trials.search.engine import SearchRequest, search
+from ketnav.trials.search.filters import INTERVENTION_TYPES, SORTS, STUDY_TYPES, build_filters
+from ketnav.trials.search.geo import Point, haversine_km
+from ketnav.trials.selectors import get_record
+
+
+def _flag(value: str | None) -> bool | None:
+    return True if value in {"1", "on", "true", "yes"} else None
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    g = request.GET
+    context: dict[str, object] = {
+        "title": "Find clinical trials",
+        "q": g.get("q", ""),
+        "phases": PHASES,
+        "study_types": STUDY_TYPES,
+        "intervention_types": INTERVENTION_TYPES,
+        "sorts": SORTS,
+        "open_statuses": OPEN_STATUSES,
+        "registry_size": Study.objects.count(),
+        "params": g,
+        "phase_selected": g.getlist("phase"),
+        "filters_active": any(g.get(k) for k in ("near", "age", "phase", "sex", "country", "intervention_type"))
+        or g.get("status", "open") not in {"", "open"},
+    }
+    searched = any(k in g for k in ("q", "near", "phase", "age", "status", "country"))
+    if searched and context["registry_size"]:
+        try:
+            filters = build_filters(
+                status=g.getlist("status"),
+                phase=g.getlist("phase"),
+                study_type=g.getlist("study_type"),
+                intervention_type=g.getlist("intervention_type"),
+                age=g.get("age") or None,
+                sex=g.get("sex"),
+                healthy_volunteers=_flag(g.get("healthy_volunteers")),
+                country=g.get("country", ""),
+                near=g.get("near", ""),
+                radius_km=g.get("radius_km") or None,
+                start_from=g.get("start_from"),
+                start_to=g.get("start_to"),
+                has_results=_flag(g.get("has_results")),
+            )
+            page = int(g["page"]) if g.get("page", "").isdigit() else 1
+            sort = g.get("sort") or ("distance" if g.get("near") and not g.get("q") else "relevance")
+            results = search(SearchRequest(text=g.get("q", ""), filters=filters, sort=sort, page=page))
+            context["results"] = results
+            context["last_page"] = max(1, -(-results.total // results.page_size))
+        except InvalidInput as exc:
+            context["error"] = exc
+    status = 422 if "error" in context else 200
+    return render(request, "trials/search.html", context, status=status)
+
+
+def study_page(request: HttpRequest, nct_id: str) -> HttpResponse:
+    try:
+        record = get_record(nct_id)
+    except (NotFound, InvalidInput) as exc:
+        return render(request, "trials/not_found.html", {"title": "Study not found", "error": exc}, status=404)
+    study = Study.objects.only("last_update", "loaded_at").get(nct_id=record.nct_id)
+    sites: list[tuple[int | None, Site]] = [(None, s) for s in record.sites]
+    place = ""
+    near = request.GET.get("near", "")
+    if near:
+        from ketnav.trials.search import places
+
+        try:
+            centre, place = places.resolve(near)
+            sites = sorted(
+                (
+                    (
+                        round(haversine_km(centre, Point(s.latitude, s.longitude)))
+                        if s.latitude is not None and s.longitude is not None
+                        else None,
+                        s,
+                    )
+                    for s in record.sites
+                ),
+                key=lambda pair: (pair[0] is None, pair[0] or 0),
+            )
+        except InvalidInput:
+            place = ""
+    return render(
+        request,
+        "trials/study.html",
+        {
+            "title": record.brief_title,
+            "record": record,
+            "study": study,
+            "sites": sites,
+            "place": place,
+            "near": near,
+            "back": request.GET.get("back", ""),
+        },
+    )

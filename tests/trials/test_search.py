@@ -1,0 +1,251 @@
+"""Search over the real shared records, on whichever database the suite runs against."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from ketnav.errors import InvalidInput
+from ketnav.trials.loading import load_paths
+from ketnav.trials.models import LoadRun, Place, Study, Synonym
+from ketnav.trials.search.engine import SearchRequest, search
+from ketnav.trials.search.filters import build_filters
+from ketnav.trials.search.index import FTS_TABLE, PG_TABLE
+from ketnav.trials.selectors import study_record
+from tests.trials.test_query import HOSTILE
+
+pytestmark = pytest.mark.django_db
+
+KETAMINE_STUDIES = {"NCT04179266", "NCT04814381", "NCT05477459", "NCT05551195", "NCT00490997", "NCT00492388"}
+
+
+def _clear() -> None:
+    Study.objects.all().delete()
+    Place.objects.all().delete()
+    Synonym.objects.all().delete()
+    LoadRun.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {FTS_TABLE if connection.vendor == 'sqlite' else PG_TABLE}")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def registry(django_db_setup: Any, django_db_blocker: Any, shared_data: Path) -> Iterator[None]:
+    """The v2 and legacy XML records, loaded once for this module and removed afterwards."""
+    with django_db_blocker.unblock():
+        _clear()
+        ctgov = shared_data / "ctgov"
+        load_paths([ctgov / "ctgov_v2_studies.jsonl.gz", ctgov / "ctgov_legacy_xml.jsonl.gz"], workers=2)
+        yield
+        _clear()
+
+
+def run(text: str = "", **filters: Any) -> Any:
+    sort = filters.pop("sort", "relevance")
+    page = filters.pop("page", 1)
+    size = filters.pop("page_size", 20)
+    return search(SearchRequest(text=text, filters=build_filters(**filters), sort=sort, page=page, page_size=size))
+
+
+def test_index_is_in_step_with_the_studies() -> None:
+    table = FTS_TABLE if connection.vendor == "sqlite" else PG_TABLE
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")
+        assert cursor.fetchone()[0] == Study.objects.count()
+
+
+def test_ketamine_studies_are_in_the_top_ten() -> None:
+    results = run("ketamine", status=["any"])
+    assert {h.nct_id for h in results.hits[:10]} >= KETAMINE_STUDIES
+
+
+@pytest.mark.parametrize("raw", HOSTILE)
+def test_hostile_queries_never_fail(raw: str) -> None:
+    results = run(raw, status=["any"])
+    assert results.total >= 0
+
+
+def test_brand_name_finds_the_generic_and_says_why() -> None:
+    results = run("Ketalar", status=["any"])
+    ids = [h.nct_id for h in results.hits]
+    assert "NCT04179266" in ids
+    hit = results.hits[ids.index("NCT04179266")]
+    assert any("as “ketamine”" in reason for reason in hit.why)
+
+
+def test_mesh_concepts_widen_the_query_but_original_words_rank_first() -> None:
+    results = run("anxiety", status=["any"], page_size=100)
+    assert results.total > 100
+    kinds = []
+    for hit in results.hits:
+        record = study_record(Study.objects.get(nct_id=hit.nct_id))
+        plain = " ".join(
+            [
+                record.brief_title,
+                record.official_title,
+                " ".join(record.conditions),
+                " ".join(record.keywords),
+                record.brief_summary,
+                record.detailed_description,
+                record.eligibility.criteria,
+            ]
+        ).lower()
+        concepts = " ".join(
+            m.term
+            for m in (
+                *record.condition_mesh,
+                *record.condition_mesh_ancestors,
+                *record.intervention_mesh,
+                *record.intervention_mesh_ancestors,
+            )
+        ).lower()
+        kinds.append("original" if "anxi" in plain else "concept" if "anxi" in concepts else "other")
+    assert "other" not in kinds
+    all_results = run("anxiety", status=["any"], page_size=100, page=1)
+    concept_only = [h for h, k in zip(all_results.hits, kinds, strict=True) if k == "concept"]
+    original = [h for h, k in zip(all_results.hits, kinds, strict=True) if k == "original"]
+    assert original
+    if concept_only:
+        assert max(h.score for h in concept_only) <= max(h.score for h in original)
+
+
+def test_default_status_is_open_to_enrolment() -> None:
+    results = run("pain", page_size=100)
+    assert results.total > 0
+    assert {h.overall_status for h in results.hits} <= {"RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION"}
+
+
+def test_filters_are_applied() -> None:
+    results = run("pain", status=["any"], phase=["PHASE3"], age=70, sex="F", intervention_type=["DRUG"], page_size=100)
+    assert results.total > 0
+    for hit in results.hits:
+        study = Study.objects.get(nct_id=hit.nct_id)
+        assert "PHASE3" in study.phases.split(",")
+        assert study.minimum_age_years is None or study.minimum_age_years <= 70
+        assert study.maximum_age_years is None or study.maximum_age_years >= 70
+        assert study.sex in {"ALL", "FEMALE", ""}
+        assert "DRUG" in study.intervention_types.split(",")
+
+
+def test_country_start_date_and_results_filters() -> None:
+    results = run("", status=["any"], country="Denmark", start_from="2015-01-01", page_size=100)
+    assert results.total > 0
+    for hit in results.hits:
+        study = Study.objects.get(nct_id=hit.nct_id)
+        assert "|Denmark|" in study.countries
+        assert study.start_date is not None and study.start_date.isoformat() >= "2015-01-01"
+    with_results = run("", status=["any"], has_results=True, page_size=50)
+    assert all(Study.objects.get(nct_id=h.nct_id).has_results for h in with_results.hits)
+
+
+def test_near_a_place_within_a_radius_sorted_by_distance() -> None:
+    results = run("", status=["any"], near="Boston, MA", radius_km=40, sort="distance", page_size=50)
+    assert results.total > 0
+    assert results.place.startswith("Boston, Massachusetts")
+    distances = [h.nearest_site.distance_km for h in results.hits if h.nearest_site]
+    assert len(distances) == len(results.hits)
+    assert max(distances) <= 40
+    assert distances == sorted(distances)
+
+
+def test_coordinates_work_as_a_place() -> None:
+    results = run("", status=["any"], near="55.6761,12.5683", radius_km=30)
+    assert results.total > 0
+    # Copenhagen: within 30 km lies Malmö too, across the sound in Sweden
+    assert all(h.nearest_site and h.nearest_site.distance_km <= 30 for h in results.hits)
+    assert {h.nearest_site.country for h in results.hits if h.nearest_site} <= {"Denmark", "Sweden"}
+
+
+def test_unknown_place_suggests_close_names() -> None:
+    with pytest.raises(InvalidInput, match="closest known places: Boston, Massachusetts"):
+        run("", near="Bostn, MA")
+
+
+def test_facets_count_the_current_query() -> None:
+    results = run("depression", status=["any"])
+    assert sum(count for _value, count in results.facets["status"]) == results.total
+    open_results = run("depression")
+    status_counts = dict(open_results.facets["status"])
+    assert status_counts.get("COMPLETED", 0) > 0  # the status facet ignores the status filter
+    assert open_results.total == sum(
+        status_counts.get(s, 0) for s in ("RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION")
+    )
+    assert open_results.facets["country"]
+
+
+def test_paging_is_stable() -> None:
+    everything = [h.nct_id for h in run("pain", status=["any"], page_size=40).hits]
+    page1 = [h.nct_id for h in run("pain", status=["any"], page_size=20, page=1).hits]
+    page2 = [h.nct_id for h in run("pain", status=["any"], page_size=20, page=2).hits]
+    assert page1 + page2 == everything
+
+
+def test_many_words_fall_back_to_any_word_with_a_note() -> None:
+    results = run("ketamine fracture propofol migraine headache magnesium", status=["any"])
+    assert results.mode == "any word"
+    assert results.total > 0
+    assert any("some of them" in n for n in results.notes)
+
+
+def test_snippets_mark_query_words() -> None:
+    hit = run("ketamine", status=["any"]).hits[0]
+    assert any(matched and text.lower().startswith("ketamine") for text, matched in hit.snippet)
+
+
+def test_sort_by_distance_needs_a_place() -> None:
+    with pytest.raises(InvalidInput, match="needs a place"):
+        run("pain", sort="distance")
+
+
+PARITY_QUERIES = ["ketamine", "anxiety", "depression", "chronic pain", "post traumatic stress", "migraine",
+                  "cluster headache", "low back pain", "breast cancer", "diabetes", "insomnia", "opioid",
+                  "fibromyalgia", "children asthma", "digital therapeutic"]  # fmt: skip
+
+
+def sqlite_ranking(texts: list[str]) -> dict[str, list[str]]:
+    """The SQLite FTS5 ranking of the same documents, built in a scratch SQLite database."""
+    import sqlite3
+
+    from ketnav.trials.search.documents import FIELD_NAMES, search_fields
+    from ketnav.trials.search.engine import SQLiteBackend
+    from ketnav.trials.search.index import create_sql, fts_rowid
+    from ketnav.trials.search.query import parse_query
+    from ketnav.trials.search.synonyms import build_table, expand
+
+    db = sqlite3.connect(":memory:")
+    for sql in create_sql("sqlite"):
+        db.execute(sql)
+    rows = []
+    for study in Study.objects.only("nct_id", "raw", "source_format"):
+        fields = search_fields(study_record(study))
+        rows.append((fts_rowid(study.nct_id), *fields))
+    columns = ", ".join(FIELD_NAMES)
+    db.executemany(f"INSERT INTO {FTS_TABLE} (rowid, {columns}) VALUES ({', '.join(['?'] * len(rows[0]))})", rows)
+    out = {}
+    for text in texts:
+        groups = expand(parse_query(text).terms, build_table())
+        sql, params = SQLiteBackend().match_source(groups, "all")
+        ranked = db.execute(
+            sql.replace("%%", "%").replace("%s", "?") + " ORDER BY score DESC, nct_id LIMIT 10", params
+        ).fetchall()
+        out[text] = [r[0] for r in ranked]
+    return out
+
+
+def test_postgresql_ranking_is_close_to_sqlite() -> None:
+    """On PostgreSQL, how many of SQLite's top ten each query shares (reported, and held above a floor)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("compares the PostgreSQL ranking with SQLite's; run the suite on PostgreSQL")
+    reference = sqlite_ranking(PARITY_QUERIES)
+    overlaps = []
+    for text in PARITY_QUERIES:
+        ours = [h.nct_id for h in run(text, status=["any"], page_size=10).hits]
+        if not reference[text]:
+            continue
+        overlaps.append(len(set(ours) & set(reference[text])) / len(reference[text]))
+    mean = sum(overlaps) / len(overlaps)
+    print(f"\nPostgreSQL vs SQLite top-10 overlap: mean {mean:.2f}, per query {[round(o, 1) for o in overlaps]}")
+    assert mean >= 0.5

@@ -113,6 +113,16 @@ class StudyWriter:
             f"VALUES ({', '.join(['%s'] * len(SITE_COLUMNS))})"
         )
 
+    def _insert_sites(self, cursor: Any, rows: list[Any]) -> None:
+        if self.vendor == "postgresql":
+            # COPY: psycopg's executemany cost 80 microseconds a row here, COPY a few.
+            columns = ", ".join(SITE_COLUMNS)
+            with cursor.cursor.copy(f"COPY trials_site ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(self.site_sql, rows)
+
     def _existing(self, cursor: Any, ids: list[str]) -> dict[str, _Stored]:
         marks = ", ".join(["%s"] * len(ids))
         cursor.execute(
@@ -175,7 +185,7 @@ class StudyWriter:
                 cursor.execute(f"DELETE FROM trials_site WHERE study_id IN ({marks})", replaced)
             site_rows: list[Any] = [site for item in written for site in item.site_rows]
             if site_rows:
-                cursor.executemany(self.site_sql, site_rows)
+                self._insert_sites(cursor, site_rows)
             # Search index, gazetteer and learned synonyms change in the same transaction as the studies.
             self.index.write(cursor, [(item.nct_id, item.search_fields) for item in written])
             new_sites = [site for item in written if item.nct_id not in existing for site in item.site_rows]

@@ -88,6 +88,7 @@ class SearchRequest:
     page_size: int = 20
     facets: bool = True
     snippets: bool = True
+    match: str = "auto"  # "auto": every word, else any word ranked; "any": any word ranked (long descriptions)
 
 
 # --- synonyms: learned table cached per process, refreshed when it grows --------------------------
@@ -315,7 +316,7 @@ def search(request: SearchRequest) -> SearchResults:
     if sort == "distance" and near is None:
         raise InvalidInput("sort: sorting by distance needs a place (near)")
 
-    modes = ["browse"] if not groups else ["all words", "any word"]
+    modes = ["browse"] if not groups else ["any word"] if request.match == "any" else ["all words", "any word"]
     for mode in modes:
         base, base_params = _base_query(parsed, groups, mode, be)
         where = _study_filters(f, be.vendor)
@@ -329,7 +330,7 @@ def search(request: SearchRequest) -> SearchResults:
         total = _run(f"SELECT COUNT(*) {base}{condition}", params)[0][0]
         if mode != "all words" or total >= MIN_ALL_WORDS_RESULTS or len(groups) == 1:
             break
-    if mode == "any word" and len(groups) > 1:
+    if mode == "any word" and len(groups) > 1 and request.match != "any":
         notes.append("few studies match every word, so studies matching some of them are shown, best first")
 
     score = "m.score" if mode != "browse" else "0.0"

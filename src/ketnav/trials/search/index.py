@@ -52,7 +52,7 @@ def _pg_words(text: str) -> str:
 
 
 def _pg_document_sql() -> str:
-    parts = [f"setweight(to_tsvector('english', %s), '{weight}')" for _name, _w, weight in FIELDS]
+    parts = [f"setweight(to_tsvector('english', f{i}), '{weight}')" for i, (_n, _w, weight) in enumerate(FIELDS)]
     return " || ".join(parts)
 
 
@@ -63,8 +63,12 @@ class SearchIndexWriter:
             marks = ", ".join(["%s"] * (len(FIELD_NAMES) + 1))
             self.insert_sql = f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FIELD_NAMES)}) VALUES ({marks})"
         else:
+            # One statement per batch over unnested arrays: a row at a time cost a round trip each.
+            arrays = ", ".join(["%s::text[]"] * (len(FIELD_NAMES) + 1))
+            columns = ", ".join(f"f{i}" for i in range(len(FIELD_NAMES)))
             self.insert_sql = (
-                f"INSERT INTO {PG_TABLE} (nct_id, document) VALUES (%s, {_pg_document_sql()}) "
+                f"INSERT INTO {PG_TABLE} (nct_id, document) SELECT nct, {_pg_document_sql()} "
+                f"FROM unnest({arrays}) AS t(nct, {columns}) "
                 "ON CONFLICT (nct_id) DO UPDATE SET document = excluded.document"
             )
 
@@ -77,8 +81,10 @@ class SearchIndexWriter:
             if ids:
                 cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({', '.join(['%s'] * len(ids))})", ids)
             cursor.executemany(self.insert_sql, [(fts_rowid(nct), *fields) for nct, fields in docs])
-        else:
-            cursor.executemany(self.insert_sql, [(nct, *map(_pg_words, fields)) for nct, fields in docs])
+        elif docs:
+            columns = [[nct for nct, _f in docs]]
+            columns += [[_pg_words(fields[i]) for _n, fields in docs] for i in range(len(FIELD_NAMES))]
+            cursor.execute(self.insert_sql, columns)
 
 
 def update_gazetteer(cursor: Any, site_rows: Sequence[tuple[Any, ...]]) -> None:

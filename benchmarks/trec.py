@@ -1,0 +1,207 @@
+"""Ranking quality on TREC-style patient topics: our search against a bm25s baseline.
+
+    python benchmarks/trec.py --topics FILE --qrels FILE [--db URL] [--top 100]
+
+Topics: JSON Lines with {"_id", "text"} (TrialGPT's copies of TREC 2021 and SIGIR) or TREC topic XML
+(<topic number="..">, free text or <field> elements, as in 2021-2023). Qrels: "query-id corpus-id score"
+(TSV with a header) or the standard four columns "qid 0 docid rel".
+
+Without --db, the studies in ../shared/data/ctgov/ (API v2, legacy XML and the minimal records rebuilt
+from stories) are loaded into a scratch database for this run only; with --db, the registry already in
+that database is ranked. Judgments are restricted to studies present in the database. Each topic becomes
+a query with ketnav.trials.patient_query (key terms, negations dropped, age and sex as filters); the
+baseline ranks the same documents (all indexed fields as one text) with bm25s on the topic text as given.
+Nothing is fitted to the qrels: field weights come from ClinicalTrials.gov's own search weights and the
+word lists from general clinical phrasing, fixed before this script was first run.
+
+Prints one line per system: SYSTEM ndcg@10=0.1234 p@10=0.1234 recall@100=0.1234 (relevant = eligible,
+score 2, for P@10 and recall; NDCG uses the graded scores 0/1/2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks._common import SHARED, document_texts, ketnav, scratch_database, setup_django
+
+SHARED_FILES = ("ctgov_v2_studies.jsonl.gz", "ctgov_legacy_xml.jsonl.gz", "ctgov_v2_minimal_from_stories.jsonl.gz")
+
+
+def read_topics(path: Path) -> dict[str, str]:
+    text = path.read_text(encoding="utf-8")
+    if path.suffix in {".jsonl", ".json"} or text.lstrip().startswith("{"):
+        out = {}
+        for line in text.splitlines():
+            if line.strip():
+                obj = json.loads(line)
+                out[str(obj.get("_id") or obj.get("id"))] = str(obj.get("text") or obj.get("description") or "")
+        return out
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(text)
+    out = {}
+    for topic in root.iter("topic"):
+        number = topic.get("number") or topic.findtext("number") or ""
+        fields = [f"{f.get('name', '')} {f.text or ''}".strip() for f in topic.iter("field")]
+        body = " ; ".join(fields) if fields else " ".join(topic.itertext())
+        out[number.strip()] = " ".join(body.split())
+    return out
+
+
+def read_qrels(path: Path) -> dict[str, dict[str, int]]:
+    qrels: dict[str, dict[str, int]] = defaultdict(dict)
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[2].lstrip("-").isdigit():
+            qid, doc, rel = parts
+        elif len(parts) == 4 and parts[3].lstrip("-").isdigit():
+            qid, _zero, doc, rel = parts
+        else:
+            continue  # header
+        qrels[qid][doc] = int(rel)
+    return qrels
+
+
+def _match_topic_ids(topics: dict[str, str], qrels: dict[str, dict[str, int]]) -> dict[str, str]:
+    """Map qrel ids to topic ids when they differ only by a prefix ("trec-20211" vs "1")."""
+    mapping = {}
+    for qid in qrels:
+        if qid in topics:
+            mapping[qid] = qid
+            continue
+        digits = re.sub(r"^\D*(20\d\d)?", "", qid)
+        if digits in topics:
+            mapping[qid] = digits
+    return mapping
+
+
+def ndcg_at(ranked: list[str], judged: dict[str, int], k: int = 10) -> float:
+    dcg = sum((2 ** judged.get(d, 0) - 1) / math.log2(i + 2) for i, d in enumerate(ranked[:k]))
+    ideal = sorted(judged.values(), reverse=True)[:k]
+    idcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
+    return dcg / idcg if idcg > 0 else 0.0
+
+
+def precision_at(ranked: list[str], judged: dict[str, int], k: int = 10) -> float:
+    return sum(1 for d in ranked[:k] if judged.get(d, 0) >= 2) / k
+
+
+def recall_at(ranked: list[str], judged: dict[str, int], k: int = 100) -> float:
+    relevant = {d for d, g in judged.items() if g >= 2}
+    return len(relevant & set(ranked[:k])) / len(relevant) if relevant else 0.0
+
+
+def our_ranking(topics: dict[str, str], top: int) -> dict[str, list[str]]:
+    from ketnav.trials.patient_query import patient_query
+    from ketnav.trials.search.engine import SearchRequest, search
+    from ketnav.trials.search.filters import build_filters
+
+    out = {}
+    for tid, text in topics.items():
+        pq = patient_query(text)
+        filters = build_filters(status=["any"], age=pq.age, sex=pq.sex or None)
+        ranked: list[str] = []
+        page = 1
+        while len(ranked) < top:
+            results = search(
+                SearchRequest(
+                    text=pq.text, filters=filters, page=page, page_size=100, facets=False, snippets=False, match="any"
+                )
+            )
+            ranked += [h.nct_id for h in results.hits]
+            if len(results.hits) < 100:
+                break
+            page += 1
+        out[tid] = ranked[:top]
+    return out
+
+
+def bm25s_ranking(topics: dict[str, str], top: int) -> dict[str, list[str]]:
+    import bm25s
+
+    ids, texts = [], []
+    for nct, text in document_texts():
+        ids.append(nct)
+        texts.append(text)
+    retriever = bm25s.BM25()
+    retriever.index(bm25s.tokenize(texts, stopwords="en", show_progress=False), show_progress=False)
+    out = {}
+    for tid, text in topics.items():
+        docs, _scores = retriever.retrieve(
+            bm25s.tokenize([text], stopwords="en", show_progress=False), k=min(top, len(ids)), show_progress=False
+        )
+        out[tid] = [ids[i] for i in docs[0]]
+    return out
+
+
+def evaluate(name: str, runs: dict[str, list[str]], qrels: dict[str, dict[str, int]], mapping: dict[str, str]) -> None:
+    scores: dict[str, list[float]] = defaultdict(list)
+    for qid, tid in mapping.items():
+        ranked = runs.get(tid, [])
+        scores["ndcg"].append(ndcg_at(ranked, qrels[qid]))
+        scores["p"].append(precision_at(ranked, qrels[qid]))
+        scores["r"].append(recall_at(ranked, qrels[qid]))
+    n = max(1, len(scores["ndcg"]))
+    print(
+        f"{name} ndcg@10={sum(scores['ndcg']) / n:.4f} p@10={sum(scores['p']) / n:.4f} "
+        f"recall@100={sum(scores['r']) / n:.4f}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--topics", type=Path, required=True)
+    parser.add_argument("--qrels", type=Path, required=True)
+    parser.add_argument("--db", default="", help="rank the registry in this database instead of a scratch one")
+    parser.add_argument("--top", type=int, default=100)
+    args = parser.parse_args()
+    topics = read_topics(args.topics)
+    all_qrels = read_qrels(args.qrels)
+    with scratch_database() if not args.db else _given(args.db) as db_url:
+        if not args.db:
+            started = time.perf_counter()
+            ketnav(db_url, "load", *[str(SHARED / "ctgov" / f) for f in SHARED_FILES])
+            print(
+                f"# loaded the shared studies into a scratch database in {time.perf_counter() - started:.0f} s",
+                file=sys.stderr,
+            )
+        setup_django(db_url)
+        from ketnav.trials.models import Study
+
+        present = set(Study.objects.values_list("nct_id", flat=True))
+        qrels = {q: {d: g for d, g in judged.items() if d in present} for q, judged in all_qrels.items()}
+        qrels = {q: j for q, j in qrels.items() if any(g > 0 for g in j.values())}
+        mapping = _match_topic_ids(topics, qrels)
+        judged = sum(len(j) for q, j in qrels.items() if q in mapping)
+        print(
+            f"# {len(mapping)} topics with judged studies in the database; {judged:,} judgments; "
+            f"{len(present):,} studies",
+            file=sys.stderr,
+        )
+        wanted = {t: topics[t] for t in set(mapping.values())}
+        evaluate("ours", our_ranking(wanted, args.top), qrels, mapping)
+        evaluate("bm25s", bm25s_ranking(wanted, args.top), qrels, mapping)
+    return 0
+
+
+class _given:
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def __enter__(self) -> str:
+        return self.url
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

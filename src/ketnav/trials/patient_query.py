@@ -1,0 +1,75 @@
+"""Turning a long patient description into a search: key terms, age, sex, and what to leave out.
+
+Pure and rule-based (no model fitted to any judged data): sentences are split, negated findings
+("denies chest pain", "no history of diabetes") are dropped, boilerplate clinical wording ("presents
+with", "physical examination") is removed, and the remaining words are kept in order of appearance,
+the chief complaint first, up to the engine's term limit. Age and sex become filters, because trial
+eligibility is stated in those terms.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ketnav.trials.search.query import MAX_TERMS, STOPWORDS, tokens
+
+# Words that describe the encounter, not the patient's condition.
+CLINICAL_BOILERPLATE = frozenset(
+    """
+    year years old yo month months week weeks day days hour hours ago today yesterday recently recent
+    presents presented presenting present complains complaining complaint reports reported reporting states
+    noted notes note found finds shows showed shown reveals revealed revealing examination exam physical
+    history hx currently current also past prior previous since last first time times admitted admission
+    emergency department er ed clinic hospital visit visits brought evaluation evaluated referred follow
+    mr mrs ms woman women man men male female boy girl gentleman lady infant child baby son daughter mother
+    father wife husband he she his her him patient patients pt denies deny denied negative unremarkable
+    normal within limits significant otherwise well known diagnosed diagnosis increasing increased
+    decreased worsening worse better mild moderate severe several multiple new started starting began
+    takes taking take medication medications including include includes like around approximately about
+    per daily twice while during after before without due because however although who which whose
+    following followed left right both bilateral general appears appearance vital signs temperature
+    pulse rate blood pressure mmhg bpm respiratory bmi kg cm mg ml lab labs laboratory results level
+    levels value values test tests testing show work up workup
+    """.split()
+)
+NEGATION_RE = re.compile(
+    r"\b(?:denies|denied|deny|no|not|without|negative for|free of|absence of|never)\b[^.;,]*", re.I
+)
+AGE_RE = re.compile(r"\b(\d{1,3})[- ]?(?:year|yr)s?[- ]?old\b|\b(\d{1,3})[- ]?(?:yo|y/o)\b|\baged? (\d{1,3})\b", re.I)
+AGE_MONTHS_RE = re.compile(r"\b(\d{1,2})[- ]?months?[- ]?old\b", re.I)
+FEMALE_RE = re.compile(r"\b(?:woman|female|girl|lady|she|her|mrs|ms|mother|pregnant)\b", re.I)
+MALE_RE = re.compile(r"\b(?:man|male|boy|gentleman|he|his|him|mr|father)\b", re.I)
+
+
+@dataclass(frozen=True)
+class PatientQuery:
+    text: str  # the words to search for, space-separated
+    age: float | None
+    sex: str  # "", "F", "M"
+    dropped: tuple[str, ...]  # negated phrases left out
+
+
+def patient_query(description: str, *, max_terms: int = MAX_TERMS) -> PatientQuery:
+    age: float | None = None
+    m = AGE_RE.search(description)
+    if m:
+        age = float(next(g for g in m.groups() if g))
+    elif (months := AGE_MONTHS_RE.search(description)) is not None:
+        age = round(int(months.group(1)) / 12, 2)
+    if age is not None and not 0 <= age <= 120:
+        age = None
+    female = len(FEMALE_RE.findall(description))
+    male = len(MALE_RE.findall(description))
+    sex = "F" if female > male else "M" if male > female else ""
+    dropped = tuple(n.group(0).strip() for n in NEGATION_RE.finditer(description))
+    kept_text = NEGATION_RE.sub(" ", description)
+    words: list[str] = []
+    for token in tokens(kept_text):
+        if token in STOPWORDS or token in CLINICAL_BOILERPLATE or token.isdigit() or len(token) < 3:
+            continue
+        if token not in words:
+            words.append(token)
+        if len(words) >= max_terms:
+            break
+    return PatientQuery(" ".join(words), age, sex, dropped)

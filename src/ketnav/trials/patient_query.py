@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from ketnav.trials.search.query import MAX_TERMS, STOPWORDS, tokens
 
 # Words that describe the encounter, not the patient's condition.
-CLINICAL_BOILERPLATE = frozenset(
-    """
+_BOILERPLATE_TEXT = """
     year years old yo month months week weeks day days hour hours ago today yesterday recently recent
     presents presented presenting present complains complaining complaint reports reported reporting states
     noted notes note found finds shows showed shown reveals revealed revealing examination exam physical
@@ -31,8 +30,8 @@ CLINICAL_BOILERPLATE = frozenset(
     following followed left right both bilateral general appears appearance vital signs temperature
     pulse rate blood pressure mmhg bpm respiratory bmi kg cm mg ml lab labs laboratory results level
     levels value values test tests testing show work up workup
-    """.split()
-)
+"""
+CLINICAL_BOILERPLATE = frozenset(_BOILERPLATE_TEXT.split())
 NEGATION_RE = re.compile(
     r"\b(?:denies|denied|deny|no|not|without|negative for|free of|absence of|never)\b[^.;,]*", re.I
 )

@@ -3,7 +3,7 @@
 Pure and rule-based (no model fitted to any judged data): sentences are split, negated findings
 ("denies chest pain", "no history of diabetes") are dropped, boilerplate clinical wording ("presents
 with", "physical examination") is removed, and the remaining words are kept in order of appearance,
-the chief complaint first, up to the engine's term limit. Age and sex become filters, because trial
+the chief complaint first, up to the engine's limit for long descriptions. Age and sex become filters, because trial
 eligibility is stated in those terms.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ketnav.trials.search.query import MAX_TERMS, STOPWORDS, tokens
+from ketnav.trials.search.query import MAX_TERMS_LONG, STOPWORDS, tokens
 
 # Words that describe the encounter, not the patient's condition.
 _BOILERPLATE_TEXT = """
@@ -49,7 +49,7 @@ class PatientQuery:
     dropped: tuple[str, ...]  # negated phrases left out
 
 
-def patient_query(description: str, *, max_terms: int = MAX_TERMS) -> PatientQuery:
+def patient_query(description: str, *, max_terms: int = MAX_TERMS_LONG) -> PatientQuery:
     age: float | None = None
     m = AGE_RE.search(description)
     if m:

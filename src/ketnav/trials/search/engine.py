@@ -23,6 +23,8 @@ from ketnav.trials.search.filters import SORTS, SearchFilters
 from ketnav.trials.search.geo import Point, bounding_box, haversine_km, lon_in_box
 from ketnav.trials.search.index import FTS_TABLE, PG_TABLE
 from ketnav.trials.search.query import (
+    MAX_TERMS,
+    MAX_TERMS_LONG,
     ParsedQuery,
     Term,
     fts5_group,
@@ -301,7 +303,7 @@ def search(request: SearchRequest) -> SearchResults:
         raise InvalidInput(f"sort: unknown sort {request.sort!r}; use one of {', '.join(SORTS)}")
     page = max(1, request.page)
     size = max(1, min(MAX_PAGE_SIZE, request.page_size))
-    parsed = parse_query(request.text)
+    parsed = parse_query(request.text, max_terms=MAX_TERMS_LONG if request.match == "any" else MAX_TERMS)
     notes = list(parsed.notes)
     f = request.filters
     be = backend()

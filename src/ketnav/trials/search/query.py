@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 MAX_QUERY_CHARS = 1_000
 MAX_TERMS = 24
+MAX_TERMS_LONG = 100  # for patient descriptions, ranked by any word
 MAX_TOKEN_CHARS = 64
 
 # Words that carry no meaning in a trial search; dropped unless quoted.
@@ -58,7 +59,7 @@ def tokens(text: str) -> list[str]:
     return [t.replace("’", "'").replace("'", "")[:MAX_TOKEN_CHARS] for t in _WORD_RE.findall(folded)]
 
 
-def parse_query(raw: str) -> ParsedQuery:
+def parse_query(raw: str, *, max_terms: int = MAX_TERMS) -> ParsedQuery:
     notes: list[str] = []
     text = _CONTROL_RE.sub(" ", raw or "")
     if len(text) > MAX_QUERY_CHARS:
@@ -89,9 +90,9 @@ def parse_query(raw: str) -> ParsedQuery:
             is_prefix = prefix and i == len(toks) - 1 and len(tok) >= 2
             (excluded if negative else terms).append(Term((tok,), prefix=is_prefix))
     unique = list(dict.fromkeys(terms))
-    if len(unique) > MAX_TERMS:
-        unique = unique[:MAX_TERMS]
-        notes.append(f"only the first {MAX_TERMS} words were used")
+    if len(unique) > max_terms:
+        unique = unique[:max_terms]
+        notes.append(f"only the first {max_terms} words were used")
     return ParsedQuery(tuple(unique), tuple(dict.fromkeys(excluded)), nct_ids, tuple(notes))
 
 

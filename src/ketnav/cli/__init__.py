@@ -32,6 +32,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("search", "search the local registry for clinical trials", "ketnav.cli.search"),
     Command("trial", "show one study from the local registry", "ketnav.cli.trial"),
     Command("stats", "count the studies in the local registry by status, phase and source", "ketnav.cli.stats"),
+    Command("screen", "pre-consultation safety screen from a JSON answers file", "ketnav.cli.screen"),
+    Command(
+        "aftercare", "aftercare plan after a session: when to drive again, what to watch for", "ketnav.cli.aftercare"
+    ),
     Command("settings", "show the settings in effect and where each came from", "ketnav.cli.settings_cmd"),
 )
 
@@ -94,7 +98,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(args)
     except KetnavError as exc:
         print(f"ketnav: error: {exc.message}", file=sys.stderr)
-        for detail in list(exc.details)[:20]:
+        details = list(exc.details)
+        if details and exc.message == f"{details[0].location}: {details[0].message}":
+            details = details[1:]  # the first one is the message itself
+        for detail in details[:20]:
             print(f"  {detail.location}: {detail.message}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:

@@ -107,9 +107,11 @@ def version(request: HttpRequest) -> dict[str, str]:
 
 
 def _register_routers() -> None:
+    from ketnav.safety.api import router as safety_router
     from ketnav.trials.api import router as trials_router
 
     api.add_router("/trials", trials_router)
+    api.add_router("/safety", safety_router)
 
 
 _register_routers()

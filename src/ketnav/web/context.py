@@ -36,7 +36,7 @@ AREAS: tuple[Area, ...] = (
     Area(
         "tools",
         "Treatment tools",
-        "tools",
+        "tools:hub",
         "Compare routes side by side, check your medications and "
         "history before a consultation, and plan aftercare (no driving for at least 24 hours).",
     ),

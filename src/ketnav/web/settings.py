@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ketnav.web",
     "ketnav.trials",
+    "ketnav.safety",
 ]
 
 MIDDLEWARE = [

@@ -9,7 +9,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("guide/", views.area, {"slug": "guide"}, name="guide"),
     path("trials/", include("ketnav.trials.urls")),
-    path("tools/", views.area, {"slug": "tools"}, name="tools"),
+    path("tools/", include("ketnav.safety.urls")),
     path("journal/", views.area, {"slug": "journal"}, name="journal"),
     path("clinics/", views.area, {"slug": "clinics"}, name="clinics"),
     path("api/", api.urls),

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from ketnav.pharmacology import views as pk_views
 from ketnav.safety import views
 
 app_name = "tools"
@@ -9,4 +10,5 @@ urlpatterns = [
     path("side-effects/", views.side_effects_page, name="side_effects"),
     path("aftercare/", views.aftercare_page, name="aftercare"),
     path("aftercare.ics", views.aftercare_ics_download, name="aftercare_ics"),
+    path("routes/", pk_views.routes_page, name="routes"),
 ]

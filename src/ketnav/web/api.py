@@ -112,6 +112,9 @@ def _register_routers() -> None:
 
     api.add_router("/trials", trials_router)
     api.add_router("/safety", safety_router)
+    from ketnav.pharmacology.api import router as pk_router
+
+    api.add_router("/pk", pk_router)
 
 
 _register_routers()

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "ketnav.web",
     "ketnav.trials",
     "ketnav.safety",
+    "ketnav.pharmacology",
 ]
 
 MIDDLEWARE = [

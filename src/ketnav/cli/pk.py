@@ -41,13 +41,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     from ketnav.pharmacology.simulate import Regimen
     from ketnav.pharmacology.simulate import run as simulate
-    from ketnav.pharmacology.units import Dose, parse_dose, parse_duration
+    from ketnav.pharmacology.units import parse_dose_over
 
-    dose = parse_dose(args.dose)
-    if args.over:
-        if dose.duration_min:
-            raise InvalidInput("--over: the dose already says 'over ...'; give the duration once")
-        dose = Dose(dose.amount, dose.per_kg, parse_duration(args.over, field="--over"))
+    dose = parse_dose_over(args.dose, args.over, over_field="--over")
     sim = simulate(
         args.model,
         Regimen(args.route.lower(), dose, args.every, args.times),

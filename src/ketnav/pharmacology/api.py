@@ -7,10 +7,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from ketnav.errors import InvalidInput
 from ketnav.pharmacology.serialize import models_dict, simulation_dict
 from ketnav.pharmacology.simulate import Regimen, run
-from ketnav.pharmacology.units import Dose, parse_dose, parse_duration
+from ketnav.pharmacology.units import parse_dose_over
 from ketnav.web.api import ErrorOut
 
 router = Router(tags=["pharmacokinetics"])
@@ -37,11 +36,7 @@ def list_models(request: HttpRequest) -> list[dict[str, Any]]:
     "/simulate", response={200: dict[str, Any], 422: ErrorOut}, summary="Educational simulation (not dosing advice)"
 )
 def simulate(request: HttpRequest, payload: SimulateIn) -> dict[str, Any]:
-    dose = parse_dose(payload.dose)
-    if payload.over:
-        if dose.duration_min:
-            raise InvalidInput("over: the dose already says 'over ...'")
-        dose = Dose(dose.amount, dose.per_kg, parse_duration(payload.over))
+    dose = parse_dose_over(payload.dose, payload.over)
     sim = run(
         payload.model,
         Regimen(payload.route.lower(), dose, payload.repeat_every_h, payload.repeats),

@@ -92,3 +92,13 @@ def check_weight(weight_kg: float) -> float:
     if not 2 <= weight_kg <= 350:
         raise InvalidInput(f"weight: {weight_kg:g} kg is not a possible body weight (2-350 kg)")
     return float(weight_kg)
+
+
+def parse_dose_over(dose_text: str, over_text: str | None, *, over_field: str = "over") -> Dose:
+    """A dose plus an optional separate infusion time ("35 mg" and "40 min"), given once, not twice."""
+    dose = parse_dose(dose_text)
+    if not over_text:
+        return dose
+    if dose.duration_min:
+        raise InvalidInput(f"{over_field}: the dose already says 'over ...'; give the duration once")
+    return Dose(dose.amount, dose.per_kg, parse_duration(over_text, field=over_field))

@@ -15,7 +15,7 @@ from ketnav.pharmacology.models import MODELS
 from ketnav.pharmacology.plot import overlay_svg
 from ketnav.pharmacology.serialize import EDUCATIONAL
 from ketnav.pharmacology.simulate import Regimen, run
-from ketnav.pharmacology.units import Dose, parse_dose, parse_duration
+from ketnav.pharmacology.units import parse_dose_over
 
 
 @cache
@@ -44,9 +44,7 @@ def routes_page(request: HttpRequest) -> HttpResponse:
     status = 200
     if context["clinician"] and request.GET.get("dose"):
         try:
-            dose = parse_dose(request.GET["dose"])
-            if request.GET.get("over"):
-                dose = Dose(dose.amount, dose.per_kg, parse_duration(request.GET["over"]))
+            dose = parse_dose_over(request.GET["dose"], request.GET.get("over"))
             sim = run(
                 request.GET.get("model", "clements"),
                 Regimen(request.GET.get("route", "iv"), dose),

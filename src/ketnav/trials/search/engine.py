@@ -180,8 +180,9 @@ class Backend:
 
     vendor = ""
 
-    def match_source(self, groups: list[list[Term]], mode: str) -> tuple[str, list[Any]]:
-        """SQL yielding (nct_id, score) for studies matching the groups, higher score better."""
+    def match_source(self, groups: list[list[Term]], mode: str, *, scored: bool = True) -> tuple[str, list[Any]]:
+        """SQL yielding (nct_id, score) for studies matching the groups, higher score better. Unscored
+        (score 0) for counts and facets, where ranking every match would be wasted work."""
         raise NotImplementedError
 
 
@@ -189,10 +190,15 @@ class SQLiteBackend(Backend):
     vendor = "sqlite"
     weights = ", ".join(str(w) for _n, w, _c in FIELDS)
 
-    def match_source(self, groups: list[list[Term]], mode: str) -> tuple[str, list[Any]]:
+    def match_source(self, groups: list[list[Term]], mode: str, *, scored: bool = True) -> tuple[str, list[Any]]:
         joiner = " AND " if mode == "all" else " OR "
         expanded = joiner.join(fts5_group(g) for g in groups)
         original = joiner.join(fts5_group(g[:1]) for g in groups)
+        if not scored:
+            sql = (
+                f"SELECT printf('NCT%%08d', rowid) AS nct_id, 0.0 AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+            )
+            return sql, [expanded]
         boost = ""
         params: list[Any] = [expanded]
         if expanded != original:
@@ -213,10 +219,13 @@ class PostgresBackend(Backend):
     # ts_rank weight classes {D, C, B, A}, matching the SQLite field weights' proportions.
     weights = "'{0.1, 0.2, 0.4, 1.0}'"
 
-    def match_source(self, groups: list[list[Term]], mode: str) -> tuple[str, list[Any]]:
+    def match_source(self, groups: list[list[Term]], mode: str, *, scored: bool = True) -> tuple[str, list[Any]]:
         joiner = " & " if mode == "all" else " | "
         expanded = joiner.join(tsquery_group(g) for g in groups)
         original = joiner.join(tsquery_group(g[:1]) for g in groups)
+        if not scored:
+            sql = f"SELECT d.nct_id, 0.0 AS score FROM {PG_TABLE} d WHERE d.document @@ to_tsquery('english', %s)"
+            return sql, [expanded]
         sql = (
             f"SELECT d.nct_id, ts_rank({self.weights}, d.document, to_tsquery('english', %s), 1) * "
             f"CASE WHEN d.document @@ to_tsquery('english', %s) THEN {ORIGINAL_BOOST} ELSE 1.0 END AS score "
@@ -278,14 +287,16 @@ _COLUMNS = (
 )
 
 
-def _base_query(parsed: ParsedQuery, groups: list[list[Term]], mode: str, be: Backend) -> tuple[str, list[Any]]:
+def _base_query(
+    parsed: ParsedQuery, groups: list[list[Term]], mode: str, be: Backend, *, scored: bool = True
+) -> tuple[str, list[Any]]:
     """FROM clause (with score) for the matching studies."""
     if mode == "browse":
         if parsed.nct_ids:
             clause, params = _id_filter(list(parsed.nct_ids), be.vendor)
             return f"FROM trials_study s WHERE {clause}", params
         return "FROM trials_study s WHERE 1=1", []
-    source, params = be.match_source(groups, "all" if mode == "all words" else "any")
+    source, params = be.match_source(groups, "all" if mode == "all words" else "any", scored=scored)
     return f"FROM ({source}) m JOIN trials_study s ON s.nct_id = m.nct_id WHERE 1=1", params
 
 
@@ -320,7 +331,7 @@ def search(request: SearchRequest) -> SearchResults:
 
     modes = ["browse"] if not groups else ["any word"] if request.match == "any" else ["all words", "any word"]
     for mode in modes:
-        base, base_params = _base_query(parsed, groups, mode, be)
+        base, base_params = _base_query(parsed, groups, mode, be, scored=False)
         where = _study_filters(f, be.vendor)
         extra = ""
         extra_params: list[Any] = []
@@ -332,6 +343,10 @@ def search(request: SearchRequest) -> SearchResults:
         total = _run(f"SELECT COUNT(*) {base}{condition}", params)[0][0]
         if mode != "all words" or total >= MIN_ALL_WORDS_RESULTS or len(groups) == 1:
             break
+    facets = _facets(base, base_params, f, be, near) if request.facets else {}
+    # Only the page of results needs ranking; counts and facets above used the unscored match.
+    base, base_params = _base_query(parsed, groups, mode, be, scored=effective_sort_needs_score(mode, sort))
+    params = base_params + where.params + extra_params
     if mode == "any word" and len(groups) > 1 and request.match != "any":
         notes.append("few studies match every word, so studies matching some of them are shown, best first")
 
@@ -351,7 +366,6 @@ def search(request: SearchRequest) -> SearchResults:
     hits = [_hit(row, near) for row in rows]
     if request.snippets and hits:
         _add_snippets(hits, groups)
-    facets = _facets(base, base_params, f, be, near) if request.facets else {}
     return SearchResults(
         total=total,
         hits=hits,
@@ -364,6 +378,10 @@ def search(request: SearchRequest) -> SearchResults:
         place=place_name,
         groups=groups,
     )
+
+
+def effective_sort_needs_score(mode: str, sort: str) -> bool:
+    return mode != "browse" and sort in {"relevance", "distance"}
 
 
 def _date(value: Any) -> dt.date | None:

@@ -122,6 +122,14 @@ def metrics(times_min: Array, conc: Array, thresholds: tuple[float, ...] = DISSO
     )
 
 
+def _covariates(weight_kg: float, age_years: float, hours: float) -> Covariates:
+    if not 0 < hours <= 24 * 7 * 8:
+        raise InvalidInput("hours: simulate between 0 and 1,344 hours (8 weeks)")
+    if not 0 <= age_years <= 120:
+        raise InvalidInput(f"age: {age_years:g} is not a possible age (0-120 years)")
+    return Covariates(weight_kg=check_weight(weight_kg), age_years=age_years)
+
+
 def run(
     model_id: str,
     regimen: Regimen,
@@ -132,13 +140,8 @@ def run(
     step_min: float = 1.0,
 ) -> Simulation:
     model = model_by_id(model_id)
-    weight = check_weight(weight_kg)
-    if not 0 < hours <= 24 * 7 * 8:
-        raise InvalidInput("hours: simulate between 0 and 1,344 hours (8 weeks)")
-    if not 0 <= age_years <= 120:
-        raise InvalidInput(f"age: {age_years:g} is not a possible age (0-120 years)")
-    cov = Covariates(weight_kg=weight, age_years=age_years)
-    inputs, amount = build_inputs(model, regimen, weight)
+    cov = _covariates(weight_kg, age_years, hours)
+    inputs, amount = build_inputs(model, regimen, cov.weight_kg)
     times = np.arange(0.0, hours * 60.0 + step_min / 2, step_min)
     system = model.system(regimen.route, cov)
     states = simulate(system.a, inputs, times)
@@ -174,7 +177,7 @@ def run_population(
 ) -> Array:
     """Parent concentrations (n, times) for n virtual patients with the model's published variability."""
     model = model_by_id(model_id)
-    cov = Covariates(weight_kg=check_weight(weight_kg), age_years=age_years)
+    cov = _covariates(weight_kg, age_years, hours)
     variability = sample_variability(model_id, n, seed)
     if not variability:
         raise InvalidInput(f"model: {model.name} has no published between-subject variability in our sources")

@@ -13,13 +13,14 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from ketnav.trials.prepare import NORMALIZER_VERSION, SITE_COLUMNS, STUDY_COLUMNS, Prepared, Rejected
 from ketnav.trials.search.index import SearchIndexWriter, update_gazetteer, update_synonyms
+from ketnav.trials.sources import SourceProblem
 
 BATCH_SIZE = 500
 MAX_MESSAGES = 10_000
@@ -197,12 +198,16 @@ def _stored_from(item: Prepared) -> _Stored:
     return _Stored(item.last_update, item.sha256, item.completeness, item.source_format, NORMALIZER_VERSION, None)
 
 
+Good = TypeVar("Good")
+
+
 def batched(
-    items: Iterable[Prepared | Rejected], summary: LoadSummary, size: int = BATCH_SIZE
-) -> Iterator[list[Prepared]]:
-    batch: list[Prepared] = []
+    items: Iterable[Good | Rejected | SourceProblem], summary: LoadSummary, size: int = BATCH_SIZE
+) -> Iterator[list[Good]]:
+    """Group a stream into lists of ``size``, recording rejections and unreadable input on the way."""
+    batch: list[Good] = []
     for item in items:
-        if isinstance(item, Rejected):
+        if isinstance(item, Rejected | SourceProblem):
             summary.reject(item.location, item.message)
             continue
         batch.append(item)

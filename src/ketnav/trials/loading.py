@@ -19,7 +19,7 @@ from django.utils import timezone
 from ketnav.trials.ingest import LoadSummary, StudyWriter, batched
 from ketnav.trials.models import LoadRun
 from ketnav.trials.prepare import Prepared, Rejected, prepare_chunk
-from ketnav.trials.sources import Entry, Format, SourceItem, SourceProblem, iter_sources
+from ketnav.trials.sources import Entry, Format, iter_sources
 
 CHUNK = 200
 Progress = Callable[[int], None]
@@ -29,24 +29,10 @@ def default_workers() -> int:
     return max(1, min(2, (os.cpu_count() or 1)))
 
 
-def _chunks(entries: Iterable[Entry], summary: LoadSummary) -> Iterator[list[SourceItem]]:
-    chunk: list[SourceItem] = []
-    for entry in entries:
-        if isinstance(entry, SourceProblem):
-            summary.reject(entry.location, entry.message)
-            continue
-        chunk.append(entry)
-        if len(chunk) >= CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def prepared(
     entries: Iterable[Entry], summary: LoadSummary, *, workers: int, fmt: Format = "auto"
 ) -> Iterator[Prepared | Rejected]:
-    chunks = _chunks(entries, summary)
+    chunks = batched(entries, summary, CHUNK)
     if workers <= 1:
         for chunk in chunks:
             yield from prepare_chunk(chunk, fmt)

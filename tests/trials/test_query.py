@@ -80,3 +80,15 @@ def test_multiword_names_are_joined_before_expansion() -> None:
 def test_learned_synonyms_need_two_studies() -> None:
     assert ("ketodex",) not in build_table([("ketamine", "ketodex", 1)])
     assert ("ketodex",) in build_table([("ketamine", "ketodex", 2)])
+
+
+def test_bounding_box_contains_the_circle_and_handles_the_antimeridian() -> None:
+    from ketnav.trials.search.geo import Point, bounding_box, haversine_km, lon_in_box
+
+    for centre in (Point(42.36, -71.06), Point(-36.85, 174.76), Point(64.0, 179.5)):
+        min_lat, max_lat, min_lon, max_lon = bounding_box(centre, 100)
+        for bearing_lat, bearing_lon in ((0.89, 0), (-0.89, 0), (0, 1.9), (0, -1.9)):
+            edge = Point(centre.latitude + bearing_lat, ((centre.longitude + bearing_lon + 180) % 360) - 180)
+            if haversine_km(centre, edge) <= 100:
+                assert min_lat <= edge.latitude <= max_lat
+                assert lon_in_box(edge.longitude, min_lon, max_lon)

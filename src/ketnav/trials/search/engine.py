@@ -244,11 +244,19 @@ def backend() -> Backend:
 def nearby_studies(centre: Point, radius_km: float) -> dict[str, NearestSite]:
     """Each study with a site within the radius, and its nearest site (a recruiting one if any is near)."""
     min_lat, max_lat, min_lon, max_lon = bounding_box(centre, radius_km)
+    # Longitude is filtered in SQL too (a band of latitude alone spans the globe); a box that crosses
+    # the antimeridian is split in two.
+    if min_lon < -180:
+        lon_sql, lon_params = "(longitude >= %s OR longitude <= %s)", [min_lon + 360, max_lon]
+    elif max_lon > 180:
+        lon_sql, lon_params = "(longitude >= %s OR longitude <= %s)", [min_lon, max_lon - 360]
+    else:
+        lon_sql, lon_params = "longitude BETWEEN %s AND %s", [min_lon, max_lon]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT study_id, latitude, longitude, facility, city, state, country, status FROM trials_site "
-            "WHERE latitude BETWEEN %s AND %s AND longitude IS NOT NULL",
-            [min_lat, max_lat],
+            f"WHERE latitude BETWEEN %s AND %s AND {lon_sql}",
+            [min_lat, max_lat, *lon_params],
         )
         rows = cursor.fetchall()
     best: dict[str, NearestSite] = {}

@@ -57,10 +57,6 @@ def screen_answers(request: HttpRequest) -> dict[str, Any]:
     return screening_dict(screen(parse_answers(data)))
 
 
-def _naive(value: dt.datetime) -> dt.datetime:
-    return value.replace(tzinfo=None) if value.tzinfo is None else value
-
-
 @router.post("/side-effects", response={200: dict[str, Any], 422: ErrorOut}, summary="Classify effects after a session")
 def side_effects(request: HttpRequest, payload: SideEffectsIn) -> dict[str, Any]:
     end = payload.session_end
@@ -72,12 +68,12 @@ def side_effects(request: HttpRequest, payload: SideEffectsIn) -> dict[str, Any]
 
 @router.post("/aftercare", response={200: dict[str, Any], 422: ErrorOut}, summary="Aftercare plan")
 def aftercare(request: HttpRequest, payload: AftercareIn) -> dict[str, Any]:
-    return aftercare_dict(plan(session_end=_naive(payload.session_end), route=payload.route))
+    return aftercare_dict(plan(session_end=payload.session_end, route=payload.route))
 
 
 @router.post("/aftercare.ics", response={200: str, 422: ErrorOut}, summary="Aftercare plan as a calendar file")
 def aftercare_calendar(request: HttpRequest, payload: AftercareIn) -> HttpResponse:
-    text = aftercare_ics(plan(session_end=_naive(payload.session_end), route=payload.route))
+    text = aftercare_ics(plan(session_end=payload.session_end, route=payload.route))
     response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="ketamine-aftercare.ics"'
     return response

@@ -36,7 +36,7 @@ def v2_studies(shared_data: Path) -> dict[str, dict[str, Any]]:
 def test_search_filter_open_study_and_back(page: Any, registry: None) -> None:
     page.goto("/trials/")
     page.get_by_label("Condition, treatment or keywords").fill("ketamine")
-    page.get_by_role("button", name="Search").click()
+    page.get_by_role("main").get_by_role("button", name="Search").click()
     page.wait_for_url("**q=ketamine**")
     page.get_by_text("Filters", exact=True).click()
     page.get_by_label("Recruitment").select_option("any")
@@ -70,7 +70,7 @@ def test_search_works_without_javascript(browser: Any, live_server: Any, registr
     page.fill("#q", "cluster headache")
     page.click("summary")  # <details> opens natively, without scripts
     page.select_option("#status", "any")
-    page.get_by_role("button", name="Search", exact=True).click()
+    page.get_by_role("main").get_by_role("button", name="Search", exact=True).click()
     page.wait_for_url("**q=cluster**")
     assert page.locator("article.result").count() >= 1
     context.close()

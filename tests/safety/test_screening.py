@@ -156,21 +156,3 @@ def test_urgent_findings_are_flagged() -> None:
     assert screen(parse_answers({"suicidal_thoughts": "plan"})).urgent
     assert screen(parse_answers({"blood_pressure": "190/100"})).urgent
     assert not screen(parse_answers({"blood_pressure": "150/95"})).urgent
-
-
-def test_every_bibliography_entry_is_used() -> None:
-    import datetime as dt
-
-    from ketnav.pharmacology.comparison import route_rows
-    from ketnav.pharmacology.models import MODELS, RACEMIC_ABSORPTION
-    from ketnav.safety.aftercare import plan
-    from ketnav.safety.side_effects import effects
-
-    used = {c for r in rules() for c in r.citations}
-    used |= {c for e in effects().values() for c in e.citations}
-    used |= {r.id for r in plan(session_end=dt.datetime(2026, 1, 1, 10), route="iv").references}
-    used |= {c for m in MODELS.values() for c in m.citations}
-    used |= {c for a in RACEMIC_ABSORPTION.values() for c in a.citations}
-    used |= {r.id for row in route_rows() for r in row.references}
-    used |= {"krystal-1994"}  # the dissociation band on the PK plots (ketnav.pharmacology.simulate)
-    assert set(bibliography()) == used

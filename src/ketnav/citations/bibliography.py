@@ -24,6 +24,7 @@ class Reference:
     pmid: str = ""
     url: str = ""
     note: str = ""
+    short_name: str = ""  # for organisations: "Spravato label" rather than "Janssen"
 
     @property
     def link(self) -> str:
@@ -35,7 +36,7 @@ class Reference:
 
     @property
     def short(self) -> str:
-        first = self.authors.split(",")[0].split(" ")[0]
+        first = self.short_name or self.authors.split(",")[0].split(" ")[0]
         return f"{first} {self.year}"
 
     def citation(self) -> str:
@@ -52,10 +53,10 @@ def parse_bibliography(data: Mapping[str, Any]) -> dict[str, Reference]:
             raise ConfigurationError(f"bibliography: {ref_id} lacks {', '.join(missing)}")
         if not any(entry.get(k) for k in ("doi", "pmid", "url")):
             raise ConfigurationError(f"bibliography: {ref_id} has no doi, pmid or url")
-        unknown = set(entry) - {"authors", "title", "venue", "year", "doi", "pmid", "url", "note"}
+        unknown = set(entry) - {"authors", "title", "venue", "year", "doi", "pmid", "url", "note", "short"}
         if unknown:
             raise ConfigurationError(f"bibliography: {ref_id} has unknown fields {', '.join(sorted(unknown))}")
-        texts = {k: str(v) for k, v in entry.items() if k != "year"}
+        texts = {("short_name" if k == "short" else k): str(v) for k, v in entry.items() if k != "year"}
         refs[ref_id] = Reference(id=ref_id, year=int(entry["year"]), **texts)
     return refs
 

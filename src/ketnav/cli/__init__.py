@@ -32,6 +32,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("search", "search the local registry for clinical trials", "ketnav.cli.search"),
     Command("trial", "show one study from the local registry", "ketnav.cli.trial"),
     Command("stats", "count the studies in the local registry by status, phase and source", "ketnav.cli.stats"),
+    Command("guide", "read the cited guide to ketamine for anxiety in the terminal", "ketnav.cli.guide"),
     Command("pk", "educational pharmacokinetic models and simulations by route", "ketnav.cli.pk"),
     Command("screen", "pre-consultation safety screen from a JSON answers file", "ketnav.cli.screen"),
     Command(

@@ -115,6 +115,9 @@ def _register_routers() -> None:
     from ketnav.pharmacology.api import router as pk_router
 
     api.add_router("/pk", pk_router)
+    from ketnav.guide.api import router as guide_router
+
+    api.add_router("/guide", guide_router)
 
 
 _register_routers()

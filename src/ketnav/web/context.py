@@ -22,7 +22,7 @@ AREAS: tuple[Area, ...] = (
     Area(
         "guide",
         "Guide",
-        "guide",
+        "guide:index",
         "How ketamine works, how it compares with SSRIs and SNRIs, the "
         "ways it is given, what the evidence shows, and how to stay safe, with every fact sourced.",
     ),

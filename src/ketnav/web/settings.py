@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "ketnav.trials",
     "ketnav.safety",
     "ketnav.pharmacology",
+    "ketnav.guide",
 ]
 
 MIDDLEWARE = [

@@ -1,13 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from ketnav.guide import views as guide_views
 from ketnav.web import views
 from ketnav.web.api import api
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("guide/", views.area, {"slug": "guide"}, name="guide"),
+    path("guide/", include("ketnav.guide.urls")),
+    path("search/", guide_views.site_search, name="site_search"),
     path("trials/", include("ketnav.trials.urls")),
     path("tools/", include("ketnav.safety.urls")),
     path("journal/", views.area, {"slug": "journal"}, name="journal"),

@@ -8,6 +8,7 @@ from ketnav.citations.bibliography import bibliography
 
 
 def citations_in_use() -> set[str]:
+    from ketnav.clinics.checklist import ITEMS
     from ketnav.guide.render import guide_citations
     from ketnav.pharmacology.models import MODELS, RACEMIC_ABSORPTION
     from ketnav.safety.aftercare import plan
@@ -15,6 +16,7 @@ def citations_in_use() -> set[str]:
     from ketnav.safety.side_effects import effects
 
     used = guide_citations()
+    used |= {c for item in ITEMS for c in item.citations}
     used |= {c for r in rules() for c in r.citations}
     used |= {c for e in effects().values() for c in e.citations}
     used |= {r.id for r in plan(session_end=dt.datetime(2026, 1, 1, 10), route="iv").references}

@@ -38,6 +38,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "aftercare", "aftercare plan after a session: when to drive again, what to watch for", "ketnav.cli.aftercare"
     ),
+    Command("costs", "total cost of a course at each clinic, itemized, with its quality checklist", "ketnav.cli.costs"),
     Command("settings", "show the settings in effect and where each came from", "ketnav.cli.settings_cmd"),
 )
 

@@ -118,6 +118,11 @@ def _register_routers() -> None:
     from ketnav.guide.api import router as guide_router
 
     api.add_router("/guide", guide_router)
+    from ketnav.clinics.api import costs_router
+    from ketnav.clinics.api import router as clinics_router
+
+    api.add_router("/clinics", clinics_router)
+    api.add_router("/costs", costs_router)
 
 
 _register_routers()

@@ -50,7 +50,7 @@ AREAS: tuple[Area, ...] = (
     Area(
         "clinics",
         "Clinics & costs",
-        "clinics",
+        "clinics:compare",
         "Compare the clinics you are considering on a "
         "quality checklist and on the real total cost of a course, fees and insurance included.",
     ),

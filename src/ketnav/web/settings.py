@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "ketnav.safety",
     "ketnav.pharmacology",
     "ketnav.guide",
+    "ketnav.clinics",
 ]
 
 MIDDLEWARE = [

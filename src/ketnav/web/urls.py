@@ -13,7 +13,7 @@ urlpatterns = [
     path("trials/", include("ketnav.trials.urls")),
     path("tools/", include("ketnav.safety.urls")),
     path("journal/", views.area, {"slug": "journal"}, name="journal"),
-    path("clinics/", views.area, {"slug": "clinics"}, name="clinics"),
+    path("clinics/", include("ketnav.clinics.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 
 from ketnav.errors import InvalidInput
 from ketnav.trials.loading import load_paths
 from ketnav.trials.models import LoadRun, Place, Study, Synonym
+from ketnav.trials.record import PHASES
 from ketnav.trials.search.engine import SearchRequest, search
-from ketnav.trials.search.filters import build_filters
+from ketnav.trials.search.filters import SearchFilters, build_filters
 from ketnav.trials.search.index import FTS_TABLE, PG_TABLE
 from ketnav.trials.selectors import study_record
 from tests.trials.test_query import HOSTILE
@@ -229,9 +232,9 @@ def sqlite_ranking(texts: list[str]) -> dict[str, list[str]]:
         groups = expand(parse_query(text).terms, build_table())
         sql, params = SQLiteBackend().match_source(groups, "all")
         ranked = db.execute(
-            sql.replace("%%", "%").replace("%s", "?") + " ORDER BY score DESC, nct_id LIMIT 10", params
+            sql.replace("%%", "%").replace("%s", "?") + " ORDER BY score DESC, nct_number LIMIT 10", params
         ).fetchall()
-        out[text] = [r[0] for r in ranked]
+        out[text] = [f"NCT{r[0]:08d}" for r in ranked]
     return out
 
 
@@ -249,3 +252,96 @@ def test_postgresql_ranking_is_close_to_sqlite() -> None:
     mean = sum(overlaps) / len(overlaps)
     print(f"\nPostgreSQL vs SQLite top-10 overlap: mean {mean:.2f}, per query {[round(o, 1) for o in overlaps]}")
     assert mean >= 0.5
+
+
+# --- the in-memory columns agree with the database ----------------------------------------------
+
+
+def _any_of(field: str, codes: tuple[str, ...]) -> Q:
+    """A comma-separated list column contains any of the codes (as the SQL filters used to say)."""
+    q = Q()
+    for code in codes:
+        q |= Q(**{field: code}) | Q(**{f"{field}__startswith": f"{code},"})
+        q |= Q(**{f"{field}__endswith": f",{code}"}) | Q(**{f"{field}__contains": f",{code},"})
+    return q
+
+
+def reference(f: SearchFilters, *, with_status: bool = True) -> Any:
+    """The same filters written independently with the ORM, over the study table."""
+    qs = Study.objects.all()
+    if with_status and f.statuses:
+        qs = qs.filter(overall_status__in=f.statuses)
+    if f.phases:
+        qs = qs.filter(_any_of("phases", f.phases))
+    if f.study_types:
+        qs = qs.filter(study_type__in=f.study_types)
+    if f.intervention_types:
+        qs = qs.filter(_any_of("intervention_types", f.intervention_types))
+    if f.age is not None:
+        qs = qs.filter(Q(minimum_age_years__isnull=True) | Q(minimum_age_years__lte=f.age))
+        qs = qs.filter(Q(maximum_age_years__isnull=True) | Q(maximum_age_years__gte=f.age))
+    if f.sex:
+        qs = qs.filter(sex__in=["ALL", "", f.sex])
+    if f.healthy_volunteers is not None:
+        qs = qs.filter(healthy_volunteers=f.healthy_volunteers)
+    if f.country:
+        qs = qs.filter(countries__icontains=f"|{f.country}|")
+    if f.start_from:
+        qs = qs.filter(start_date__gte=f.start_from)
+    if f.start_to:
+        qs = qs.filter(start_date__lte=f.start_to)
+    if f.has_results is not None:
+        qs = qs.filter(has_results=f.has_results)
+    return qs
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"status": ["any"]},
+        {"status": ["COMPLETED", "TERMINATED"], "phase": ["PHASE2", "PHASE3"]},
+        {"status": ["any"], "phase": ["PHASE1"]},
+        {"status": ["any"], "age": 70, "sex": "M"},
+        {"status": ["any"], "age": 8},
+        {"status": ["any"], "country": "united states"},
+        {"status": ["any"], "start_from": "2020-01-01", "start_to": "2022-12-31"},
+        {"status": ["any"], "has_results": True, "intervention_type": ["BEHAVIORAL", "DEVICE"]},
+        {"status": ["any"], "healthy_volunteers": True, "study_type": ["INTERVENTIONAL"]},
+    ],
+)
+def test_column_filters_and_facets_agree_with_the_database(filters: dict[str, Any]) -> None:
+    f = build_filters(**filters)
+    results = search(SearchRequest(filters=f, page_size=100))
+    assert results.total == reference(f).count()
+    statuses = Counter(s or "UNKNOWN" for s in reference(f, with_status=False).values_list("overall_status", flat=True))
+    assert dict(results.facets["status"]) == dict(statuses)
+    phases: Counter[str] = Counter()
+    for value in reference(f).values_list("phases", flat=True):
+        phases.update(p for p in value.split(",") if p in PHASES)  # one record says "PHASE5"
+    assert dict(results.facets["phase"]) == dict(phases)
+    shown = {h.nct_id for h in results.hits}
+    assert shown <= set(reference(f).values_list("nct_id", flat=True))
+
+
+def test_text_and_filters_agree_with_the_database() -> None:
+    f = build_filters(status=["any"], phase=["PHASE2"], age=40)
+    results = search(SearchRequest(text="depression", filters=f, page_size=100))
+    everything = {h.nct_id for h in run("depression", status=["any"], page_size=100, page=1).hits}
+    allowed = set(reference(f).values_list("nct_id", flat=True))
+    assert {h.nct_id for h in results.hits} <= allowed
+    assert results.total <= run("depression", status=["any"]).total
+    assert {h.nct_id for h in results.hits} & everything
+
+
+def test_results_follow_writes_to_the_registry() -> None:
+    before = run("", status=["any"]).total
+    victim = Study.objects.filter(sites__isnull=True).order_by("nct_id").first()
+    assert victim is not None
+    raw = {f.name: getattr(victim, f.name) for f in Study._meta.concrete_fields}
+    victim.delete()
+    try:
+        assert run("", status=["any"]).total == before - 1
+    finally:
+        Study.objects.create(**raw)
+    assert run("", status=["any"]).total == before

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import orjson
 from django.db import connection
 
 from ketnav.trials.models import Synonym
+from ketnav.trials.search.columns import NO_DATE, StudyColumns, filter_rows, study_columns
+from ketnav.trials.search.columns import facets as column_facets
 from ketnav.trials.search.documents import FIELDS
 from ketnav.trials.search.filters import SORTS, SearchFilters
-from ketnav.trials.search.geo import Point, bounding_box, haversine_km, lon_in_box
+from ketnav.trials.search.geo import EARTH_RADIUS_KM, Point, bounding_box
 from ketnav.trials.search.index import FTS_TABLE, PG_TABLE
 from ketnav.trials.search.query import (
     MAX_TERMS,
@@ -113,75 +115,13 @@ def synonym_table() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
 # --- SQL pieces ---------------------------------------------------------------------------------
 
 
-class _Where:
-    def __init__(self) -> None:
-        self.clauses: list[str] = []
-        self.params: list[Any] = []
-
-    def add(self, clause: str, *params: Any) -> None:
-        self.clauses.append(clause)
-        self.params.extend(params)
-
-    def sql(self) -> str:
-        return " AND ".join(self.clauses) if self.clauses else "1=1"
-
-
-def _study_filters(f: SearchFilters, vendor: str, *, with_status: bool = True) -> _Where:
-    w = _Where()
-    like = "ILIKE" if vendor == "postgresql" else "LIKE"
-    if with_status and f.statuses:
-        w.add(f"s.overall_status IN ({', '.join(['%s'] * len(f.statuses))})", *f.statuses)
-    if f.phases:
-        w.add(
-            "(" + " OR ".join(["(',' || s.phases || ',') LIKE %s"] * len(f.phases)) + ")",
-            *[f"%,{p},%" for p in f.phases],
-        )
-    if f.study_types:
-        w.add(f"s.study_type IN ({', '.join(['%s'] * len(f.study_types))})", *f.study_types)
-    if f.intervention_types:
-        w.add(
-            "(" + " OR ".join(["(',' || s.intervention_types || ',') LIKE %s"] * len(f.intervention_types)) + ")",
-            *[f"%,{t},%" for t in f.intervention_types],
-        )
-    if f.age is not None:
-        w.add(
-            "(s.minimum_age_years IS NULL OR s.minimum_age_years <= %s) AND "
-            "(s.maximum_age_years IS NULL OR s.maximum_age_years >= %s)",
-            f.age,
-            f.age,
-        )
-    if f.sex:
-        w.add("s.sex IN ('ALL', '', %s)", f.sex)
-    if f.healthy_volunteers is not None:
-        w.add("s.healthy_volunteers = %s", f.healthy_volunteers)
-    if f.country:
-        w.add(f"s.countries {like} %s", f"%|{f.country}|%")
-    if f.state or f.city:
-        sub = ["t.study_id = s.nct_id"]
-        params: list[Any] = []
-        if f.state:
-            sub.append("LOWER(t.state) = LOWER(%s)")
-            params.append(f.state)
-        if f.city:
-            sub.append("LOWER(t.city) = LOWER(%s)")
-            params.append(f.city)
-        w.add(f"EXISTS (SELECT 1 FROM trials_site t WHERE {' AND '.join(sub)})", *params)
-    if f.start_from:
-        w.add("s.start_date >= %s", f.start_from)
-    if f.start_to:
-        w.add("s.start_date <= %s", f.start_to)
-    if f.has_results is not None:
-        w.add("s.has_results = %s", f.has_results)
-    return w
-
-
 class Backend:
     """Vendor-specific text matching; everything else is shared."""
 
     vendor = ""
 
     def match_source(self, groups: list[list[Term]], mode: str, *, scored: bool = True) -> tuple[str, list[Any]]:
-        """SQL yielding (nct_id, score) for studies matching the groups, higher score better. Unscored
+        """SQL yielding (NCT number, score) for studies matching the groups, higher score better. Unscored
         (score 0) for counts and facets, where ranking every match would be wasted work."""
         raise NotImplementedError
 
@@ -195,9 +135,7 @@ class SQLiteBackend(Backend):
         expanded = joiner.join(fts5_group(g) for g in groups)
         original = joiner.join(fts5_group(g[:1]) for g in groups)
         if not scored:
-            sql = (
-                f"SELECT printf('NCT%%08d', rowid) AS nct_id, 0.0 AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
-            )
+            sql = f"SELECT rowid AS nct_number, 0.0 AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
             return sql, [expanded]
         boost = ""
         params: list[Any] = [expanded]
@@ -208,10 +146,13 @@ class SQLiteBackend(Backend):
             )
             params = [original, expanded]
         sql = (
-            f"SELECT printf('NCT%%08d', rowid) AS nct_id, -bm25({FTS_TABLE}, {self.weights}){boost} AS score "
+            f"SELECT rowid AS nct_number, -bm25({FTS_TABLE}, {self.weights}){boost} AS score "
             f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
         )
         return sql, params
+
+
+_PG_NUMBER = "CAST(substr(d.nct_id, 4) AS BIGINT)"
 
 
 class PostgresBackend(Backend):
@@ -224,10 +165,13 @@ class PostgresBackend(Backend):
         expanded = joiner.join(tsquery_group(g) for g in groups)
         original = joiner.join(tsquery_group(g[:1]) for g in groups)
         if not scored:
-            sql = f"SELECT d.nct_id, 0.0 AS score FROM {PG_TABLE} d WHERE d.document @@ to_tsquery('english', %s)"
+            sql = (
+                f"SELECT {_PG_NUMBER} AS nct_number, 0.0 AS score FROM {PG_TABLE} d "
+                "WHERE d.document @@ to_tsquery('english', %s)"
+            )
             return sql, [expanded]
         sql = (
-            f"SELECT d.nct_id, ts_rank({self.weights}, d.document, to_tsquery('english', %s), 1) * "
+            f"SELECT {_PG_NUMBER} AS nct_number, ts_rank({self.weights}, d.document, to_tsquery('english', %s), 1) * "
             f"CASE WHEN d.document @@ to_tsquery('english', %s) THEN {ORIGINAL_BOOST} ELSE 1.0 END AS score "
             f"FROM {PG_TABLE} d WHERE d.document @@ to_tsquery('english', %s)"
         )
@@ -241,77 +185,146 @@ def backend() -> Backend:
 # --- the search ---------------------------------------------------------------------------------
 
 
-def nearby_studies(centre: Point, radius_km: float) -> dict[str, NearestSite]:
-    """Each study with a site within the radius, and its nearest site (a recruiting one if any is near)."""
+@dataclass(frozen=True)
+class Nearby:
+    """Studies with a site within the radius: NCT numbers (ascending), the distance to each study's
+    nearest site (an open one first, if any is in range) and that site's id."""
+
+    ids: Any  # numpy int64
+    distance_km: Any  # numpy float64
+    site_ids: Any  # numpy int64
+
+    def distances(self, nct_numbers: Any) -> Any:
+        return self.distance_km[np.searchsorted(self.ids, nct_numbers)]
+
+    def sites(self, nct_numbers: list[int]) -> dict[int, NearestSite]:
+        """The nearest site of each given study, with its details (read only for a page of results)."""
+        pos = np.searchsorted(self.ids, np.asarray(nct_numbers, dtype=np.int64))
+        wanted = {int(self.site_ids[p]): (n, float(self.distance_km[p])) for n, p in zip(nct_numbers, pos, strict=True)}
+        if not wanted:
+            return {}
+        marks = ", ".join(["%s"] * len(wanted))
+        rows = _run(
+            f"SELECT id, facility, city, state, country, status FROM trials_site WHERE id IN ({marks})", list(wanted)
+        )
+        out = {}
+        for site_id, facility, city, state, country, status in rows:
+            nct, distance = wanted[site_id]
+            out[nct] = NearestSite(facility, city, state, country, status, round(distance, 1))
+        return out
+
+
+def nearby_studies(centre: Point, radius_km: float) -> Nearby:
+    """Every study with a site within the radius. The box is read from the covering geo index (no table
+    rows), distances are computed in numpy, and site details wait until a page of results needs them."""
     min_lat, max_lat, min_lon, max_lon = bounding_box(centre, radius_km)
-    # Longitude is filtered in SQL too (a band of latitude alone spans the globe); a box that crosses
-    # the antimeridian is split in two.
+    # A box that crosses the antimeridian is split in two.
     if min_lon < -180:
         lon_sql, lon_params = "(longitude >= %s OR longitude <= %s)", [min_lon + 360, max_lon]
     elif max_lon > 180:
         lon_sql, lon_params = "(longitude >= %s OR longitude <= %s)", [min_lon, max_lon - 360]
     else:
         lon_sql, lon_params = "longitude BETWEEN %s AND %s", [min_lon, max_lon]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT study_id, latitude, longitude, facility, city, state, country, status FROM trials_site "
-            f"WHERE latitude BETWEEN %s AND %s AND {lon_sql}",
-            [min_lat, max_lat, *lon_params],
-        )
-        rows = cursor.fetchall()
-    best: dict[str, NearestSite] = {}
-    for nct, lat, lon, facility, city, state, country, status in rows:
-        if not lon_in_box(lon, min_lon, max_lon):
-            continue
-        distance = haversine_km(centre, Point(lat, lon))
-        if distance > radius_km:
-            continue
-        site = NearestSite(facility, city, state, country, status, round(distance, 1))
-        current = best.get(nct)
-        if current is None or _site_rank(site) < _site_rank(current):
-            best[nct] = site
-    return best
+    rows = _run(
+        f"SELECT CAST(substr(study_id, 4) AS {_int_type()}), latitude, longitude, status, id FROM trials_site "
+        f"WHERE latitude BETWEEN %s AND %s AND {lon_sql}",
+        [min_lat, max_lat, *lon_params],
+    )
+    empty = np.empty(0, dtype=np.int64)
+    if not rows:
+        return Nearby(empty, np.empty(0), empty)
+    study, lat, lon, status, site = zip(*rows, strict=True)
+    lat1, lon1 = np.radians(centre.latitude), np.radians(centre.longitude)
+    lat2, lon2 = np.radians(np.asarray(lat, dtype=np.float64)), np.radians(np.asarray(lon, dtype=np.float64))
+    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    distance = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+    inside = distance <= radius_km
+    studies = np.asarray(study, dtype=np.int64)[inside]
+    closed = ~np.isin(np.asarray(status, dtype=object)[inside], _OPEN_SITE)
+    distance, sites = distance[inside], np.asarray(site, dtype=np.int64)[inside]
+    order = np.lexsort((sites, distance, closed, studies))  # per study: open sites first, then nearest
+    ids, first = np.unique(studies[order], return_index=True)
+    chosen = order[first]
+    return Nearby(ids, distance[chosen], sites[chosen])
 
 
-def _site_rank(site: NearestSite) -> tuple[int, float]:
-    open_site = site.status in {"RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION", ""}
-    return (0 if open_site else 1, site.distance_km)
+_OPEN_SITE = ["RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION", ""]
 
 
-def _id_filter(ids: list[str], vendor: str) -> tuple[str, list[Any]]:
-    if vendor == "postgresql":
-        return "s.nct_id = ANY(%s)", [ids]
-    return "s.nct_id IN (SELECT value FROM json_each(%s))", [orjson.dumps(ids).decode()]
-
-
-_ORDER = {
-    "relevance": "score DESC, s.nct_id",
-    "last_updated": "s.last_update DESC NULLS LAST, s.nct_id",
-    "start_date": "s.start_date DESC NULLS LAST, s.nct_id",
-}
+_SITE_FILTER = "SELECT DISTINCT CAST(substr(study_id, 4) AS {int}) FROM trials_site WHERE {where}"
 _COLUMNS = (
     "s.nct_id, s.brief_title, s.overall_status, s.phases, s.summary, s.last_update, s.start_date, "
     "s.minimum_age_years, s.maximum_age_years, s.sex"
 )
 
 
-def _base_query(
-    parsed: ParsedQuery, groups: list[list[Term]], mode: str, be: Backend, *, scored: bool = True
-) -> tuple[str, list[Any]]:
-    """FROM clause (with score) for the matching studies."""
-    if mode == "browse":
-        if parsed.nct_ids:
-            clause, params = _id_filter(list(parsed.nct_ids), be.vendor)
-            return f"FROM trials_study s WHERE {clause}", params
-        return "FROM trials_study s WHERE 1=1", []
-    source, params = be.match_source(groups, "all" if mode == "all words" else "any", scored=scored)
-    return f"FROM ({source}) m JOIN trials_study s ON s.nct_id = m.nct_id WHERE 1=1", params
-
-
 def _run(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
+
+
+def _int_type() -> str:
+    return "BIGINT" if connection.vendor == "postgresql" else "INTEGER"
+
+
+@dataclass
+class _Matches:
+    """Matching studies as column positions, with their text scores when ranking needs them."""
+
+    rows: Any  # numpy int64 positions into the study columns
+    scores: Any = None  # numpy float64, aligned with rows
+
+
+def _matches(
+    cols: StudyColumns, parsed: ParsedQuery, groups: list[list[Term]], mode: str, be: Backend, *, scored: bool
+) -> _Matches:
+    if mode == "browse":
+        if parsed.nct_ids:
+            return _Matches(cols.positions(np.array([int(n[3:]) for n in parsed.nct_ids], dtype=np.int64)))
+        return _Matches(np.arange(len(cols), dtype=np.int64))
+    source, params = be.match_source(groups, "all" if mode == "all words" else "any", scored=scored)
+    found = _run(source, params)
+    ids = np.fromiter((r[0] for r in found), dtype=np.int64, count=len(found))
+    if not len(cols) or not len(ids):
+        return _Matches(np.empty(0, dtype=np.int64), np.empty(0) if scored else None)
+    pos = np.minimum(np.searchsorted(cols.ids, ids), len(cols) - 1)
+    known = cols.ids[pos] == ids  # a study written after the columns were read is left out
+    scores = np.fromiter((r[1] for r in found), dtype=np.float64, count=len(found))[known] if scored else None
+    return _Matches(pos[known], scores)
+
+
+def _site_rows(cols: StudyColumns, f: SearchFilters) -> Any:
+    """Positions of studies with a site in the given state and/or city (case-insensitive)."""
+    clauses, params = [], []
+    for value, column in ((f.state, "state"), (f.city, "city")):
+        if value:
+            clauses.append(f"LOWER({column}) = LOWER(%s)")
+            params.append(value)
+    found = _run(_SITE_FILTER.format(int=_int_type(), where=" AND ".join(clauses)), params)
+    return cols.positions(np.array(sorted(r[0] for r in found), dtype=np.int64))
+
+
+def _restrict(m: _Matches, allowed: Any) -> _Matches:
+    keep = np.isin(m.rows, allowed)
+    return _Matches(m.rows[keep], m.scores[keep] if m.scores is not None else None)
+
+
+def _order(cols: StudyColumns, m: _Matches, sort: str, near: Nearby | None) -> Any:
+    """Positions of ``m`` in display order (ties broken by NCT id, so paging is stable)."""
+    ids = cols.ids[m.rows]
+    keys: tuple[Any, ...]
+    if sort == "relevance":
+        keys = (ids, -m.scores)
+    elif sort == "distance":
+        assert near is not None
+        distance = near.distances(ids)
+        scores = m.scores if m.scores is not None else np.zeros(len(ids))
+        keys = (ids, -scores, distance)
+    else:
+        dates = cols.last_update[m.rows] if sort == "last_updated" else cols.start[m.rows]
+        keys = (ids, -dates.astype(np.int64), dates == NO_DATE)
+    return m.rows[np.lexsort(keys)]
 
 
 def search(request: SearchRequest) -> SearchResults:
@@ -327,51 +340,44 @@ def search(request: SearchRequest) -> SearchResults:
     f = request.filters
     be = backend()
     groups = expand(parsed.terms, synonym_table()) if parsed.terms else []
+    cols = study_columns()
 
-    near: dict[str, NearestSite] | None = None
+    near: Nearby | None = None
     place_name = ""
+    allowed = None  # positions allowed by place filters, or None for all
     if f.near:
         centre, place_name = places.resolve(f.near)
         near = nearby_studies(centre, f.radius_km)
+        allowed = cols.positions(near.ids)
+    if f.state or f.city:
+        sites = _site_rows(cols, f)
+        allowed = sites if allowed is None else np.intersect1d(allowed, sites)
     sort = request.sort
     if sort == "distance" and near is None:
         raise InvalidInput("sort: sorting by distance needs a place (near)")
 
     modes = ["browse"] if not groups else ["any word"] if request.match == "any" else ["all words", "any word"]
     for mode in modes:
-        base, base_params = _base_query(parsed, groups, mode, be, scored=False)
-        where = _study_filters(f, be.vendor)
-        extra = ""
-        extra_params: list[Any] = []
-        if near is not None:
-            clause, extra_params = _id_filter(sorted(near), be.vendor)
-            extra = f" AND {clause}"
-        condition = f" AND {where.sql()}{extra}"
-        params = base_params + where.params + extra_params
-        total = _run(f"SELECT COUNT(*) {base}{condition}", params)[0][0]
+        matches = _matches(
+            cols, parsed, groups, mode, be, scored=mode != "browse" and sort in {"relevance", "distance"}
+        )
+        if allowed is not None:
+            matches = _restrict(matches, allowed)
+        any_status = filter_rows(cols, matches.rows, f, with_status=False)
+        selected = _restrict(matches, filter_rows(cols, any_status, f))
+        total = len(selected.rows)
         if mode != "all words" or total >= MIN_ALL_WORDS_RESULTS or len(groups) == 1:
             break
-    facets = _facets(base, base_params, f, be, near) if request.facets else {}
-    # Only the page of results needs ranking; counts and facets above used the unscored match.
-    base, base_params = _base_query(parsed, groups, mode, be, scored=effective_sort_needs_score(mode, sort))
-    params = base_params + where.params + extra_params
+    facets = column_facets(cols, any_status, f) if request.facets else {}
     if mode == "any word" and len(groups) > 1 and request.match != "any":
         notes.append("few studies match every word, so studies matching some of them are shown, best first")
 
-    score = "m.score" if mode != "browse" else "0.0"
     effective_sort = "last_updated" if (mode == "browse" and sort == "relevance") else sort
-    if effective_sort == "distance":
-        assert near is not None
-        rows = _run(f"SELECT {_COLUMNS}, {score} AS score {base}{condition}", params)
-        rows.sort(key=lambda r: (near[r[0]].distance_km, -r[-1], r[0]))
-        rows = rows[(page - 1) * size : page * size]
-    else:
-        rows = _run(
-            f"SELECT {_COLUMNS}, {score} AS score {base}{condition} ORDER BY {_ORDER[effective_sort]} "
-            f"LIMIT {size} OFFSET {(page - 1) * size}",
-            params,
-        )
-    hits = [_hit(row, near) for row in rows]
+    ordered = _order(cols, selected, effective_sort, near)[(page - 1) * size : page * size]
+    score_of: dict[int, float] = {}
+    if selected.scores is not None:
+        score_of = dict(zip(selected.rows.tolist(), selected.scores.tolist(), strict=True))
+    hits = _page_hits(cols, ordered, score_of, near)
     if request.snippets and hits:
         _add_snippets(hits, groups)
     return SearchResults(
@@ -388,8 +394,19 @@ def search(request: SearchRequest) -> SearchResults:
     )
 
 
-def effective_sort_needs_score(mode: str, sort: str) -> bool:
-    return mode != "browse" and sort in {"relevance", "distance"}
+def _page_hits(cols: StudyColumns, rows: Any, score_of: dict[int, float], near: Nearby | None) -> list[Hit]:
+    numbers = [int(i) for i in cols.ids[rows]]
+    ids = [f"NCT{n:08d}" for n in numbers]
+    if not ids:
+        return []
+    marks = ", ".join(["%s"] * len(ids))
+    found = {r[0]: r for r in _run(f"SELECT {_COLUMNS} FROM trials_study s WHERE s.nct_id IN ({marks})", ids)}
+    sites = near.sites(numbers) if near is not None else {}
+    return [
+        _hit((*found[nct], score_of.get(int(row), 0.0)), sites.get(number))
+        for nct, number, row in zip(ids, numbers, rows.tolist(), strict=True)
+        if nct in found
+    ]
 
 
 def _date(value: Any) -> dt.date | None:
@@ -398,7 +415,7 @@ def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value))
 
 
-def _hit(row: tuple[Any, ...], near: dict[str, NearestSite] | None) -> Hit:
+def _hit(row: tuple[Any, ...], nearest: NearestSite | None) -> Hit:
     nct, title, status, phases, summary, last, start, min_age, max_age, sex, score = row
     summary = orjson.loads(summary) if isinstance(summary, str | bytes) else (summary or {})
     return Hit(
@@ -414,7 +431,7 @@ def _hit(row: tuple[Any, ...], near: dict[str, NearestSite] | None) -> Hit:
         minimum_age_years=min_age,
         maximum_age_years=max_age,
         sex=sex,
-        nearest_site=near.get(nct) if near else None,
+        nearest_site=nearest,
     )
 
 
@@ -446,37 +463,3 @@ def _add_snippets(hits: list[Hit], groups: list[list[Term]]) -> None:
             "eligibility": record.eligibility.criteria,
         }
         hit.why = why_matched(fields, groups)
-
-
-def _facets(
-    base: str, base_params: list[Any], f: SearchFilters, be: Backend, near: dict[str, NearestSite] | None
-) -> dict[str, list[tuple[str, int]]]:
-    """Counts for the current query and filters; the status facet ignores the status filter."""
-    where = _study_filters(f, be.vendor, with_status=False)
-    extra: str = ""
-    extra_params: list[Any] = []
-    if near is not None:
-        clause, extra_params = _id_filter(sorted(near), be.vendor)
-        extra = f" AND {clause}"
-    rows = _run(
-        f"SELECT s.overall_status, s.phases, s.countries, s.condition_terms {base} AND {where.sql()}{extra}",
-        base_params + where.params + extra_params,
-    )
-    status: Counter[str] = Counter()
-    phase: Counter[str] = Counter()
-    country: Counter[str] = Counter()
-    condition: Counter[str] = Counter()
-    wanted = set(f.statuses)
-    for st, phases, countries, terms in rows:
-        status[st or "UNKNOWN"] += 1
-        if wanted and st not in wanted:
-            continue
-        phase.update(p for p in (phases or "").split(",") if p)
-        country.update(c for c in (countries or "").split("|") if c)
-        condition.update(c for c in (terms or "").split("|") if c)
-    return {
-        "status": status.most_common(),
-        "phase": sorted(phase.items(), key=lambda kv: kv[0]),
-        "country": country.most_common(15),
-        "condition": condition.most_common(15),
-    }

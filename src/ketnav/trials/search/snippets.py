@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from ketnav.trials.search.query import Term, tokens
 
@@ -17,6 +18,7 @@ _SENTENCE_RE = re.compile(r"(?<=[.!?;])\s+|\n+")
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=200_000)
 def stem(token: str) -> str:
     """A crude, deterministic stem: enough to say "this word matched", not to rank."""
     for suffix in ("ations", "ation", "ings", "ing", "ies", "ers", "ed", "es", "s", "y", "e"):

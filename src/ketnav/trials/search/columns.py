@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -274,17 +275,31 @@ def registry_version() -> int:
     return int(row[0]) if row else -1
 
 
+SLOW_BUILD_S = 0.5  # builds slower than this may be reused while a load is writing
+STALE_FACTOR = 10  # ... for at most this many times the build's own duration
+
+
 def study_columns() -> StudyColumns:
-    """This process's columns for the current registry version (rebuilt when the version moves)."""
+    """This process's columns for the current registry version (rebuilt when the version moves).
+
+    While a big load or sync is writing (the version moves every batch), rebuilding for every search
+    would cost seconds each time at 500,000 studies; so a build that took more than SLOW_BUILD_S is
+    reused for up to STALE_FACTOR times its duration. Small registries are always exact.
+    """
     version = registry_version()
     key = f"{connection.alias}:{connection.settings_dict['NAME']}"
     with _lock:
-        cached: StudyColumns | None = _cache.get(key)
-        if cached is not None and cached.version == version:
-            return cached
+        cached: tuple[StudyColumns, float, float] | None = _cache.get(key)
+        now = time.monotonic()
+        if cached is not None:
+            columns, built_at, took = cached
+            if columns.version == version:
+                return columns
+            if took > SLOW_BUILD_S and now - built_at < STALE_FACTOR * took:
+                return columns
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT {_FIELDS} FROM trials_study ORDER BY nct_id")
             rows = cursor.fetchall()
         columns = build(rows, version)
-        _cache[key] = columns
+        _cache[key] = (columns, time.monotonic(), time.monotonic() - now)
         return columns

@@ -10,38 +10,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from ketnav.guide.knowledge import knowledge
 from ketnav.trials.loading import load_paths
-from ketnav.trials.models import LoadRun, Place, Study, Synonym
 from ketnav.trials.search.engine import SearchRequest, search
-from ketnav.trials.search.index import FTS_TABLE, PG_TABLE
 from tests.conftest import current_database_url, ketnav_cmd
+from tests.trials.conftest import clear_registry
 
 pytestmark = pytest.mark.django_db
 
 PAGES = [f"/guide/{t.slug}/" for t in knowledge().topics]
 
 
-def _clear() -> None:
-    Study.objects.all().delete()
-    Place.objects.all().delete()
-    Synonym.objects.all().delete()
-    LoadRun.objects.all().delete()
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {FTS_TABLE if connection.vendor == 'sqlite' else PG_TABLE}")
-
-
 @pytest.fixture(scope="module")
 def registry(django_db_setup: Any, django_db_blocker: Any, shared_data: Path) -> Iterator[None]:
     """The real API v2 records, loaded once for the tests that need counts."""
     with django_db_blocker.unblock():
-        _clear()
+        clear_registry()
         load_paths([shared_data / "ctgov" / "ctgov_v2_studies.jsonl.gz"], workers=2)
         yield
-        _clear()
+        clear_registry()
 
 
 def test_every_topic_page_has_its_furniture(client: Client) -> None:

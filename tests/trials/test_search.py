@@ -13,12 +13,13 @@ from django.db.models import Q
 
 from ketnav.errors import InvalidInput
 from ketnav.trials.loading import load_paths
-from ketnav.trials.models import LoadRun, Place, Study, Synonym
+from ketnav.trials.models import Study
 from ketnav.trials.record import PHASES
 from ketnav.trials.search.engine import SearchRequest, search
 from ketnav.trials.search.filters import SearchFilters, build_filters
 from ketnav.trials.search.index import FTS_TABLE, PG_TABLE
 from ketnav.trials.selectors import study_record
+from tests.trials.conftest import clear_registry
 from tests.trials.test_query import HOSTILE
 
 pytestmark = pytest.mark.django_db
@@ -26,24 +27,15 @@ pytestmark = pytest.mark.django_db
 KETAMINE_STUDIES = {"NCT04179266", "NCT04814381", "NCT05477459", "NCT05551195", "NCT00490997", "NCT00492388"}
 
 
-def _clear() -> None:
-    Study.objects.all().delete()
-    Place.objects.all().delete()
-    Synonym.objects.all().delete()
-    LoadRun.objects.all().delete()
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {FTS_TABLE if connection.vendor == 'sqlite' else PG_TABLE}")
-
-
 @pytest.fixture(scope="module", autouse=True)
 def registry(django_db_setup: Any, django_db_blocker: Any, shared_data: Path) -> Iterator[None]:
     """The v2 and legacy XML records, loaded once for this module and removed afterwards."""
     with django_db_blocker.unblock():
-        _clear()
+        clear_registry()
         ctgov = shared_data / "ctgov"
         load_paths([ctgov / "ctgov_v2_studies.jsonl.gz", ctgov / "ctgov_legacy_xml.jsonl.gz"], workers=2)
         yield
-        _clear()
+        clear_registry()
 
 
 def run(text: str = "", **filters: Any) -> Any:

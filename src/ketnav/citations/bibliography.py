@@ -61,6 +61,22 @@ def parse_bibliography(data: Mapping[str, Any]) -> dict[str, Reference]:
     return refs
 
 
+def reference_dict(ref: Reference) -> dict[str, Any]:
+    """One JSON shape for a reference wherever the API shows one (guide, safety, PK)."""
+    return {
+        "id": ref.id,
+        "citation": ref.citation(),
+        "link": ref.link,
+        "authors": ref.authors,
+        "title": ref.title,
+        "venue": ref.venue,
+        "year": ref.year,
+        "doi": ref.doi,
+        "pmid": ref.pmid,
+        "note": ref.note,
+    }
+
+
 @cache
 def bibliography() -> dict[str, Reference]:
     text = resources.files("ketnav.citations").joinpath("bibliography.yaml").read_text(encoding="utf-8")

@@ -4,24 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ketnav.citations.bibliography import Reference
+from ketnav.citations.bibliography import reference_dict
 from ketnav.guide.knowledge import Fact, Topic
 from ketnav.guide.registry import RegistryCount
 from ketnav.guide.render import RenderedTopic
-
-
-def reference_dict(ref: Reference) -> dict[str, Any]:
-    return {
-        "id": ref.id,
-        "authors": ref.authors,
-        "title": ref.title,
-        "venue": ref.venue,
-        "year": ref.year,
-        "doi": ref.doi,
-        "pmid": ref.pmid,
-        "url": ref.link,
-        "note": ref.note,
-    }
 
 
 def fact_dict(fact: Fact) -> dict[str, Any]:

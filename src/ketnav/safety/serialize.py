@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ketnav.citations.bibliography import Reference
+from ketnav.citations.bibliography import reference_dict
 from ketnav.safety.aftercare import AftercarePlan
 from ketnav.safety.screening import SEVERITIES, SEVERITY_LABELS, ScreeningResult
 from ketnav.safety.side_effects import CLASS_LABELS, SideEffectResult
-
-
-def reference_dict(ref: Reference) -> dict[str, Any]:
-    return {"id": ref.id, "citation": ref.citation(), "link": ref.link}
 
 
 def screening_dict(result: ScreeningResult) -> dict[str, Any]:

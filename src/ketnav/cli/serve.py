@@ -6,6 +6,7 @@ import argparse
 import errno
 import socket
 import sys
+import threading
 
 from ketnav.errors import InvalidInput
 
@@ -53,7 +54,23 @@ def run(args: argparse.Namespace) -> int:
 
     from ketnav.web.wsgi import application
 
+    threading.Thread(target=_warm_search, name="ketnav-warm-search", daemon=True).start()
+
     shown_host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"Ketamine Navigator is running at http://{shown_host}:{args.port}/ (press Ctrl+C to stop)", flush=True)
     serve(application, sockets=[sock], threads=args.threads, ident="ketnav", _quiet=True)
     return 0
+
+
+def _warm_search() -> None:
+    """Build the search columns before the first visitor asks (about 7 s at 500,000 studies)."""
+    from django.db import connection
+
+    from ketnav.trials.search.columns import study_columns
+
+    try:
+        study_columns()
+    except Exception:  # a cold cache only makes the first search slower; it builds the columns then
+        pass
+    finally:
+        connection.close()

@@ -92,3 +92,8 @@ def test_bounding_box_contains_the_circle_and_handles_the_antimeridian() -> None
             if haversine_km(centre, edge) <= 100:
                 assert min_lat <= edge.latitude <= max_lat
                 assert lon_in_box(edge.longitude, min_lon, max_lon)
+
+
+def test_a_prefix_needs_three_letters() -> None:
+    assert parse_query("de*").terms == (Term(("de",)),)
+    assert parse_query("dep*").terms == (Term(("dep",), prefix=True),)

@@ -337,3 +337,27 @@ def test_results_follow_writes_to_the_registry() -> None:
     finally:
         Study.objects.create(**raw)
     assert run("", status=["any"]).total == before
+
+
+def test_migration_rebuilds_an_fts_table_that_has_prefix_indexes() -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("the FTS5 table exists only on SQLite")
+    import importlib
+
+    from ketnav.trials.search.documents import FIELD_NAMES
+    from ketnav.trials.search.index import TOKENIZER
+
+    migration = importlib.import_module("ketnav.trials.migrations.0005_fts_without_prefix_indexes")
+    before = run("ketamine", status=["any"]).total
+    cols = ", ".join(FIELD_NAMES)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {FTS_TABLE} RENAME TO old_copy")
+        cursor.execute(f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({cols}, tokenize='{TOKENIZER}', prefix='2 3')")
+        cursor.execute(f"INSERT INTO {FTS_TABLE} (rowid, {cols}) SELECT rowid, {cols} FROM old_copy")
+        cursor.execute("DROP TABLE old_copy")
+    with connection.cursor() as cursor:
+        assert migration.rebuild_fts(cursor) is True
+        assert migration.rebuild_fts(cursor) is False  # already rebuilt
+        cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [FTS_TABLE])
+        assert "prefix=" not in cursor.fetchone()[0]
+    assert run("ketamine", status=["any"]).total == before

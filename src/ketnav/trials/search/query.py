@@ -15,6 +15,7 @@ MAX_QUERY_CHARS = 1_000
 MAX_TERMS = 24
 MAX_TERMS_LONG = 100  # for patient descriptions, ranked by any word
 MAX_TOKEN_CHARS = 64
+MIN_PREFIX_CHARS = 3  # "de*" would match nearly every study; shorter prefixes are taken as words
 
 # Words that carry no meaning in a trial search; dropped unless quoted.
 _STOP_TEXT = (
@@ -87,7 +88,7 @@ def parse_query(raw: str, *, max_terms: int = MAX_TERMS) -> ParsedQuery:
         for i, tok in enumerate(toks):
             if tok in STOPWORDS or (tok in {"near", "not"} and word.upper().startswith(("NEAR", "NOT"))):
                 continue
-            is_prefix = prefix and i == len(toks) - 1 and len(tok) >= 2
+            is_prefix = prefix and i == len(toks) - 1 and len(tok) >= MIN_PREFIX_CHARS
             (excluded if negative else terms).append(Term((tok,), prefix=is_prefix))
     unique = list(dict.fromkeys(terms))
     if len(unique) > max_terms:

@@ -188,11 +188,17 @@ def _ragged_any(ptr: IntArray, codes: npt.NDArray[np.int32], rows: IntArray, wan
     return np.asarray(cumulative[ptr[rows + 1]] - cumulative[ptr[rows]] > 0)
 
 
-def filter_rows(c: StudyColumns, rows: IntArray, f: SearchFilters, *, with_status: bool = True) -> IntArray:
-    """The rows (positions) that pass every filter the columns can decide (all but state and city)."""
+def status_rows(c: StudyColumns, rows: IntArray, statuses: tuple[str, ...]) -> IntArray:
+    """The rows whose overall status is one of ``statuses`` (all rows when none is asked for)."""
+    if not statuses:
+        return rows
+    return rows[np.isin(c.status[rows], _codes_of(statuses, c.statuses))]
+
+
+def filter_rows(c: StudyColumns, rows: IntArray, f: SearchFilters) -> IntArray:
+    """The rows (positions) that pass every other filter the columns can decide: not the status (kept
+    apart because its facet counts the other statuses too), nor state and city (sites decide those)."""
     keep = np.ones(len(rows), dtype=np.bool_)
-    if with_status and f.statuses:
-        keep &= np.isin(c.status[rows], _codes_of(f.statuses, c.statuses))
     if f.phases:
         keep &= (c.phases[rows] & sum(1 << PHASES.index(p) for p in f.phases)) != 0
     if f.study_types:
@@ -233,8 +239,9 @@ def _ragged_counts(ptr: IntArray, codes: npt.NDArray[np.int32], rows: IntArray, 
     return counts
 
 
-def facets(c: StudyColumns, rows_any_status: IntArray, f: SearchFilters) -> dict[str, list[tuple[str, int]]]:
-    """Facet counts: status over matches passing every other filter; the rest also pass the status one."""
+def facets(c: StudyColumns, rows_any_status: IntArray, rows: IntArray) -> dict[str, list[tuple[str, int]]]:
+    """Facet counts: status over ``rows_any_status`` (matches passing every other filter); the rest over
+    ``rows``, those of them that also pass the status filter."""
     status_counts = np.bincount(c.status[rows_any_status], minlength=len(c.statuses))
     merged: dict[str, int] = {}
     for i, n in enumerate(status_counts):
@@ -242,9 +249,6 @@ def facets(c: StudyColumns, rows_any_status: IntArray, f: SearchFilters) -> dict
             label = c.statuses[i] or "UNKNOWN"
             merged[label] = merged.get(label, 0) + int(n)
     status = sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))
-    rows = rows_any_status
-    if f.statuses:
-        rows = rows[np.isin(c.status[rows], _codes_of(f.statuses, c.statuses))]
     phase = [(p, int(np.count_nonzero(c.phases[rows] & (1 << i)))) for i, p in enumerate(PHASES)]
     country = _ragged_counts(c.country_ptr, c.country_codes, rows, len(c.countries))
     condition = _ragged_counts(c.condition_ptr, c.condition_codes, rows, len(c.conditions))

@@ -18,7 +18,7 @@ import orjson
 from django.db import connection
 
 from ketnav.trials.models import Synonym
-from ketnav.trials.search.columns import NO_DATE, StudyColumns, filter_rows, study_columns
+from ketnav.trials.search.columns import NO_DATE, StudyColumns, filter_rows, status_rows, study_columns
 from ketnav.trials.search.columns import facets as column_facets
 from ketnav.trials.search.documents import FIELDS
 from ketnav.trials.search.filters import SORTS, SearchFilters
@@ -367,12 +367,12 @@ def search(request: SearchRequest) -> SearchResults:
         )
         if allowed is not None:
             matches = _restrict(matches, allowed)
-        any_status = filter_rows(cols, matches.rows, f, with_status=False)
-        selected = _restrict(matches, filter_rows(cols, any_status, f))
+        any_status = filter_rows(cols, matches.rows, f)
+        selected = _restrict(matches, status_rows(cols, any_status, f.statuses))
         total = len(selected.rows)
         if mode != "all words" or total >= MIN_ALL_WORDS_RESULTS or len(groups) == 1:
             break
-    facets = column_facets(cols, any_status, f) if request.facets else {}
+    facets = column_facets(cols, any_status, selected.rows) if request.facets else {}
     if mode == "any word" and len(groups) > 1 and request.match != "any":
         notes.append("few studies match every word, so studies matching some of them are shown, best first")
 

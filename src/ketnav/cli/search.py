@@ -50,26 +50,10 @@ def run(args: argparse.Namespace) -> int:
     django_setup.setup()
     django_setup.migrate()
     from ketnav.trials.search.engine import SearchRequest, search
-    from ketnav.trials.search.filters import build_filters
+    from ketnav.trials.search.filters import filters_from
     from ketnav.trials.search.serialize import results_dict
 
-    filters = build_filters(
-        status=args.status,
-        phase=args.phase,
-        study_type=args.study_type,
-        intervention_type=args.intervention_type,
-        age=args.age,
-        sex=args.sex,
-        healthy_volunteers=args.healthy_volunteers,
-        country=args.country,
-        state=args.state,
-        city=args.city,
-        near=args.near,
-        radius_km=args.radius_km,
-        start_from=args.start_from,
-        start_to=args.start_to,
-        has_results=args.has_results,
-    )
+    filters = filters_from(args)
     results = search(
         SearchRequest(
             text=" ".join(args.query),
@@ -77,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
             sort=args.sort,
             page=args.page,
             page_size=args.limit,
-            facets=not args.json or True,
+            facets=args.json,  # only the JSON output shows facets
         )
     )
     data = results_dict(results)

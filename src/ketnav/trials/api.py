@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from ketnav.trials.search.engine import SearchRequest, search
-from ketnav.trials.search.filters import build_filters
+from ketnav.trials.search.filters import filters_from
 from ketnav.trials.search.serialize import record_dict, results_dict
 from ketnav.trials.selectors import get_record
 from ketnav.web.api import ErrorOut
@@ -92,23 +92,7 @@ class SearchOut(Schema):
 
 @router.get("", response={200: SearchOut, 422: ErrorOut}, summary="Search the local registry")
 def search_trials(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
-    filters = build_filters(
-        status=params.status,
-        phase=params.phase,
-        study_type=params.study_type,
-        intervention_type=params.intervention_type,
-        age=params.age,
-        sex=params.sex,
-        healthy_volunteers=params.healthy_volunteers,
-        country=params.country,
-        state=params.state,
-        city=params.city,
-        near=params.near,
-        radius_km=params.radius_km,
-        start_from=params.start_from,
-        start_to=params.start_to,
-        has_results=params.has_results,
-    )
+    filters = filters_from(params)
     results = search(
         SearchRequest(
             text=params.q,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from dataclasses import dataclass, field
 
 from ketnav.errors import ErrorDetail, InvalidInput
@@ -166,3 +167,12 @@ def build_filters(
         first = problems.details[0]
         raise InvalidInput(f"{first.location}: {first.message}", details=problems.details)
     return filters
+
+
+FILTER_PARAMETERS = tuple(inspect.signature(build_filters).parameters)
+
+
+def filters_from(source: object) -> SearchFilters:
+    """Filters from any object whose attributes are named like build_filters' parameters: the CLI's
+    parsed options and the API's query schema both are, so they cannot drift apart."""
+    return build_filters(**{name: getattr(source, name) for name in FILTER_PARAMETERS})

@@ -34,18 +34,14 @@ def run(args: argparse.Namespace) -> int:
     from ketnav.clinics.checklist import evaluate
     from ketnav.clinics.money import show
     from ketnav.clinics.quotes import Quotes, parse_quotes
-    from ketnav.clinics.serialize import checklist_dict, estimate_dict
+    from ketnav.clinics.serialize import quotes_report
 
     doc = _read(args.quotes)
     quotes = doc if isinstance(doc, Quotes) else parse_quotes(doc)
-    estimates = quotes.estimates()
     if args.json:
-        body = {
-            "estimates": [estimate_dict(e) for e in estimates],
-            "checklists": [{"clinic": c.name, **checklist_dict(evaluate(c))} for c in quotes.clinics],
-        }
-        print(json.dumps(body, indent=2, ensure_ascii=False))
+        print(json.dumps(quotes_report(quotes), indent=2, ensure_ascii=False))
         return 0
+    estimates = quotes.estimates()
     print("Total cost of a course (estimates from your quotes; confirm with the clinic and your insurer)")
     for e in estimates:
         money = e.clinic.currency

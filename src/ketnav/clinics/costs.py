@@ -55,18 +55,23 @@ def default_course(route: str, *, months: int = 3) -> Course:
     return Course(route=route, induction_sessions=sessions, boosters=max(0, months - 1), months=months)
 
 
+# The bounds of a course, for every way one is entered (quotes files, the API, the compare page's form).
+COURSE_LIMITS: Mapping[str, tuple[int, int]] = {
+    "months": (1, 120),
+    "induction_sessions": (0, 100),
+    "boosters": (0, 200),
+    "follow_ups": (0, 100),
+}
+
+
 def check_course(course: Course, where: str = "course") -> Course:
     problems = []
     if course.route not in ROUTES:
         problems.append(ErrorDetail(f"{where}.route", f"{course.route!r} is not one of {', '.join(ROUTES)}"))
-    for name, value, high in (
-        ("induction_sessions", course.induction_sessions, 100),
-        ("boosters", course.boosters, 200),
-        ("months", course.months, 120),
-        ("follow_ups", course.follow_ups, 100),
-    ):
-        if not 0 <= value <= high:
-            problems.append(ErrorDetail(f"{where}.{name}", f"{value} is outside 0–{high}"))
+    for name, (low, high) in COURSE_LIMITS.items():
+        value = getattr(course, name)
+        if not low <= value <= high:
+            problems.append(ErrorDetail(f"{where}.{name}", f"{value} is outside {low}–{high}"))
     if course.induction_sessions + course.boosters == 0:
         problems.append(ErrorDetail(f"{where}.induction_sessions", "a course needs at least one session"))
     if problems:

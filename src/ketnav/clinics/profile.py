@@ -229,6 +229,11 @@ class _Reader:
             return None
         return Quote(money, quoted, source[:300])
 
+    def entry_quote(self, entry: Mapping[str, Any], key: str, where: str, defaults: Mapping[str, Any]) -> Quote | None:
+        """The price in ``entry[key]``, dated and sourced by the entry itself or else by the defaults."""
+        dated = {k: v for k, v in entry.items() if k in {"quoted_on", "source"}}
+        return self.quote({**dated, "amount": entry.get(key)}, f"{where}.{key}", defaults)
+
     def route(self, value: Any, where: str) -> str | None:
         key = str(value or "").strip().casefold().replace("spravato", "esketamine")
         if key not in ROUTES:
@@ -276,11 +281,7 @@ def _packages(raw: Any, where: str, reader: _Reader, defaults: Mapping[str, Any]
         sessions = reader.number(entry, "sessions", here, low=1, high=MAX_SESSIONS, whole=True)
         if sessions is None:
             reader.fail(f"{here}.sessions", "a package needs its number of sessions (1 or more)")
-        price = reader.quote(
-            {k: v for k, v in entry.items() if k in {"quoted_on", "source"}} | {"amount": entry.get("price")},
-            f"{here}.price",
-            defaults,
-        )
+        price = reader.entry_quote(entry, "price", here, defaults)
         if route and sessions and price:
             out.append(Package(route, sessions, price, reader.text(entry, "includes", here)))
     return out
@@ -295,11 +296,7 @@ def _fees(raw: Any, where: str, reader: _Reader, defaults: Mapping[str, Any]) ->
         per = str(entry.get("per") or "session").strip().casefold()
         if per not in FEE_PER:
             reader.fail(f"{here}.per", f"{per!r} is not 'session' or 'course'")
-        price = reader.quote(
-            {k: v for k, v in entry.items() if k in {"quoted_on", "source"}} | {"amount": entry.get("amount")},
-            f"{here}.amount",
-            defaults,
-        )
+        price = reader.entry_quote(entry, "amount", here, defaults)
         if name and price and per in FEE_PER:
             out.append(Fee(name, price, per))
     return out

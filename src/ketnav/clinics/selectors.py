@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 from ketnav.clinics.checklist import evaluate
 from ketnav.clinics.models import Clinic
 from ketnav.clinics.profile import parse_clinic
-from ketnav.clinics.quotes import Quotes, parse_quotes
-from ketnav.clinics.serialize import checklist_dict, clinic_dict, estimate_dict
+from ketnav.clinics.quotes import parse_quotes
+from ketnav.clinics.serialize import checklist_dict, clinic_dict, quotes_report
 from ketnav.errors import NotFound
 
 
@@ -49,8 +49,4 @@ def save_clinic(profile: Any, *, published: bool, clinic: Clinic | None = None) 
 
 
 def estimates_for(doc: Any) -> dict[str, Any]:
-    quotes: Quotes = parse_quotes(doc)
-    return {
-        "estimates": [estimate_dict(e) for e in quotes.estimates()],
-        "checklists": [{"clinic": c.name, **checklist_dict(evaluate(c))} for c in quotes.clinics],
-    }
+    return quotes_report(parse_quotes(doc))

@@ -6,9 +6,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ketnav.clinics.checklist import Checklist
+from ketnav.clinics.checklist import Checklist, evaluate
 from ketnav.clinics.costs import Estimate
 from ketnav.clinics.profile import Clinic, Quote
+from ketnav.clinics.quotes import Quotes
 
 
 def _money(value: Decimal) -> str:
@@ -153,4 +154,12 @@ def estimate_dict(e: Estimate) -> dict[str, Any]:
         else None,
         "assumptions": list(e.assumptions),
         "warnings": list(e.warnings),
+    }
+
+
+def quotes_report(quotes: Quotes) -> dict[str, Any]:
+    """Every clinic's estimate and checklist: the body of POST /api/costs/estimate and `costs --json`."""
+    return {
+        "estimates": [estimate_dict(e) for e in quotes.estimates()],
+        "checklists": [{"clinic": c.name, **checklist_dict(evaluate(c))} for c in quotes.clinics],
     }

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ketnav.clinics import worksheet
 from ketnav.clinics.checklist import ITEMS, evaluate
-from ketnav.clinics.costs import DEFAULT_INDUCTION
+from ketnav.clinics.costs import COURSE_LIMITS, DEFAULT_INDUCTION, Estimate
 from ketnav.clinics.csvio import QUALITY, column_for, read_csv, row_to_clinic_dict, write_csv
 from ketnav.clinics.money import CURRENCIES, show
 from ketnav.clinics.profile import ROUTES
@@ -48,22 +48,23 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     except InvalidInput as exc:  # a worksheet saved by an older version: say so rather than fail
         error = exc
     estimates = quotes.estimates() if quotes else []
+    checklists = [evaluate(e.clinic) for e in estimates]
     columns = [
         {
             "estimate": e,
-            "checklist": evaluate(e.clinic),
+            "checklist": checklist,
             "lines": [(line, show(line.amount, e.clinic.currency)) for line in e.lines],
             "monthly": show(e.financing.monthly_payment, e.clinic.currency) if e.financing else "",
             "per_session": show(e.per_session, e.clinic.currency),
         }
-        for e in estimates
+        for e, checklist in zip(estimates, checklists, strict=True)
     ]
-    checklists = [evaluate(e.clinic) for e in estimates]
     rows = [(item, [c.results[i] for c in checklists]) for i, item in enumerate(ITEMS)]
     context = {
         "title": "Compare clinics",
         "columns": columns,
         "checklist_rows": rows,
+        "money_rows": _money_rows(estimates),
         "worksheet_error": error,
         "routes": ROUTES,
         "currencies": sorted(CURRENCIES),
@@ -79,7 +80,7 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     return context
 
 
-def _money_rows(columns: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+def _money_rows(estimates: list[Estimate]) -> list[tuple[str, list[str]]]:
     labels = ("billed", "insurance_pays", "programme_pays", "paid_to_clinic", "interest", "reimbursement", "total")
     names = {
         "billed": "Billed by the clinic",
@@ -90,21 +91,16 @@ def _money_rows(columns: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
         "reimbursement": "Expected reimbursement",
         "total": "Your total cost",
     }
-    return [
-        (names[k], [show(getattr(c["estimate"], k), c["estimate"].clinic.currency) for c in columns]) for k in labels
-    ]
+    return [(names[k], [show(getattr(e, k), e.clinic.currency) for e in estimates]) for k in labels]
 
 
 @require_GET
 def compare(request: HttpRequest) -> HttpResponse:
-    context = _context(request)
-    context["money_rows"] = _money_rows(context["columns"])
-    return render(request, "clinics/compare.html", context)
+    return render(request, "clinics/compare.html", _context(request))
 
 
 def _rejected(request: HttpRequest, exc: InvalidInput, **extra: Any) -> HttpResponse:
     context = _context(request, error=exc, details=list(exc.details)[:50], **extra)
-    context["money_rows"] = _money_rows(context["columns"])
     return render(request, "clinics/compare.html", context, status=422)
 
 
@@ -150,12 +146,7 @@ def import_file(request: HttpRequest) -> HttpResponse:
 def set_course(request: HttpRequest) -> HttpResponse:
     changes: dict[str, Any] = {}
     problems = []
-    for key, low, high in (
-        ("months", 1, 120),
-        ("induction_sessions", 0, 100),
-        ("boosters", 0, 200),
-        ("follow_ups", 0, 100),
-    ):
+    for key, (low, high) in COURSE_LIMITS.items():
         raw = request.POST.get(key, "").strip()
         if not raw:
             continue

@@ -104,6 +104,14 @@ class PKModel:
         return out
 
 
+def _exchange(a: Array, central: int, peripheral: int, k_out: Array | float, k_back: Array | float) -> None:
+    """Distribution between a central and a peripheral compartment, at rates k_out (central to
+    peripheral) and k_back; the central compartment's own loss is set by the caller with its other exits."""
+    a[:, peripheral, central] = k_out
+    a[:, central, peripheral] = k_back
+    a[:, peripheral, peripheral] = -k_back
+
+
 def _scale(variability: dict[str, Array] | None, name: str) -> Array | float:
     return variability[name] if variability and name in variability else 1.0
 
@@ -129,8 +137,8 @@ class RacemicIVModel(PKModel):
         n = int(np.size(k10)) if np.ndim(k10) else 0
         a = np.zeros((max(n, 1), 5, 5))
         a[:, 0, 0] = -(k10 + self.k12 + self.k13)
-        a[:, 1, 0], a[:, 0, 1], a[:, 1, 1] = self.k12, self.k21, -self.k21
-        a[:, 2, 0], a[:, 0, 2], a[:, 2, 2] = self.k13, self.k31, -self.k31
+        _exchange(a, 0, 1, self.k12, self.k21)
+        _exchange(a, 0, 2, self.k13, self.k31)
         # An unused depot (IV) gets a nominal rate: it stays empty, and the matrix keeps distinct,
         # non-zero eigenvalues so the exact solution applies.
         a[:, 3, 3], a[:, 0, 3] = (-ka, ka) if ka else (-1.0, 0.0)
@@ -160,14 +168,14 @@ class FantaOttoModel(PKModel):
         n = int(np.size(cl)) if np.ndim(cl) else 0
         a = np.zeros((max(n, 1), 6, 6))
         a[:, 0, 0] = -(cl + q1 + q2) / v1
-        a[:, 1, 0], a[:, 0, 1], a[:, 1, 1] = q1 / v1, q1 / vp1, -q1 / vp1
-        a[:, 2, 0], a[:, 0, 2], a[:, 2, 2] = q2 / v1, q2 / vp2, -q2 / vp2
+        _exchange(a, 0, 1, q1 / v1, q1 / vp1)
+        _exchange(a, 0, 2, q2 / v1, q2 / vp2)
         ka = RACEMIC_ABSORPTION["oral"].ka_per_min
         f = 0.08
         a[:, 3, 3], a[:, 0, 3], a[:, 4, 3] = -ka, ka * f, ka * (1 - f)  # first pass forms norketamine
         a[:, 4, 0] = cl / v1  # all S-ketamine clearance forms S-norketamine (the model's assumption)
         a[:, 4, 4] = -(cln + qn) / vn
-        a[:, 5, 4], a[:, 4, 5], a[:, 5, 5] = qn / vn, qn / vpn, -qn / vpn
+        _exchange(a, 4, 5, qn / vn, qn / vpn)
         return System(
             a if n else a[0],
             names,
@@ -219,13 +227,13 @@ class PerezRuixoModel(PKModel):
         a[:, 1, 1], a[:, 6, 1] = -ka_sw, ka_sw
         a[:, 2, 2], a[:, 6, 2] = -ka_po, ka_po
         a[:, 3, 3] = -(q1 + q2 + qh) / vc
-        a[:, 4, 3], a[:, 3, 4], a[:, 4, 4] = q1 / vc, q1 / vp1, -q1 / vp1
-        a[:, 5, 3], a[:, 3, 5], a[:, 5, 5] = q2 / vc, q2 / vp2, -q2 / vp2
+        _exchange(a, 3, 4, q1 / vc, q1 / vp1)
+        _exchange(a, 3, 5, q2 / vc, q2 / vp2)
         a[:, 6, 3], a[:, 3, 6] = qh / vc, qh / vh
         a[:, 6, 6] = -(qh / vh + kel + kmet)
         a[:, 7, 6] = kmet
         a[:, 7, 7] = -(cln + q3) / vcn
-        a[:, 8, 7], a[:, 7, 8], a[:, 8, 8] = q3 / vcn, q3 / vpn, -q3 / vpn
+        _exchange(a, 7, 8, q3 / vcn, q3 / vpn)
         return System(
             a if n else a[0],
             names,

@@ -176,7 +176,8 @@ def build(rows: Iterable[tuple[Any, ...]], version: int) -> StudyColumns:
 
 
 def _codes_of(names: Iterable[str], table: tuple[str, ...]) -> list[int]:
-    return [i for i, n in enumerate(table) if n in set(names)]
+    wanted = set(names)
+    return [i for i, n in enumerate(table) if n in wanted]
 
 
 def _ragged_any(ptr: IntArray, codes: npt.NDArray[np.int32], rows: IntArray, wanted: list[int]) -> BoolArray:

@@ -89,7 +89,7 @@ def real_corpus(out: Path, n: int = 10_000) -> Path:
     return out
 
 
-def run_queries(repeat: int) -> dict[str, list[float]]:
+def run_queries(repeat: int, *, warm_up: bool = True) -> dict[str, list[float]]:
     from ketnav.trials.search.engine import SearchRequest, search
     from ketnav.trials.search.filters import build_filters
 
@@ -103,7 +103,8 @@ def run_queries(repeat: int) -> dict[str, list[float]]:
         options = dict(raw_filters)
         sort = options.pop("sort", "relevance")
         request = SearchRequest(text=text, filters=build_filters(**options), sort=sort, facets=facets, snippets=False)
-        search(request)  # warm-up
+        if warm_up:
+            search(request)
         for _ in range(repeat):
             started = time.perf_counter()
             search(request)
@@ -194,21 +195,36 @@ def main() -> int:
     return 0
 
 
+def show(timings: dict[str, list[float]], label: str = "") -> None:
+    suffix = f", {label}" if label else ""
+    for kind, values in timings.items():
+        print(
+            f"{kind}: p50={percentile(values, 50):.1f} ms p95={percentile(values, 95):.1f} ms "
+            f"p99={percentile(values, 99):.1f} ms ({len(values)} runs{suffix})"
+        )
+
+
 def report(load_s: float, args: argparse.Namespace) -> None:
     from django.db import connection
 
     from ketnav.trials.models import Study
+    from ketnav.trials.search import terms
+    from ketnav.trials.search.columns import study_columns
 
     n = Study.objects.count()
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, database {connection.vendor}")
     loaded = f" (loaded and indexed in {load_s:.0f} s, {n / load_s:,.0f} studies/s)" if load_s else ""
     print(f"studies: {n:,}{loaded}")
+    started = time.perf_counter()
+    study_columns()
+    print(f"search columns built in {time.perf_counter() - started:.1f} s")
+    if connection.vendor == "sqlite":
+        # Each query once with no term kept in memory: what the first visitor asking for a word gets.
+        show(run_queries(1, warm_up=False), "first run, empty term cache")
+        store = terms.cache()
+        print(f"term cache after the first run: {len(store.entries)} terms, {store.nbytes / 2**20:.1f} MB")
     timings = run_queries(args.repeat)
-    for kind, values in timings.items():
-        print(
-            f"{kind}: p50={percentile(values, 50):.1f} ms p95={percentile(values, 95):.1f} ms "
-            f"p99={percentile(values, 99):.1f} ms ({len(values)} runs)"
-        )
+    show(timings)
     if not args.no_bm25s:
         reference, build = bm25s_timings(args.repeat, short=args.bm25s_fields == "short")
         ours = timings["text"]

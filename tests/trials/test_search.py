@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from django.db import connection
 from django.db.models import Q
@@ -15,9 +16,13 @@ from ketnav.errors import InvalidInput
 from ketnav.trials.loading import load_paths
 from ketnav.trials.models import Study
 from ketnav.trials.record import PHASES
-from ketnav.trials.search.engine import SearchRequest, search
+from ketnav.trials.search import terms
+from ketnav.trials.search.columns import study_columns
+from ketnav.trials.search.engine import SearchRequest, SQLiteBackend, search, synonym_table
 from ketnav.trials.search.filters import SearchFilters, build_filters
 from ketnav.trials.search.index import FTS_TABLE, PG_TABLE
+from ketnav.trials.search.query import parse_query
+from ketnav.trials.search.synonyms import expand
 from ketnav.trials.selectors import study_record
 from tests.trials.conftest import clear_registry
 from tests.trials.test_query import HOSTILE
@@ -361,3 +366,107 @@ def test_migration_rebuilds_an_fts_table_that_has_prefix_indexes() -> None:
         cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [FTS_TABLE])
         assert "prefix=" not in cursor.fetchone()[0]
     assert run("ketamine", status=["any"]).total == before
+
+
+# --- per-term matching (SQLite) gives what one compound FTS5 MATCH gives ------------------------
+
+TERM_QUERIES = [
+    "ketamine",  # synonyms: ketalar, ketamine hydrochloride, ...
+    "esketamine depression",
+    "post traumatic stress disorder",  # joined into one phrase group with ptsd
+    "chronic pain opioid",
+    "anxiety",
+    "breast cancer",
+    "depress*",  # a prefix
+    '"major depressive disorder" adolescents',  # a quoted phrase
+    "children asthma inhaled",
+    "migraine zzzunknownword",  # one word matches nothing
+]
+
+
+sqlite_only = pytest.mark.skipif(
+    "connection.vendor != 'sqlite'", reason="per-term matching is the SQLite engine's; PostgreSQL uses tsquery"
+)
+
+
+def compound(groups: Any, mode: str) -> dict[int, float]:
+    """NCT number -> score from the single compound MATCH (the reference)."""
+    sql, params = SQLiteBackend().match_source(groups, mode)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {int(n): float(s) for n, s in cursor.fetchall()}
+
+
+def per_term(groups: Any, mode: str) -> dict[int, float]:
+    cols = study_columns()
+    rows, scores = terms.match(cols, groups, mode)
+    return {int(n): float(s) for n, s in zip(cols.ids[rows], scores, strict=True)}
+
+
+@sqlite_only
+@pytest.mark.parametrize("mode", ["all", "any"])
+@pytest.mark.parametrize("text", TERM_QUERIES)
+def test_per_term_equals_compound_match(text: str, mode: str) -> None:
+    groups = expand(parse_query(text).terms, synonym_table())
+    reference = compound(groups, mode)
+    ours = per_term(groups, mode)
+    assert set(ours) == set(reference)
+    for nct, score in reference.items():
+        assert ours[nct] == pytest.approx(score, rel=1e-6)
+
+
+@sqlite_only
+def test_broad_terms_kept_in_memory_give_the_same_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Terms in 50+ studies are kept after the first query; the second answer comes from memory."""
+    monkeypatch.setattr(terms, "BROAD_MIN_ROWS", 50)
+    monkeypatch.setattr(terms, "_caches", {})
+    first = {t: per_term(expand(parse_query(t).terms, synonym_table()), "all") for t in TERM_QUERIES}
+    store = terms.cache()
+    kept = {match for match, _scored in store.entries}
+    assert {'"pain"', '"cancer"', '"anxiety"'} <= kept
+    assert '"zzzunknownword"' not in kept  # narrow terms are asked of FTS5 each time
+    for text in TERM_QUERIES:
+        again = per_term(expand(parse_query(text).terms, synonym_table()), "all")
+        assert again == first[text]
+
+
+@sqlite_only
+def test_the_cache_is_bounded_and_follows_the_registry_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(terms, "BROAD_MIN_ROWS", 50)
+    monkeypatch.setattr(terms, "_caches", {})
+    cols = study_columns()
+    per_term(expand(parse_query("breast cancer pain").terms, synonym_table()), "all")
+    store = terms.cache()
+    held = list(store.entries)
+    assert held and store.nbytes == sum(h.nbytes for h in store.entries.values())
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE trials_registryversion SET version = version + 1 WHERE id = 1")
+    newer = study_columns()
+    assert newer.version > cols.version
+    assert store.get(newer.version, held[0]) is None  # never answers for another version
+    assert store.to_warm(newer.version) == held[::-1]  # ... but remembers what was in use
+    assert terms.warm(newer, store.to_warm(newer.version)) == len(held)
+    assert store.to_warm(newer.version) == []
+    assert store.get(cols.version, held[0]) is None  # an older reader is not answered from the newer
+    small = terms.TermCache(budget=max(h.nbytes for h in store.entries.values()))
+    for key in held:
+        small.put(newer.version, key, store.entries[key])
+    assert list(small.entries)[-1] == held[-1]  # the least recently used went first
+    assert small.nbytes <= small.budget and len(small.entries) < len(held)
+
+
+def test_combine_boosts_original_words_only() -> None:
+    """Synthetic hits: rows 0-3; group 1 has an original (rows 0, 1) and a synonym (rows 1, 2)."""
+
+    def hits(rows: list[int], score: float) -> terms.TermHits:
+        return terms.TermHits(np.array(rows, dtype=np.int64), np.full(len(rows), score))
+
+    groups = [[hits([0, 1], 1.0), hits([1, 2], 0.5)], [hits([0, 1, 2, 3], 0.25)]]
+    rows, scores = terms.combine(groups, 4, "all")
+    assert rows.tolist() == [0, 1, 2]
+    # row 0: original words in both groups -> (1 + 0.25) * 2; row 1: also the synonym -> (1.5 + 0.25) * 2
+    # row 2: only through the synonym -> 0.5 + 0.25, not boosted
+    assert scores.tolist() == [2.5, 3.5, 0.75]
+    rows, scores = terms.combine(groups, 4, "any")
+    assert rows.tolist() == [0, 1, 2, 3]
+    assert scores.tolist() == [2.5, 3.5, 1.5, 0.5]  # any original word boosts in "any" mode

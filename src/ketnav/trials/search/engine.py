@@ -18,6 +18,7 @@ import orjson
 from django.db import connection
 
 from ketnav.trials.models import Synonym
+from ketnav.trials.search import terms
 from ketnav.trials.search.columns import NO_DATE, StudyColumns, filter_rows, status_rows, study_columns
 from ketnav.trials.search.columns import facets as column_facets
 from ketnav.trials.search.documents import FIELDS
@@ -35,7 +36,7 @@ from ketnav.trials.search.query import (
 )
 from ketnav.trials.search.synonyms import build_table, expand
 
-ORIGINAL_BOOST = 2.0
+ORIGINAL_BOOST = terms.ORIGINAL_BOOST
 MIN_ALL_WORDS_RESULTS = 5  # fewer matches with every word: fall back to any word, ranked
 MAX_PAGE_SIZE = 100
 
@@ -287,6 +288,9 @@ def _matches(
         if parsed.nct_ids:
             return _Matches(cols.positions(np.array([int(n[3:]) for n in parsed.nct_ids], dtype=np.int64)))
         return _Matches(np.arange(len(cols), dtype=np.int64))
+    if be.vendor == "sqlite":
+        rows, term_scores = terms.match(cols, groups, "all" if mode == "all words" else "any", scored=scored)
+        return _Matches(rows, term_scores if scored else None)
     source, params = be.match_source(groups, "all" if mode == "all words" else "any", scored=scored)
     found = _run(source, params)
     ids = np.fromiter((r[0] for r in found), dtype=np.int64, count=len(found))

@@ -210,14 +210,20 @@ def report(load_s: float, args: argparse.Namespace) -> None:
     from ketnav.trials.models import Study
     from ketnav.trials.search import terms
     from ketnav.trials.search.columns import study_columns
+    from ketnav.trials.search.site_points import site_points
 
     n = Study.objects.count()
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, database {connection.vendor}")
     loaded = f" (loaded and indexed in {load_s:.0f} s, {n / load_s:,.0f} studies/s)" if load_s else ""
     print(f"studies: {n:,}{loaded}")
     started = time.perf_counter()
-    study_columns()
+    cols = study_columns()
     print(f"search columns built in {time.perf_counter() - started:.1f} s")
+    points = site_points(cols)
+    print(
+        f"site points built in {points.seconds:.1f} s: {len(points.latitude):,} distinct points, "
+        f"{len(points.entries):,} sites, {points.nbytes / 2**20:.0f} MB"
+    )
     if connection.vendor == "sqlite":
         # Each query once with no term kept in memory: what the first visitor asking for a word gets.
         show(run_queries(1, warm_up=False), "first run, empty term cache")

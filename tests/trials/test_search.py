@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from ketnav.errors import InvalidInput
 from ketnav.trials.loading import load_paths
-from ketnav.trials.models import Study
+from ketnav.trials.models import Site, Study
 from ketnav.trials.record import PHASES
 from ketnav.trials.search import terms
 from ketnav.trials.search.columns import study_columns
@@ -157,6 +157,32 @@ def test_coordinates_work_as_a_place() -> None:
     # Copenhagen: within 30 km lies Malmö too, across the sound in Sweden
     assert all(h.nearest_site and h.nearest_site.distance_km <= 30 for h in results.hits)
     assert {h.nearest_site.country for h in results.hits if h.nearest_site} <= {"Denmark", "Sweden"}
+
+
+@pytest.mark.parametrize(("centre", "radius"), [((42.3601, -71.0589), 40.0), ((51.5072, -0.1276), 100.0)])
+def test_nearby_studies_match_a_site_by_site_computation(centre: tuple[float, float], radius: float) -> None:
+    """The in-memory points give the same studies and nearest distances (an open site first) as the
+    great-circle distance of every stored site, computed one by one."""
+    from ketnav.trials.search.engine import nearby_studies
+    from ketnav.trials.search.geo import Point, haversine_km
+    from ketnav.trials.search.site_points import OPEN_SITE_STATUSES
+
+    here = Point(*centre)
+    best: dict[int, tuple[bool, float]] = {}  # study -> (not open, distance), smallest wins
+    sites = Site.objects.exclude(latitude=None).exclude(longitude=None)
+    for study_id, status, lat, lon in sites.values_list("study_id", "status", "latitude", "longitude"):
+        assert lat is not None and lon is not None
+        distance = haversine_km(here, Point(lat, lon))
+        if distance <= radius:
+            candidate = (status not in OPEN_SITE_STATUSES, distance)
+            number = int(study_id[3:])
+            best[number] = min(best.get(number, candidate), candidate)
+    assert best, "the real records have sites near this place"
+    near = nearby_studies(study_columns(), here, radius)
+    assert near.ids.tolist() == sorted(best)
+    for number, distance in zip(near.ids.tolist(), near.distance_km.tolist(), strict=True):
+        assert distance == pytest.approx(best[number][1], abs=1e-6)
+        assert near.where(number)[2] == (not best[number][0])
 
 
 def test_unknown_place_suggests_close_names() -> None:

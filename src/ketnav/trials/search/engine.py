@@ -23,7 +23,7 @@ from ketnav.trials.search.columns import NO_DATE, StudyColumns, filter_rows, sta
 from ketnav.trials.search.columns import facets as column_facets
 from ketnav.trials.search.documents import FIELDS
 from ketnav.trials.search.filters import SORTS, SearchFilters
-from ketnav.trials.search.geo import EARTH_RADIUS_KM, Point, bounding_box
+from ketnav.trials.search.geo import Point
 from ketnav.trials.search.index import FTS_TABLE, PG_TABLE
 from ketnav.trials.search.query import (
     MAX_TERMS,
@@ -34,6 +34,7 @@ from ketnav.trials.search.query import (
     parse_query,
     tsquery_group,
 )
+from ketnav.trials.search.site_points import OPEN_SITE_STATUSES, Nearby, nearby, site_points
 from ketnav.trials.search.synonyms import build_table, expand
 
 ORIGINAL_BOOST = terms.ORIGINAL_BOOST
@@ -186,74 +187,35 @@ def backend() -> Backend:
 # --- the search ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Nearby:
-    """Studies with a site within the radius: NCT numbers (ascending), the distance to each study's
-    nearest site (an open one first, if any is in range) and that site's id."""
-
-    ids: Any  # numpy int64
-    distance_km: Any  # numpy float64
-    site_ids: Any  # numpy int64
-
-    def distances(self, nct_numbers: Any) -> Any:
-        return self.distance_km[np.searchsorted(self.ids, nct_numbers)]
-
-    def sites(self, nct_numbers: list[int]) -> dict[int, NearestSite]:
-        """The nearest site of each given study, with its details (read only for a page of results)."""
-        pos = np.searchsorted(self.ids, np.asarray(nct_numbers, dtype=np.int64))
-        wanted = {int(self.site_ids[p]): (n, float(self.distance_km[p])) for n, p in zip(nct_numbers, pos, strict=True)}
-        if not wanted:
-            return {}
-        marks = ", ".join(["%s"] * len(wanted))
-        rows = _run(
-            f"SELECT id, facility, city, state, country, status FROM trials_site WHERE id IN ({marks})", list(wanted)
-        )
-        out = {}
-        for site_id, facility, city, state, country, status in rows:
-            nct, distance = wanted[site_id]
-            out[nct] = NearestSite(facility, city, state, country, status, round(distance, 1))
-        return out
+def nearby_studies(cols: StudyColumns, centre: Point, radius_km: float) -> Nearby:
+    """Every study with a site within the radius (see site_points: distances per distinct point)."""
+    return nearby(site_points(cols), cols, centre, radius_km)
 
 
-def nearby_studies(centre: Point, radius_km: float) -> Nearby:
-    """Every study with a site within the radius. The box is read from the covering geo index (no table
-    rows), distances are computed in numpy, and site details wait until a page of results needs them."""
-    min_lat, max_lat, min_lon, max_lon = bounding_box(centre, radius_km)
-    # A box that crosses the antimeridian is split in two.
-    if min_lon < -180:
-        lon_sql, lon_params = "(longitude >= %s OR longitude <= %s)", [min_lon + 360, max_lon]
-    elif max_lon > 180:
-        lon_sql, lon_params = "(longitude >= %s OR longitude <= %s)", [min_lon, max_lon - 360]
-    else:
-        lon_sql, lon_params = "longitude BETWEEN %s AND %s", [min_lon, max_lon]
-    # Numbers only (a study's NCT number doubled, plus one when the site is not open), which Python
-    # turns into objects far faster than status strings.
-    open_sites = ", ".join(f"'{s}'" for s in _OPEN_SITE)
+def _nearest_sites(near: Nearby, nct_numbers: list[int]) -> dict[int, NearestSite]:
+    """The nearest site of each given study, with its details (read only for a page of results): at
+    the chosen point, the first open site if an open one was chosen, else the first site. One query by
+    study id (the point's own index entries can number thousands in a city)."""
+    if not nct_numbers:
+        return {}
+    marks = ", ".join(["%s"] * len(nct_numbers))
     rows = _run(
-        f"SELECT CAST(substr(study_id, 4) AS {_int_type()}) * 2 + "
-        f"(CASE WHEN status IN ({open_sites}) THEN 0 ELSE 1 END), latitude, longitude, id FROM trials_site "
-        f"WHERE latitude BETWEEN %s AND %s AND {lon_sql}",
-        [min_lat, max_lat, *lon_params],
+        "SELECT study_id, latitude, longitude, facility, city, state, country, status FROM trials_site "
+        f"WHERE study_id IN ({marks}) ORDER BY study_id, position, id",
+        [f"NCT{n:08d}" for n in nct_numbers],
     )
-    empty = np.empty(0, dtype=np.int64)
-    if not rows:
-        return Nearby(empty, np.empty(0), empty)
-    table = np.array(rows, dtype=np.float64)
-    key = table[:, 0].astype(np.int64)
-    lat1, lon1 = np.radians(centre.latitude), np.radians(centre.longitude)
-    lat2, lon2 = np.radians(table[:, 1]), np.radians(table[:, 2])
-    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    distance = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
-    inside = distance <= radius_km
-    studies, closed = key[inside] // 2, key[inside] % 2
-    distance, sites = distance[inside], table[inside, 3].astype(np.int64)
-    order = np.lexsort((sites, distance, closed, studies))  # per study: open sites first, then nearest
-    ids, first = np.unique(studies[order], return_index=True)
-    chosen = order[first]
-    return Nearby(ids, distance[chosen], sites[chosen])
-
-
-_OPEN_SITE = ["RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION", ""]
+    by_study: dict[str, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        by_study.setdefault(row[0], []).append(row)
+    out = {}
+    for number in nct_numbers:
+        latitude, longitude, open_chosen, distance = near.where(number)
+        here = [r for r in by_study.get(f"NCT{number:08d}", []) if r[1] == latitude and r[2] == longitude]
+        chosen = [r for r in here if (r[7] in OPEN_SITE_STATUSES) == open_chosen] or here
+        if chosen:
+            _study, _lat, _lon, facility, city, state, country, status = chosen[0]
+            out[number] = NearestSite(facility, city, state, country, status, round(distance, 1))
+    return out
 
 
 _SITE_FILTER = "SELECT DISTINCT CAST(substr(study_id, 4) AS {int}) FROM trials_site WHERE {where}"
@@ -355,7 +317,7 @@ def search(request: SearchRequest) -> SearchResults:
     allowed = None  # positions allowed by place filters, or None for all
     if f.near:
         centre, place_name = places.resolve(f.near)
-        near = nearby_studies(centre, f.radius_km)
+        near = nearby_studies(cols, centre, f.radius_km)
         allowed = cols.positions(near.ids)
     if f.state or f.city:
         sites = _site_rows(cols, f)
@@ -409,7 +371,7 @@ def _page_hits(cols: StudyColumns, rows: Any, score_of: dict[int, float], near: 
         return []
     marks = ", ".join(["%s"] * len(ids))
     found = {r[0]: r for r in _run(f"SELECT {_COLUMNS} FROM trials_study s WHERE s.nct_id IN ({marks})", ids)}
-    sites = near.sites(numbers) if near is not None else {}
+    sites = _nearest_sites(near, numbers) if near is not None else {}
     return [
         _hit((*found[nct], score_of.get(int(row), 0.0)), sites.get(number))
         for nct, number, row in zip(ids, numbers, rows.tolist(), strict=True)

@@ -106,8 +106,18 @@ def test_kill_9_mid_load_leaves_consistent_store_and_rerun_completes(env: dict[s
     studies, _ = _consistent(env)
     assert 0 < studies < 7064, "the kill should land mid-load"
     assert LoadRun.objects.get().status == "running"
+    # A first load defers the site geo index to its end, so the kill left it missing ...
+    assert "trials_site_geo_idx" not in _site_indexes()
     rerun = ketnav(env, "load", source, "--json")
     assert rerun.returncode == 0
     assert "did not finish" in rerun.stderr
     assert json.loads(rerun.stdout)["unchanged"] >= studies
     assert _consistent(env)[0] == 7064  # every record in the file has its own NCT id
+    assert "trials_site_geo_idx" in _site_indexes()  # ... and the next load restored it
+
+
+def _site_indexes() -> set[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        return set(connection.introspection.get_constraints(cursor, "trials_site"))

@@ -67,12 +67,14 @@ def _warm_search() -> None:
     studies), and let broad terms be re-cached in the background after a load or sync."""
     from django.db import connection
 
+    from ketnav.trials.ingest import ensure_indexes
     from ketnav.trials.search import terms
     from ketnav.trials.search.columns import study_columns
     from ketnav.trials.search.site_points import site_points
 
     terms.enable_background_warming()
     try:
+        ensure_indexes()  # a first load killed before its end leaves the site geo index to rebuild
         site_points(study_columns())
     except Exception:  # a cold cache only makes the first search slower; it builds the columns then
         pass

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from ketnav.trials.ingest import LoadSummary, StudyWriter, batched
+from ketnav.trials.ingest import LoadSummary, StudyWriter, batched, first_load_indexes
 from ketnav.trials.models import LoadRun
 from ketnav.trials.prepare import Prepared, Rejected, prepare_chunk
 from ketnav.trials.sources import Entry, Format, iter_sources
@@ -58,11 +58,12 @@ def load_paths(
     writer = StudyWriter(run_id=run.pk)
     status = "failed"
     try:
-        stream = prepared(iter_sources(paths, fmt), summary, workers=workers or default_workers(), fmt=fmt)
-        for batch in batched(stream, summary):
-            writer.write(batch, summary)
-            if progress:
-                progress(summary.seen)
+        with first_load_indexes():
+            stream = prepared(iter_sources(paths, fmt), summary, workers=workers or default_workers(), fmt=fmt)
+            for batch in batched(stream, summary):
+                writer.write(batch, summary)
+                if progress:
+                    progress(summary.seen)
         status = "completed"
     finally:
         run.status = status

@@ -18,10 +18,10 @@ from ketnav.trials.models import Site, Study
 from ketnav.trials.record import PHASES
 from ketnav.trials.search import terms
 from ketnav.trials.search.columns import study_columns
-from ketnav.trials.search.engine import SearchRequest, SQLiteBackend, search, synonym_table
+from ketnav.trials.search.engine import SearchRequest, compound_match_sql, search, synonym_table
 from ketnav.trials.search.filters import SearchFilters, build_filters
 from ketnav.trials.search.index import FTS_TABLE, PG_TABLE
-from ketnav.trials.search.query import parse_query
+from ketnav.trials.search.query import Term, parse_query
 from ketnav.trials.search.synonyms import expand
 from ketnav.trials.selectors import study_record
 from tests.trials.conftest import clear_registry
@@ -236,7 +236,6 @@ def sqlite_ranking(texts: list[str]) -> dict[str, list[str]]:
     import sqlite3
 
     from ketnav.trials.search.documents import FIELD_NAMES, search_fields
-    from ketnav.trials.search.engine import SQLiteBackend
     from ketnav.trials.search.index import create_sql, fts_rowid
     from ketnav.trials.search.query import parse_query
     from ketnav.trials.search.synonyms import build_table, expand
@@ -253,7 +252,7 @@ def sqlite_ranking(texts: list[str]) -> dict[str, list[str]]:
     out = {}
     for text in texts:
         groups = expand(parse_query(text).terms, build_table())
-        sql, params = SQLiteBackend().match_source(groups, "all")
+        sql, params = compound_match_sql(groups, "all")
         ranked = db.execute(
             sql.replace("%%", "%").replace("%s", "?") + " ORDER BY score DESC, nct_number LIMIT 10", params
         ).fetchall()
@@ -411,13 +410,13 @@ TERM_QUERIES = [
 
 
 sqlite_only = pytest.mark.skipif(
-    "connection.vendor != 'sqlite'", reason="per-term matching is the SQLite engine's; PostgreSQL uses tsquery"
+    "connection.vendor != 'sqlite'", reason="compares with one compound FTS5 MATCH, which only SQLite has"
 )
 
 
 def compound(groups: Any, mode: str) -> dict[int, float]:
     """NCT number -> score from the single compound MATCH (the reference)."""
-    sql, params = SQLiteBackend().match_source(groups, mode)
+    sql, params = compound_match_sql(groups, mode)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {int(n): float(s) for n, s in cursor.fetchall()}
@@ -441,7 +440,6 @@ def test_per_term_equals_compound_match(text: str, mode: str) -> None:
         assert ours[nct] == pytest.approx(score, rel=1e-6)
 
 
-@sqlite_only
 def test_broad_terms_kept_in_memory_give_the_same_answers(monkeypatch: pytest.MonkeyPatch) -> None:
     """Terms in 50+ studies are kept after the first query; the second answer comes from memory."""
     monkeypatch.setattr(terms, "BROAD_MIN_ROWS", 50)
@@ -449,14 +447,13 @@ def test_broad_terms_kept_in_memory_give_the_same_answers(monkeypatch: pytest.Mo
     first = {t: per_term(expand(parse_query(t).terms, synonym_table()), "all") for t in TERM_QUERIES}
     store = terms.cache()
     kept = {match for match, _scored in store.entries}
-    assert {'"pain"', '"cancer"', '"anxiety"'} <= kept
-    assert '"zzzunknownword"' not in kept  # narrow terms are asked of FTS5 each time
+    assert {terms.term_query(Term((word,))) for word in ("pain", "cancer", "anxiety")} <= kept
+    assert terms.term_query(Term(("zzzunknownword",))) not in kept  # narrow terms are asked each time
     for text in TERM_QUERIES:
         again = per_term(expand(parse_query(text).terms, synonym_table()), "all")
         assert again == first[text]
 
 
-@sqlite_only
 def test_the_cache_is_bounded_and_follows_the_registry_version(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(terms, "BROAD_MIN_ROWS", 50)
     monkeypatch.setattr(terms, "_caches", {})

@@ -1,9 +1,10 @@
-"""Running a search: one interface, a backend per database.
+"""Running a search: one interface over both databases.
 
-``search()`` parses the text, widens it with synonyms, applies filters and the place/distance
-constraint, ranks (SQLite: FTS5 bm25 with per-field weights; PostgreSQL: ts_rank over weighted
-tsvectors), and returns one page of hits plus facet counts. Results whose original words matched get
-twice the score of results found only through a synonym or a MeSH concept.
+``search()`` parses the text, widens it with synonyms, matches and ranks it one term at a time
+(terms.py; SQLite: FTS5 bm25 with per-field weights, PostgreSQL: ts_rank over weighted tsvectors),
+applies filters, places and facets over in-memory columns (columns.py, site_points.py), and returns
+one page of hits. Results whose original words matched get twice the score of results found only
+through a synonym or a MeSH concept.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from ketnav.trials.search.columns import facets as column_facets
 from ketnav.trials.search.documents import FIELDS
 from ketnav.trials.search.filters import SORTS, SearchFilters
 from ketnav.trials.search.geo import Point
-from ketnav.trials.search.index import FTS_TABLE, PG_TABLE
+from ketnav.trials.search.index import FTS_TABLE
 from ketnav.trials.search.query import (
     MAX_TERMS,
     MAX_TERMS_LONG,
@@ -32,7 +33,6 @@ from ketnav.trials.search.query import (
     Term,
     fts5_group,
     parse_query,
-    tsquery_group,
 )
 from ketnav.trials.search.site_points import OPEN_SITE_STATUSES, Nearby, nearby, site_points
 from ketnav.trials.search.synonyms import build_table, expand
@@ -117,71 +117,26 @@ def synonym_table() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
 # --- SQL pieces ---------------------------------------------------------------------------------
 
 
-class Backend:
-    """Vendor-specific text matching; everything else is shared."""
-
-    vendor = ""
-
-    def match_source(self, groups: list[list[Term]], mode: str, *, scored: bool = True) -> tuple[str, list[Any]]:
-        """SQL yielding (NCT number, score) for studies matching the groups, higher score better. Unscored
-        (score 0) for counts and facets, where ranking every match would be wasted work."""
-        raise NotImplementedError
-
-
-class SQLiteBackend(Backend):
-    vendor = "sqlite"
+def compound_match_sql(groups: list[list[Term]], mode: str) -> tuple[str, list[Any]]:
+    """The whole query as one FTS5 MATCH, scored as the per-term engine scores it (terms.py): SQL
+    yielding (NCT number, score). Searches do not run it; tests hold the two answers equal."""
+    joiner = " AND " if mode == "all" else " OR "
+    expanded = joiner.join(fts5_group(g) for g in groups)
+    original = joiner.join(fts5_group(g[:1]) for g in groups)
     weights = ", ".join(str(w) for _n, w, _c in FIELDS)
-
-    def match_source(self, groups: list[list[Term]], mode: str, *, scored: bool = True) -> tuple[str, list[Any]]:
-        joiner = " AND " if mode == "all" else " OR "
-        expanded = joiner.join(fts5_group(g) for g in groups)
-        original = joiner.join(fts5_group(g[:1]) for g in groups)
-        if not scored:
-            sql = f"SELECT rowid AS nct_number, 0.0 AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
-            return sql, [expanded]
-        boost = ""
-        params: list[Any] = [expanded]
-        if expanded != original:
-            boost = (
-                f" * CASE WHEN rowid IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
-                f"THEN {ORIGINAL_BOOST} ELSE 1.0 END"
-            )
-            params = [original, expanded]
-        sql = (
-            f"SELECT rowid AS nct_number, -bm25({FTS_TABLE}, {self.weights}){boost} AS score "
-            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+    boost = ""
+    params: list[Any] = [expanded]
+    if expanded != original:
+        boost = (
+            f" * CASE WHEN rowid IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
+            f"THEN {ORIGINAL_BOOST} ELSE 1.0 END"
         )
-        return sql, params
-
-
-_PG_NUMBER = "CAST(substr(d.nct_id, 4) AS BIGINT)"
-
-
-class PostgresBackend(Backend):
-    vendor = "postgresql"
-    # ts_rank weight classes {D, C, B, A}, matching the SQLite field weights' proportions.
-    weights = "'{0.1, 0.2, 0.4, 1.0}'"
-
-    def match_source(self, groups: list[list[Term]], mode: str, *, scored: bool = True) -> tuple[str, list[Any]]:
-        joiner = " & " if mode == "all" else " | "
-        expanded = joiner.join(tsquery_group(g) for g in groups)
-        original = joiner.join(tsquery_group(g[:1]) for g in groups)
-        if not scored:
-            sql = (
-                f"SELECT {_PG_NUMBER} AS nct_number, 0.0 AS score FROM {PG_TABLE} d "
-                "WHERE d.document @@ to_tsquery('english', %s)"
-            )
-            return sql, [expanded]
-        sql = (
-            f"SELECT {_PG_NUMBER} AS nct_number, ts_rank({self.weights}, d.document, to_tsquery('english', %s), 1) * "
-            f"CASE WHEN d.document @@ to_tsquery('english', %s) THEN {ORIGINAL_BOOST} ELSE 1.0 END AS score "
-            f"FROM {PG_TABLE} d WHERE d.document @@ to_tsquery('english', %s)"
-        )
-        return sql, [expanded, original, expanded]
-
-
-def backend() -> Backend:
-    return PostgresBackend() if connection.vendor == "postgresql" else SQLiteBackend()
+        params = [original, expanded]
+    sql = (
+        f"SELECT rowid AS nct_number, -bm25({FTS_TABLE}, {weights}){boost} AS score "
+        f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+    )
+    return sql, params
 
 
 # --- the search ---------------------------------------------------------------------------------
@@ -243,25 +198,13 @@ class _Matches:
     scores: Any = None  # numpy float64, aligned with rows
 
 
-def _matches(
-    cols: StudyColumns, parsed: ParsedQuery, groups: list[list[Term]], mode: str, be: Backend, *, scored: bool
-) -> _Matches:
+def _matches(cols: StudyColumns, parsed: ParsedQuery, groups: list[list[Term]], mode: str, *, scored: bool) -> _Matches:
     if mode == "browse":
         if parsed.nct_ids:
             return _Matches(cols.positions(np.array([int(n[3:]) for n in parsed.nct_ids], dtype=np.int64)))
         return _Matches(np.arange(len(cols), dtype=np.int64))
-    if be.vendor == "sqlite":
-        rows, term_scores = terms.match(cols, groups, "all" if mode == "all words" else "any", scored=scored)
-        return _Matches(rows, term_scores if scored else None)
-    source, params = be.match_source(groups, "all" if mode == "all words" else "any", scored=scored)
-    found = _run(source, params)
-    ids = np.fromiter((r[0] for r in found), dtype=np.int64, count=len(found))
-    if not len(cols) or not len(ids):
-        return _Matches(np.empty(0, dtype=np.int64), np.empty(0) if scored else None)
-    pos = np.minimum(np.searchsorted(cols.ids, ids), len(cols) - 1)
-    known = cols.ids[pos] == ids  # a study written after the columns were read is left out
-    scores = np.fromiter((r[1] for r in found), dtype=np.float64, count=len(found))[known] if scored else None
-    return _Matches(pos[known], scores)
+    rows, term_scores = terms.match(cols, groups, "all" if mode == "all words" else "any", scored=scored)
+    return _Matches(rows, term_scores if scored else None)
 
 
 def _site_rows(cols: StudyColumns, f: SearchFilters) -> Any:
@@ -308,7 +251,6 @@ def search(request: SearchRequest) -> SearchResults:
     parsed = parse_query(request.text, max_terms=MAX_TERMS_LONG if request.match == "any" else MAX_TERMS)
     notes = list(parsed.notes)
     f = request.filters
-    be = backend()
     groups = expand(parsed.terms, synonym_table()) if parsed.terms else []
     cols = study_columns()
 
@@ -328,9 +270,7 @@ def search(request: SearchRequest) -> SearchResults:
 
     modes = ["browse"] if not groups else ["any word"] if request.match == "any" else ["all words", "any word"]
     for mode in modes:
-        matches = _matches(
-            cols, parsed, groups, mode, be, scored=mode != "browse" and sort in {"relevance", "distance"}
-        )
+        matches = _matches(cols, parsed, groups, mode, scored=mode != "browse" and sort in {"relevance", "distance"})
         if allowed is not None:
             matches = _restrict(matches, allowed)
         any_status = filter_rows(cols, matches.rows, f)

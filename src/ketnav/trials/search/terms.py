@@ -1,4 +1,4 @@
-"""Matching and scoring a query one term at a time on SQLite, with broad terms' hits kept in memory.
+"""Matching and scoring a query one term at a time, with broad terms' hits kept in memory.
 
 Why: FTS5 answers a MATCH by walking every matching row and calling bm25() on it. For a broad word at
 500,000 studies ("cancer" is in more than half of a generated corpus) that alone costs about half a
@@ -8,8 +8,13 @@ the length normalisation from the row's size), never on the rest of the query. S
 matched with set operations and scored by adding per-term score arrays; and a broad term's array,
 once asked for, can be kept for the next query that uses it (``TermCache``: bounded in bytes, dropped
 when the registry changes, and re-computed in the background for the terms that were in use).
-Narrow terms, which FTS5 answers in a few milliseconds, are asked each time. The result equals the
-single compound MATCH (tests hold the two equal on real records); only the time it takes changes.
+Narrow terms, which the index answers in a few milliseconds, are asked each time. On SQLite the
+result equals the single compound MATCH (tests hold the two equal on real records).
+
+PostgreSQL works the same way, with each term's ts_rank over the weighted tsvector in place of its
+bm25 part: a query's score is the sum of its terms' ranks, as BM25's is. (Ranking a whole tsquery at
+once, as before, read every matching row's tsvector from the table for every query, and its AND rank
+weighs how close the words are, which the SQLite ranking does not.)
 
 Why not precompute every broad term: a 500,000-study corpus has 4,897 terms in 2,000+ studies, with
 128 million postings between them: 1.5 GB and about four minutes of FTS5 scoring per registry version.
@@ -29,13 +34,15 @@ from django.db import connection
 
 from ketnav.trials.search.columns import StudyColumns
 from ketnav.trials.search.documents import FIELDS
-from ketnav.trials.search.index import FTS_TABLE
-from ketnav.trials.search.query import Term, fts5_term
+from ketnav.trials.search.index import FTS_TABLE, PG_TABLE
+from ketnav.trials.search.query import Term, fts5_term, tsquery_term
 
 WEIGHTS = ", ".join(str(w) for _n, w, _c in FIELDS)
+# ts_rank weight classes {D, C, B, A}, matching the SQLite field weights' proportions.
+PG_WEIGHTS = "'{0.1, 0.2, 0.4, 1.0}'"
 ORIGINAL_BOOST = 2.0
 
-# A term's hits are kept when it matched at least this many studies: below it, asking FTS5 again costs
+# A term's hits are kept when it matched at least this many studies: below it, asking again costs
 # a few milliseconds (about 2 microseconds a matching row).
 BROAD_MIN_ROWS = 2_000
 CACHE_BYTES = 512 * 2**20  # 8 bytes a matching study: "cancer" at 273,000 studies takes 2 MB
@@ -61,17 +68,22 @@ EMPTY = TermHits(np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32))
 
 
 def fts_hits(cursor: Any, cols: StudyColumns, match: str, *, scored: bool = True) -> TermHits:
-    """Ask FTS5 for one term's matches (``match`` is FTS5 syntax for a single term)."""
+    """Ask the text index for one term's matches (``match`` from term_query)."""
     return _fts_hits(cursor, cols, match, scored=scored)[0]
 
 
 def _fts_hits(cursor: Any, cols: StudyColumns, match: str, *, scored: bool = True) -> tuple[TermHits, int]:
-    if scored:
+    if connection.vendor == "postgresql":
+        rank = f"ts_rank({PG_WEIGHTS}, d.document, to_tsquery('english', %s), 1)" if scored else "0.0"
+        params = [match, match] if scored else [match]
         cursor.execute(
-            f"SELECT rowid, -bm25({FTS_TABLE}, {WEIGHTS}) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match]
+            f"SELECT CAST(substr(d.nct_id, 4) AS BIGINT), {rank} FROM {PG_TABLE} d "
+            "WHERE d.document @@ to_tsquery('english', %s) ORDER BY 1",
+            params,
         )
     else:
-        cursor.execute(f"SELECT rowid, 0.0 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])
+        score = f"-bm25({FTS_TABLE}, {WEIGHTS})" if scored else "0.0"
+        cursor.execute(f"SELECT rowid, {score} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])
     found = cursor.fetchall()
     if not found or not len(cols):
         return EMPTY, len(found)
@@ -80,6 +92,11 @@ def _fts_hits(cursor: Any, cols: StudyColumns, match: str, *, scored: bool = Tru
     pos = np.minimum(np.searchsorted(cols.ids, ids), len(cols) - 1)
     known = cols.ids[pos] == ids  # a study written after the columns were read is left out
     return TermHits(pos[known].astype(np.int32), table[known, 1].astype(np.float32)), len(found)
+
+
+def term_query(term: Term) -> str:
+    """One term in the database's own query syntax (FTS5 MATCH or to_tsquery)."""
+    return tsquery_term(term) if connection.vendor == "postgresql" else fts5_term(term)
 
 
 def combine(groups: list[list[TermHits]], size: int, mode: str) -> tuple[IntArray, FloatArray]:
@@ -231,11 +248,11 @@ def _warm_in_background() -> None:
 
 
 def term_hits(cursor: Any, cols: StudyColumns, terms: list[Term], *, scored: bool = True) -> list[TermHits]:
-    """The hits of each term: kept ones from the cache, the rest from FTS5 (and kept when broad)."""
+    """The hits of each term: kept ones from the cache, the rest from the index (kept when broad)."""
     store = cache()
     out: list[TermHits] = []
     for term in terms:
-        key = (fts5_term(term), scored)
+        key = (term_query(term), scored)
         hits = store.get(cols.version, key)
         if hits is None:
             hits = fts_hits(cursor, cols, key[0], scored=scored)

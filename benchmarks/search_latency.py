@@ -224,11 +224,10 @@ def report(load_s: float, args: argparse.Namespace) -> None:
         f"site points built in {points.seconds:.1f} s: {len(points.latitude):,} distinct points, "
         f"{len(points.entries):,} sites, {points.nbytes / 2**20:.0f} MB"
     )
-    if connection.vendor == "sqlite":
-        # Each query once with no term kept in memory: what the first visitor asking for a word gets.
-        show(run_queries(1, warm_up=False), "first run, empty term cache")
-        store = terms.cache()
-        print(f"term cache after the first run: {len(store.entries)} terms, {store.nbytes / 2**20:.1f} MB")
+    # Each query once with no term kept in memory: what the first visitor asking for a word gets.
+    show(run_queries(1, warm_up=False), "first run, empty term cache")
+    store = terms.cache()
+    print(f"term cache after the first run: {len(store.entries)} terms, {store.nbytes / 2**20:.1f} MB")
     timings = run_queries(args.repeat)
     show(timings)
     if not args.no_bm25s:

@@ -493,3 +493,16 @@ def test_combine_boosts_original_words_only() -> None:
     rows, scores = terms.combine(groups, 4, "any")
     assert rows.tolist() == [0, 1, 2, 3]
     assert scores.tolist() == [2.5, 3.5, 1.5, 0.5]  # any original word boosts in "any" mode
+
+
+def test_words_of_the_most_studied_conditions_are_warmed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(terms, "BROAD_MIN_ROWS", 30)
+    monkeypatch.setattr(terms, "_caches", {})
+    cols = study_columns()
+    keys = terms.common_condition_words(cols, limit=10)
+    assert len(keys) == 10 and all(scored for _q, scored in keys)
+    counts = Counter(c for s in Study.objects.only("condition_terms") for c in s.condition_terms.split("|") if c)
+    top_words = {terms.term_query(t) for t in parse_query(counts.most_common(1)[0][0]).terms}
+    assert {q for q, _s in keys[: len(top_words)]} == top_words  # the most studied condition's words first
+    assert terms.warm(cols, keys) == 10
+    assert set(terms.cache().entries) <= set(keys)

@@ -64,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _warm_search() -> None:
     """Build the search columns and site points before the first visitor asks (about 20 s at 500,000
-    studies), and let broad terms be re-cached in the background after a load or sync."""
+    studies), keep the words of the most studied conditions in the term cache, and let the words in
+    use be re-cached in the background after a load or sync."""
     from django.db import connection
 
     from ketnav.trials.ingest import ensure_indexes
@@ -75,7 +76,9 @@ def _warm_search() -> None:
     terms.enable_background_warming()
     try:
         ensure_indexes()  # a first load killed before its end leaves the site geo index to rebuild
-        site_points(study_columns())
+        columns = study_columns()
+        site_points(columns)
+        terms.warm(columns, terms.common_condition_words(columns))
     except Exception:  # a cold cache only makes the first search slower; it builds the columns then
         pass
     finally:

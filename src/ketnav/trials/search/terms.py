@@ -35,7 +35,7 @@ from django.db import connection
 from ketnav.trials.search.columns import StudyColumns
 from ketnav.trials.search.documents import FIELDS
 from ketnav.trials.search.index import FTS_TABLE, PG_TABLE
-from ketnav.trials.search.query import Term, fts5_term, tsquery_term
+from ketnav.trials.search.query import Term, fts5_term, parse_query, tsquery_term
 
 WEIGHTS = ", ".join(str(w) for _n, w, _c in FIELDS)
 # ts_rank weight classes {D, C, B, A}, matching the SQLite field weights' proportions.
@@ -69,10 +69,6 @@ EMPTY = TermHits(np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32))
 
 def fts_hits(cursor: Any, cols: StudyColumns, match: str, *, scored: bool = True) -> TermHits:
     """Ask the text index for one term's matches (``match`` from term_query)."""
-    return _fts_hits(cursor, cols, match, scored=scored)[0]
-
-
-def _fts_hits(cursor: Any, cols: StudyColumns, match: str, *, scored: bool = True) -> tuple[TermHits, int]:
     if connection.vendor == "postgresql":
         rank = f"ts_rank({PG_WEIGHTS}, d.document, to_tsquery('english', %s), 1)" if scored else "0.0"
         params = [match, match] if scored else [match]
@@ -86,12 +82,12 @@ def _fts_hits(cursor: Any, cols: StudyColumns, match: str, *, scored: bool = Tru
         cursor.execute(f"SELECT rowid, {score} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])
     found = cursor.fetchall()
     if not found or not len(cols):
-        return EMPTY, len(found)
+        return EMPTY
     table = np.array(found, dtype=np.float64)
     ids = table[:, 0].astype(np.int64)
     pos = np.minimum(np.searchsorted(cols.ids, ids), len(cols) - 1)
     known = cols.ids[pos] == ids  # a study written after the columns were read is left out
-    return TermHits(pos[known].astype(np.int32), table[known, 1].astype(np.float32)), len(found)
+    return TermHits(pos[known].astype(np.int32), table[known, 1].astype(np.float32))
 
 
 def term_query(term: Term) -> str:
@@ -217,6 +213,20 @@ def warm(cols: StudyColumns, keys: list[tuple[str, bool]]) -> int:
                     store.put(cols.version, (match, scored), hits)
                 done += 1
     return done
+
+
+def common_condition_words(cols: StudyColumns, limit: int = 200) -> list[tuple[str, bool]]:
+    """Cache keys for the words of the registry's most studied conditions ("breast", "cancer",
+    "diabetes", ...), most studied first: what people search for, known without a query log."""
+    counts = np.bincount(cols.condition_codes, minlength=len(cols.conditions))
+    keys: dict[tuple[str, bool], None] = {}
+    for code in np.argsort(-counts, kind="stable"):
+        if counts[code] < BROAD_MIN_ROWS or len(keys) >= limit:
+            break
+        for word in parse_query(cols.conditions[code]).terms:
+            if not word.phrase and not word.prefix:
+                keys[(term_query(word), True)] = None
+    return list(keys)[:limit]
 
 
 def _request_warm_up(cols: StudyColumns) -> None:

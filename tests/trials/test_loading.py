@@ -185,3 +185,25 @@ def test_worker_processes_give_the_same_result(tmp_path: Path, v2_studies: dict[
     summary = load_paths([path], workers=2)
     assert summary.inserted == 450
     assert Study.objects.count() == 450
+
+
+def test_sites_are_stored_exactly_as_normalized(tmp_path: Path, v2_studies: dict[str, dict[str, Any]]) -> None:
+    """Every field of every site, the coordinates to the last bit, comes out of the database as the
+    normalizer made it (sites cross a process boundary and two database drivers on the way)."""
+    from ketnav.trials.normalize_v2 import normalize_v2
+    from ketnav.trials.record import Site as SiteRecord
+
+    studies = [s for s in some(v2_studies, 300) if s["protocolSection"].get("contactsLocationsModule")]
+    load_paths([write_jsonl(tmp_path / "sites.jsonl", studies)], workers=1)
+    checked = 0
+    for study in studies:
+        record = normalize_v2(study).record
+        stored = [
+            SiteRecord(*row)
+            for row in Site.objects.filter(study_id=record.nct_id)
+            .order_by("position")
+            .values_list("facility", "city", "state", "zip", "country", "status", "latitude", "longitude")
+        ]
+        assert stored == list(record.sites), record.nct_id
+        checked += len(stored)
+    assert checked > 1000

@@ -207,3 +207,20 @@ def test_sites_are_stored_exactly_as_normalized(tmp_path: Path, v2_studies: dict
         assert stored == list(record.sites), record.nct_id
         checked += len(stored)
     assert checked > 1000
+
+
+def test_a_load_refreshes_the_planner_statistics(tmp_path: Path, v2_studies: dict[str, dict[str, Any]]) -> None:
+    """PostgreSQL planned by the empty tables it saw before a first load (a sequential scan of 13
+    million sites for one page of results) until the loader analyzed them."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL keeps per-table statistics the loader must refresh")
+    with connection.cursor() as cursor:
+        # Forget the column statistics (the test database is reused; we connect as its superuser).
+        cursor.execute("DELETE FROM pg_statistic WHERE starelid = 'trials_site'::regclass")
+    load_paths([write_jsonl(tmp_path / "few.jsonl", some(v2_studies, 20))], workers=1)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT n_distinct FROM pg_stats WHERE tablename = 'trials_site' AND attname = 'study_id'")
+        row = cursor.fetchone()
+    assert row is not None, "no statistics on trials_site.study_id after the load"

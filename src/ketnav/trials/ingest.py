@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from ketnav.trials.prepare import NORMALIZER_VERSION, SITE_COLUMNS, STUDY_COLUMNS, Prepared, Rejected
@@ -216,6 +216,18 @@ def ensure_indexes() -> None:
         finally:
             if connection.vendor == "sqlite":
                 cursor.execute("PRAGMA temp_store=MEMORY")
+
+
+def refresh_statistics() -> None:
+    """Let the query planner see the registry's new size after a load or sync. Without it PostgreSQL
+    planned by the empty tables it saw before a first load: reading 20 studies' sites by study id took
+    780 ms at 500,000 studies (a sequential scan) instead of 25 ms, until autovacuum came round."""
+    # Statistics only speed queries up: failing to refresh them must not hide why a load stopped.
+    with suppress(DatabaseError), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE trials_study, trials_site, trials_place, trials_search")
+        else:
+            cursor.execute("PRAGMA optimize")
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from ketnav.trials.ingest import LoadSummary, StudyWriter, batched, first_load_indexes
+from ketnav.trials.ingest import LoadSummary, StudyWriter, batched, first_load_indexes, refresh_statistics
 from ketnav.trials.models import LoadRun
 from ketnav.trials.prepare import Prepared, Rejected, prepare_chunk
 from ketnav.trials.sources import Entry, Format, iter_sources
@@ -66,6 +66,8 @@ def load_paths(
                     progress(summary.seen)
         status = "completed"
     finally:
+        if summary.inserted or summary.updated:
+            refresh_statistics()
         run.status = status
         run.finished_at = timezone.now()
         run.summary = {k: v for k, v in summary.as_dict().items() if k not in {"problems", "notes"}}

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from ketnav.errors import InvalidInput
 from ketnav.trials.ctgov_client import CtgovClient
-from ketnav.trials.ingest import LoadSummary, StudyWriter
+from ketnav.trials.ingest import LoadSummary, StudyWriter, refresh_statistics
 from ketnav.trials.models import LoadRun, SyncCursor
 from ketnav.trials.prepare import Prepared, Rejected, prepare_chunk
 from ketnav.trials.record import STATUSES
@@ -174,6 +174,8 @@ def sync(
             results.append(sync_scope(client, scope, since=since, run_id=run.pk, on_page=on_page))
         status = "completed"
     finally:
+        if any(r.summary.inserted or r.summary.updated for r in results):
+            refresh_statistics()
         run.status = status
         run.finished_at = timezone.now()
         run.summary = {

@@ -218,16 +218,21 @@ def ensure_indexes() -> None:
                 cursor.execute("PRAGMA temp_store=MEMORY")
 
 
-def refresh_statistics() -> None:
+def refresh_statistics(*, vacuum: bool = False) -> None:
     """Let the query planner see the registry's new size after a load or sync. Without it PostgreSQL
     planned by the empty tables it saw before a first load: reading 20 studies' sites by study id took
-    780 ms at 500,000 studies (a sequential scan) instead of 25 ms, until autovacuum came round."""
-    # Statistics only speed queries up: failing to refresh them must not hide why a load stopped.
-    with suppress(DatabaseError), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE trials_study, trials_site, trials_place, trials_search")
-        else:
-            cursor.execute("PRAGMA optimize")
+    780 ms at 500,000 studies (a sequential scan) instead of 25 ms, until autovacuum came round.
+    ``vacuum`` (after a first load) also marks the new pages all-visible, so the site points are read
+    from the geo index alone: 36.8 -> 3.6 s for 13 million sites, for a 15 s VACUUM once."""
+    # Statistics only speed queries up: failing to refresh them must not hide why a load stopped, nor
+    # (on PostgreSQL) leave a caller's transaction aborted, hence the savepoint.
+    tables = "trials_study, trials_site, trials_place, trials_search"
+    if connection.vendor == "postgresql" and vacuum and not connection.in_atomic_block:
+        with suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (ANALYZE) {tables}")  # not allowed inside a transaction
+        return
+    with suppress(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}" if connection.vendor == "postgresql" else "PRAGMA optimize")
 
 
 @contextmanager

@@ -57,8 +57,9 @@ def load_paths(
     run = LoadRun.objects.create(kind="load", sources=[str(p) for p in paths], started_at=timezone.now())
     writer = StudyWriter(run_id=run.pk)
     status = "failed"
+    first = False
     try:
-        with first_load_indexes():
+        with first_load_indexes() as first:
             stream = prepared(iter_sources(paths, fmt), summary, workers=workers or default_workers(), fmt=fmt)
             for batch in batched(stream, summary):
                 writer.write(batch, summary)
@@ -67,7 +68,7 @@ def load_paths(
         status = "completed"
     finally:
         if summary.inserted or summary.updated:
-            refresh_statistics()
+            refresh_statistics(vacuum=first)
         run.status = status
         run.finished_at = timezone.now()
         run.summary = {k: v for k, v in summary.as_dict().items() if k not in {"problems", "notes"}}

@@ -506,3 +506,13 @@ def test_words_of_the_most_studied_conditions_are_warmed(monkeypatch: pytest.Mon
     assert {q for q, _s in keys[: len(top_words)]} == top_words  # the most studied condition's words first
     assert terms.warm(cols, keys) == 10
     assert set(terms.cache().entries) <= set(keys)
+
+
+def test_idf_is_bm25s() -> None:
+    """PostgreSQL's per-term ranks are weighted by BM25's IDF, the formula FTS5's bm25 uses."""
+    import math
+
+    assert terms.idf(10, 1000) == pytest.approx(math.log((1000 - 10 + 0.5) / (10 + 0.5)))
+    assert terms.idf(1, 1000) > terms.idf(10, 1000) > terms.idf(400, 1000) > 0
+    assert terms.idf(900, 1000) == 1e-6  # in most studies: next to no weight, never negative
+    assert terms.idf(0, 0) == 1e-6

@@ -11,10 +11,11 @@ when the registry changes, and re-computed in the background for the terms that 
 Narrow terms, which the index answers in a few milliseconds, are asked each time. On SQLite the
 result equals the single compound MATCH (tests hold the two equal on real records).
 
-PostgreSQL works the same way, with each term's ts_rank over the weighted tsvector in place of its
-bm25 part: a query's score is the sum of its terms' ranks, as BM25's is. (Ranking a whole tsquery at
-once, as before, read every matching row's tsvector from the table for every query, and its AND rank
-weighs how close the words are, which the SQLite ranking does not.)
+PostgreSQL works the same way, with each term's ts_rank over the weighted tsvector times the term's
+BM25 IDF in place of its bm25 part: a query's score is the sum of its terms' scores, as BM25's is.
+(Ranking a whole tsquery at once, as before, read every matching row's tsvector from the table for
+every query, weighed a common word as much as a rare one, and its AND rank weighs how close the words
+are, which the SQLite ranking does not.)
 
 Why not precompute every broad term: a 500,000-study corpus has 4,897 terms in 2,000+ studies, with
 128 million postings between them: 1.5 GB and about four minutes of FTS5 scoring per registry version.
@@ -23,6 +24,7 @@ The terms people ask for are far fewer.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -87,7 +89,17 @@ def fts_hits(cursor: Any, cols: StudyColumns, match: str, *, scored: bool = True
     ids = table[:, 0].astype(np.int64)
     pos = np.minimum(np.searchsorted(cols.ids, ids), len(cols) - 1)
     known = cols.ids[pos] == ids  # a study written after the columns were read is left out
-    return TermHits(pos[known].astype(np.int32), table[known, 1].astype(np.float32))
+    scores = table[known, 1]
+    if connection.vendor == "postgresql":
+        scores = scores * idf(len(found), len(cols))
+    return TermHits(pos[known].astype(np.int32), scores.astype(np.float32))
+
+
+def idf(matches: int, studies: int) -> float:
+    """BM25's inverse document frequency, as FTS5 computes it (never below 1e-6). ts_rank has none, so
+    on PostgreSQL a common word weighed as much as a rare one; a term's rank is multiplied by it."""
+    value = math.log((studies - matches + 0.5) / (matches + 0.5)) if studies else 0.0
+    return max(value, 1e-6)
 
 
 def term_query(term: Term) -> str:

@@ -516,3 +516,4 @@ def test_idf_is_bm25s() -> None:
     assert terms.idf(1, 1000) > terms.idf(10, 1000) > terms.idf(400, 1000) > 0
     assert terms.idf(900, 1000) == 1e-6  # in most studies: next to no weight, never negative
     assert terms.idf(0, 0) == 1e-6
+    assert terms.idf(7, 3) == 1e-6  # more matches than studies (index rows a flush left behind)

@@ -91,15 +91,15 @@ def fts_hits(cursor: Any, cols: StudyColumns, match: str, *, scored: bool = True
     known = cols.ids[pos] == ids  # a study written after the columns were read is left out
     scores = table[known, 1]
     if connection.vendor == "postgresql":
-        scores = scores * idf(len(found), len(cols))
+        scores = scores * idf(int(known.sum()), len(cols))
     return TermHits(pos[known].astype(np.int32), scores.astype(np.float32))
 
 
 def idf(matches: int, studies: int) -> float:
     """BM25's inverse document frequency, as FTS5 computes it (never below 1e-6). ts_rank has none, so
     on PostgreSQL a common word weighed as much as a rare one; a term's rank is multiplied by it."""
-    value = math.log((studies - matches + 0.5) / (matches + 0.5)) if studies else 0.0
-    return max(value, 1e-6)
+    ratio = (studies - matches + 0.5) / (matches + 0.5)
+    return max(math.log(ratio), 1e-6) if ratio > 0 else 1e-6
 
 
 def term_query(term: Term) -> str:

@@ -68,17 +68,24 @@ def _warm_search() -> None:
     use be re-cached in the background after a load or sync."""
     from django.db import connection
 
+    from ketnav.guide.knowledge import knowledge
+    from ketnav.guide.registry import registry_counts
     from ketnav.trials.ingest import ensure_indexes
     from ketnav.trials.search import terms
     from ketnav.trials.search.columns import study_columns
+    from ketnav.trials.search.engine import synonym_table
     from ketnav.trials.search.site_points import site_points
 
     terms.enable_background_warming()
     try:
         ensure_indexes()  # a first load killed before its end leaves the site geo index to rebuild
         columns = study_columns()
+        synonym_table()  # the learned synonyms: about 0.7 s on the first search at 500,000 studies
         site_points(columns)
         terms.warm(columns, terms.common_condition_words(columns))
+        # The guide's live counts ("N open studies of ketamine for PTSD") search the app's own subjects:
+        # running them once keeps their words in the term cache for guide readers and searchers alike.
+        registry_counts(list(knowledge().registry.values()))
     except Exception:  # a cold cache only makes the first search slower; it builds the columns then
         pass
     finally:

@@ -47,23 +47,6 @@ def haversine_km(a: Point, b: Point) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
-def bounding_box(centre: Point, radius_km: float) -> tuple[float, float, float, float]:
-    """(min_lat, max_lat, min_lon, max_lon) enclosing the circle; longitudes span everything near poles."""
-    dlat = math.degrees(radius_km / EARTH_RADIUS_KM)
-    min_lat, max_lat = max(-90.0, centre.latitude - dlat), min(90.0, centre.latitude + dlat)
-    if min_lat <= -89.9 or max_lat >= 89.9:
-        return min_lat, max_lat, -180.0, 180.0
-    dlon = math.degrees(radius_km / (EARTH_RADIUS_KM * math.cos(math.radians(centre.latitude))))
-    if dlon >= 180:
-        return min_lat, max_lat, -180.0, 180.0
-    return min_lat, max_lat, centre.longitude - dlon, centre.longitude + dlon
-
-
-def lon_in_box(lon: float, min_lon: float, max_lon: float) -> bool:
-    """Longitude test that also works when the box crosses the antimeridian (min < -180 or max > 180)."""
-    return any(min_lon <= lon + shift <= max_lon for shift in (-360.0, 0.0, 360.0))
-
-
 _LATLON_RE = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 
 

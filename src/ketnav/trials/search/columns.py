@@ -100,14 +100,18 @@ class StudyColumns:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def locate(self, nct_numbers: IntArray) -> tuple[IntArray, BoolArray]:
+        """(position, known) for each given NCT number; ``known`` is False for numbers not in the
+        columns (a study written after they were read), whose position means nothing."""
+        if not len(self.ids):
+            return np.zeros(len(nct_numbers), dtype=np.int64), np.zeros(len(nct_numbers), dtype=np.bool_)
+        pos = np.minimum(np.searchsorted(self.ids, nct_numbers), len(self.ids) - 1).astype(np.int64)
+        return pos, self.ids[pos] == nct_numbers
+
     def positions(self, nct_numbers: IntArray) -> IntArray:
         """Row positions of the given NCT numbers (numbers not in the columns are dropped)."""
-        if not len(self.ids) or not len(nct_numbers):
-            return np.empty(0, dtype=np.int64)
-        pos = np.searchsorted(self.ids, nct_numbers)
-        pos = np.minimum(pos, len(self.ids) - 1)
-        found: IntArray = pos[self.ids[pos] == nct_numbers].astype(np.int64)
-        return found
+        pos, known = self.locate(nct_numbers)
+        return pos[known]
 
 
 def build(rows: Iterable[tuple[Any, ...]], version: int) -> StudyColumns:
@@ -273,6 +277,12 @@ _lock = threading.Lock()
 _cache: dict[str, Any] = {}
 
 
+def db_key() -> str:
+    """Which database this connection reads: per-process caches (columns, site points, term hits)
+    are kept per database, so tests and tools that switch databases never see another's."""
+    return f"{connection.alias}:{connection.settings_dict['NAME']}"
+
+
 def registry_version() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT version FROM trials_registryversion WHERE id = 1")
@@ -292,7 +302,7 @@ def study_columns() -> StudyColumns:
     reused for up to STALE_FACTOR times its duration. Small registries are always exact.
     """
     version = registry_version()
-    key = f"{connection.alias}:{connection.settings_dict['NAME']}"
+    key = db_key()
     with _lock:
         cached: tuple[StudyColumns, float, float] | None = _cache.get(key)
         now = time.monotonic()

@@ -22,10 +22,9 @@ from ketnav.trials.models import Synonym
 from ketnav.trials.search import terms
 from ketnav.trials.search.columns import NO_DATE, StudyColumns, filter_rows, status_rows, study_columns
 from ketnav.trials.search.columns import facets as column_facets
-from ketnav.trials.search.documents import FIELDS
 from ketnav.trials.search.filters import SORTS, SearchFilters
 from ketnav.trials.search.geo import Point
-from ketnav.trials.search.index import FTS_TABLE
+from ketnav.trials.search.index import FTS_TABLE, nct_number_sql
 from ketnav.trials.search.query import (
     MAX_TERMS,
     MAX_TERMS_LONG,
@@ -123,7 +122,6 @@ def compound_match_sql(groups: list[list[Term]], mode: str) -> tuple[str, list[A
     joiner = " AND " if mode == "all" else " OR "
     expanded = joiner.join(fts5_group(g) for g in groups)
     original = joiner.join(fts5_group(g[:1]) for g in groups)
-    weights = ", ".join(str(w) for _n, w, _c in FIELDS)
     boost = ""
     params: list[Any] = [expanded]
     if expanded != original:
@@ -133,7 +131,7 @@ def compound_match_sql(groups: list[list[Term]], mode: str) -> tuple[str, list[A
         )
         params = [original, expanded]
     sql = (
-        f"SELECT rowid AS nct_number, -bm25({FTS_TABLE}, {weights}){boost} AS score "
+        f"SELECT rowid AS nct_number, -bm25({FTS_TABLE}, {terms.WEIGHTS}){boost} AS score "
         f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
     )
     return sql, params
@@ -173,7 +171,6 @@ def _nearest_sites(near: Nearby, nct_numbers: list[int]) -> dict[int, NearestSit
     return out
 
 
-_SITE_FILTER = "SELECT DISTINCT CAST(substr(study_id, 4) AS {int}) FROM trials_site WHERE {where}"
 _COLUMNS = (
     "s.nct_id, s.brief_title, s.overall_status, s.phases, s.summary, s.last_update, s.start_date, "
     "s.minimum_age_years, s.maximum_age_years, s.sex"
@@ -184,10 +181,6 @@ def _run(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
-
-
-def _int_type() -> str:
-    return "BIGINT" if connection.vendor == "postgresql" else "INTEGER"
 
 
 @dataclass
@@ -214,7 +207,8 @@ def _site_rows(cols: StudyColumns, f: SearchFilters) -> Any:
         if value:
             clauses.append(f"LOWER({column}) = LOWER(%s)")
             params.append(value)
-    found = _run(_SITE_FILTER.format(int=_int_type(), where=" AND ".join(clauses)), params)
+    number = nct_number_sql("study_id", connection.vendor)
+    found = _run(f"SELECT DISTINCT {number} FROM trials_site WHERE {' AND '.join(clauses)}", params)
     return cols.positions(np.array(sorted(r[0] for r in found), dtype=np.int64))
 
 

@@ -23,6 +23,11 @@ def fts_rowid(nct_id: str) -> int:
     return int(nct_id[3:])
 
 
+def nct_number_sql(column: str, vendor: str) -> str:
+    """SQL for the NCT number of an NCT id column (as fts_rowid), which numpy handles far faster."""
+    return f"CAST(substr({column}, 4) AS {'BIGINT' if vendor == 'postgresql' else 'INTEGER'})"
+
+
 def create_sql(vendor: str) -> list[str]:
     if vendor == "sqlite":
         cols = ", ".join(FIELD_NAMES)

@@ -21,8 +21,9 @@ import numpy as np
 import numpy.typing as npt
 from django.db import connection
 
-from ketnav.trials.search.columns import StudyColumns
+from ketnav.trials.search.columns import StudyColumns, db_key
 from ketnav.trials.search.geo import EARTH_RADIUS_KM, Point
+from ketnav.trials.search.index import nct_number_sql
 
 # Site statuses that count as open for "nearest open site first"; an empty status is taken as open
 # (many records give only the study's overall status).
@@ -72,7 +73,7 @@ def build(cols: StudyColumns) -> SitePoints:
     """One pass over the geo index, aggregated by point in the database, parsed by numpy."""
     started = time.perf_counter()
     vendor = connection.vendor
-    number = "CAST(substr(study_id, 4) AS BIGINT)" if vendor == "postgresql" else "CAST(substr(study_id, 4) AS INTEGER)"
+    number = nct_number_sql("study_id", vendor)
     opened = ", ".join(f"'{s}'" for s in OPEN_SITE_STATUSES)
     key = f"{number} * 2 + (CASE WHEN status IN ({opened}) THEN 0 ELSE 1 END)"
     concat = f"string_agg(CAST({key} AS TEXT), ',')" if vendor == "postgresql" else f"group_concat({key}, ',')"
@@ -94,8 +95,7 @@ def build(cols: StudyColumns) -> SitePoints:
     studies, closed = flat // 2, flat % 2
     # NCT numbers to column positions; a site of a study missing from the columns (written after
     # they were read) is left out.
-    pos = np.minimum(np.searchsorted(cols.ids, studies), max(len(cols) - 1, 0))
-    known = cols.ids[pos] == studies if len(cols) else np.zeros(len(flat), dtype=np.bool_)
+    pos, known = cols.locate(studies)
     point_of = np.repeat(np.arange(len(parts)), counts)[known]
     entries = (pos[known] * 2 + closed[known]).astype(np.int32)
     ptr = np.concatenate(([0], np.cumsum(np.bincount(point_of, minlength=len(parts))))).astype(np.int64)
@@ -151,7 +151,7 @@ _cache: dict[str, SitePoints] = {}
 
 def site_points(cols: StudyColumns) -> SitePoints:
     """This process's site points for the columns' registry version (built on first use)."""
-    key = f"{connection.alias}:{connection.settings_dict['NAME']}"
+    key = db_key()
     with _lock:
         found = _cache.get(key)
         if found is not None and found.version == cols.version:

@@ -34,9 +34,9 @@ import numpy as np
 import numpy.typing as npt
 from django.db import connection
 
-from ketnav.trials.search.columns import StudyColumns
+from ketnav.trials.search.columns import StudyColumns, db_key
 from ketnav.trials.search.documents import FIELDS
-from ketnav.trials.search.index import FTS_TABLE, PG_TABLE
+from ketnav.trials.search.index import FTS_TABLE, PG_TABLE, nct_number_sql
 from ketnav.trials.search.query import Term, fts5_term, parse_query, tsquery_term
 
 WEIGHTS = ", ".join(str(w) for _n, w, _c in FIELDS)
@@ -75,7 +75,7 @@ def fts_hits(cursor: Any, cols: StudyColumns, match: str, *, scored: bool = True
         rank = f"ts_rank({PG_WEIGHTS}, d.document, to_tsquery('english', %s), 1)" if scored else "0.0"
         params = [match, match] if scored else [match]
         cursor.execute(
-            f"SELECT CAST(substr(d.nct_id, 4) AS BIGINT), {rank} FROM {PG_TABLE} d "
+            f"SELECT {nct_number_sql('d.nct_id', 'postgresql')}, {rank} FROM {PG_TABLE} d "
             "WHERE d.document @@ to_tsquery('english', %s) ORDER BY 1",
             params,
         )
@@ -86,9 +86,7 @@ def fts_hits(cursor: Any, cols: StudyColumns, match: str, *, scored: bool = True
     if not found or not len(cols):
         return EMPTY
     table = np.array(found, dtype=np.float64)
-    ids = table[:, 0].astype(np.int64)
-    pos = np.minimum(np.searchsorted(cols.ids, ids), len(cols) - 1)
-    known = cols.ids[pos] == ids  # a study written after the columns were read is left out
+    pos, known = cols.locate(table[:, 0].astype(np.int64))  # studies written since are left out
     scores = table[known, 1]
     if connection.vendor == "postgresql":
         scores = scores * idf(int(known.sum()), len(cols))
@@ -196,14 +194,10 @@ _warmers: dict[str, threading.Thread] = {}
 _background = False
 
 
-def _db_key() -> str:
-    return f"{connection.alias}:{connection.settings_dict['NAME']}"
-
-
 def cache() -> TermCache:
     """This process's cache for the current database."""
     with _lock:
-        return _caches.setdefault(_db_key(), TermCache())
+        return _caches.setdefault(db_key(), TermCache())
 
 
 def enable_background_warming() -> None:
@@ -244,7 +238,7 @@ def common_condition_words(cols: StudyColumns, limit: int = 200) -> list[tuple[s
 def _request_warm_up(cols: StudyColumns) -> None:
     if not _background or not cache().to_warm(cols.version):
         return
-    key = _db_key()
+    key = db_key()
     with _lock:
         running = _warmers.get(key)
         if running is not None and running.is_alive():

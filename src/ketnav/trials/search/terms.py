@@ -212,13 +212,19 @@ def warm(cols: StudyColumns, keys: list[tuple[str, bool]]) -> int:
     store = cache()
     done = 0
     with connection.cursor() as cursor:
-        for match, scored in keys:
-            if store.get(cols.version, (match, scored)) is None:
-                hits = fts_hits(cursor, cols, match, scored=scored)
-                if len(hits.rows) >= BROAD_MIN_ROWS:
-                    store.put(cols.version, (match, scored), hits)
+        for key in keys:
+            if store.get(cols.version, key) is None:
+                _fetch(cursor, store, cols, key)
                 done += 1
     return done
+
+
+def _fetch(cursor: Any, store: TermCache, cols: StudyColumns, key: tuple[str, bool]) -> TermHits:
+    """Ask the index for a (term, scored) key, keeping the hits when the term is broad."""
+    hits = fts_hits(cursor, cols, key[0], scored=key[1])
+    if len(hits.rows) >= BROAD_MIN_ROWS:
+        store.put(cols.version, key, hits)
+    return hits
 
 
 def common_condition_words(cols: StudyColumns, limit: int = 200) -> list[tuple[str, bool]]:
@@ -270,11 +276,7 @@ def term_hits(cursor: Any, cols: StudyColumns, terms: list[Term], *, scored: boo
     for term in terms:
         key = (term_query(term), scored)
         hits = store.get(cols.version, key)
-        if hits is None:
-            hits = fts_hits(cursor, cols, key[0], scored=scored)
-            if len(hits.rows) >= BROAD_MIN_ROWS:
-                store.put(cols.version, key, hits)
-        out.append(hits)
+        out.append(hits if hits is not None else _fetch(cursor, store, cols, key))
     return out
 
 

@@ -41,10 +41,8 @@ BoolArray = npt.NDArray[np.bool_]
 class _Codes:
     """Strings to small integer codes, in order of first appearance."""
 
-    def __init__(self, initial: Iterable[str] = ()) -> None:
+    def __init__(self) -> None:
         self.index: dict[str, int] = {}
-        for name in initial:
-            self.code(name)
 
     def code(self, name: str) -> int:
         found = self.index.get(name)

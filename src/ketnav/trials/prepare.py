@@ -18,7 +18,6 @@ from ketnav.trials.parsing import RecordRejected
 from ketnav.trials.rawcodec import pack
 from ketnav.trials.record import Normalized, PartialDate, StudyRecord
 from ketnav.trials.search.documents import facet_columns, search_fields, synonym_pairs
-from ketnav.trials.search.index import PlaceTotal, place_totals
 from ketnav.trials.sources import SourceItem, SourceProblem, classify, format_problem
 
 NORMALIZER_VERSION = 1
@@ -59,7 +58,6 @@ class Prepared:
     site_rows: tuple[tuple[object, ...], ...]  # (nct_id, position, *Site), SITE_COLUMNS order
     warnings: tuple[str, ...]
     search_fields: tuple[str, ...]  # in ketnav.trials.search.documents.FIELDS order
-    places: tuple[PlaceTotal, ...]  # sites with coordinates summed per place, for the gazetteer
     synonym_pairs: tuple[tuple[str, str], ...]
 
 
@@ -144,7 +142,6 @@ def rows_for(record: StudyRecord, *, warnings: Sequence[str], raw: bytes, locati
         site_rows=site_rows,
         warnings=tuple(warnings),
         search_fields=search_fields(record),
-        places=place_totals(site_rows),
         synonym_pairs=synonym_pairs(record),
     )
 

@@ -98,9 +98,9 @@ PlaceTotal = tuple[str, str, str, str, float, float, int]  # key, city, state, c
 
 
 def place_totals(site_rows: Sequence[tuple[Any, ...]]) -> tuple[PlaceTotal, ...]:
-    """One study's sites with coordinates summed per (city, state, country). Pure: the load workers
-    call it, so the writer merges a few totals per study instead of walking every site (a study in the
-    generated corpus has 27 sites on average)."""
+    """Sites with coordinates summed per (city, state, country). Pure: a load worker sums its whole
+    batch before taking the write lock, so the writer adds a few hundred totals to the gazetteer instead
+    of walking every site (a study in the generated corpus has 27 sites on average)."""
     totals: dict[str, list[Any]] = {}
     for row in site_rows:
         _nct, _pos, _facility, city, state, _zip, country, _status, lat, lon = row

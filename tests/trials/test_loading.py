@@ -187,6 +187,86 @@ def test_worker_processes_give_the_same_result(tmp_path: Path, v2_studies: dict[
     assert Study.objects.count() == 450
 
 
+def _registry_state() -> dict[str, Any]:
+    """Everything a load writes, in a comparable form (search index included, by what it finds)."""
+    from ketnav.trials.models import Place, Synonym
+    from ketnav.trials.search.engine import SearchRequest, search
+    from ketnav.trials.search.filters import build_filters
+
+    studies = list(
+        Study.objects.order_by("nct_id").values_list(
+            "nct_id", "last_update", "raw_sha256", "completeness", "source_format", "condition_terms"
+        )
+    )
+    sites = list(
+        Site.objects.order_by("study_id", "position").values_list(
+            "study_id", "position", "facility", "city", "zip", "country", "status", "latitude", "longitude"
+        )
+    )
+    places = {
+        key: (sites_n, round(lat, 6), round(lon, 6))
+        for key, sites_n, lat, lon in Place.objects.values_list("key", "sites", "latitude_sum", "longitude_sum")
+    }
+    synonyms = set(Synonym.objects.values_list("name", "other", "studies"))
+    words = ["ketamine", "anxiety", "depression", "pain", "placebo", "children", "boston"]
+    any_status = build_filters(status=["any"])
+
+    def found(word: str) -> tuple[int, list[str]]:
+        results = search(SearchRequest(text=word, filters=any_status, page_size=10, snippets=False))
+        return results.total, [hit.nct_id for hit in results.hits]
+
+    return {
+        "studies": studies,
+        "sites": sites,
+        "places": places,
+        "synonyms": synonyms,
+        "found": {w: found(w) for w in words},
+    }
+
+
+def test_workers_writing_store_what_one_process_stores(shared_data: Path) -> None:
+    """Worker processes write their own batches, in whatever order they finish; the registry must end
+    exactly as a single process leaves it, with v2 and legacy XML copies of the same studies settled
+    the same way, the gazetteer summed the same and the search index finding the same studies."""
+    from tests.trials.conftest import clear_registry
+
+    files = [shared_data / "ctgov" / "ctgov_v2_studies.jsonl.gz", shared_data / "ctgov" / "ctgov_legacy_xml.jsonl.gz"]
+    by_workers = load_paths(files, workers=2)
+    state = _registry_state()
+    clear_registry()
+    in_process = load_paths(files, workers=1)
+    assert _registry_state() == state
+    counts = ("inserted", "updated", "unchanged", "older", "rejected", "warnings")
+    assert [getattr(by_workers, c) for c in counts] == [getattr(in_process, c) for c in counts]
+    assert by_workers.inserted == len(state["studies"]) > 8000
+    assert all(total for total, _top in state["found"].values())
+
+
+def test_the_wal_stays_bounded_while_workers_write(
+    tmp_path: Path, v2_studies: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers leave checkpoints to the main process; if it never let the WAL start over, the WAL
+    would grow as large as everything the load wrote (about the size of the database)."""
+    from django.db import connection
+
+    from ketnav.trials import loading
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the write-ahead log is SQLite's")
+    database = Path(str(connection.settings_dict["NAME"]))
+    wal = database.with_name(database.name + "-wal")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert wal.stat().st_size == 0
+    # Small batches and limit, so a load of the real records starts the WAL over many times.
+    monkeypatch.setattr(loading, "WORKER_BATCH", 50)
+    monkeypatch.setattr(loading.WalCheckpoints, "WAL_LIMIT", 1024 * 1024)
+    path = write_jsonl(tmp_path / "all.jsonl", list(v2_studies.values()))
+    summary = load_paths([path], workers=2)
+    assert summary.inserted == len(v2_studies)
+    assert wal.stat().st_size < database.stat().st_size / 3, (wal.stat().st_size, database.stat().st_size)
+
+
 def test_sites_are_stored_exactly_as_normalized(tmp_path: Path, v2_studies: dict[str, dict[str, Any]]) -> None:
     """Every field of every site, the coordinates to the last bit, comes out of the database as the
     normalizer made it (sites cross a process boundary and two database drivers on the way)."""

@@ -180,6 +180,26 @@ def test_load_run_is_recorded(tmp_path: Path, v2_studies: dict[str, dict[str, An
     assert run.status == "completed" and run.summary["inserted"] == 1
 
 
+def test_equally_good_copies_settle_the_same_in_either_order(
+    tmp_path: Path, v2_studies: dict[str, dict[str, Any]]
+) -> None:
+    """Two copies with the same last-update date, completeness and format but different content (a
+    synthetic edit of a real record): whichever is loaded first, the same one is kept, since load
+    workers may write nearby batches in either order."""
+    from tests.trials.conftest import clear_registry
+
+    first = v2_studies[KETAMINE]
+    second = copy.deepcopy(first)
+    second["protocolSection"]["identificationModule"]["briefTitle"] += " (synthetic edit)"
+    kept = []
+    for order in ([first, second], [second, first]):
+        clear_registry()
+        for i, record in enumerate(order):
+            load_paths([write_jsonl(tmp_path / f"copy{i}.jsonl", [record])], workers=1)
+        kept.append(Study.objects.get(nct_id=KETAMINE).brief_title)
+    assert kept[0] == kept[1]
+
+
 def test_worker_processes_give_the_same_result(tmp_path: Path, v2_studies: dict[str, dict[str, Any]]) -> None:
     path = write_jsonl(tmp_path / "many.jsonl.gz", some(v2_studies, 450), gz=True)
     summary = load_paths([path], workers=2)

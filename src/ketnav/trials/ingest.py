@@ -3,8 +3,8 @@
 Each batch is one transaction, so an interrupted load (even ``kill -9``) leaves only whole batches
 behind, and running the same load again finishes the job: a record already stored in the same version
 counts as unchanged. A stored study is never replaced by an older version (by last-update date); two
-copies of the same version are settled by completeness, then by format (API v2 over legacy XML), so
-loading the same files twice, in any order, ends in the same state.
+copies of the same version are settled by completeness, then by format (API v2 over legacy XML), then
+by content hash, so loading the same files twice, in any order, ends in the same state.
 """
 
 from __future__ import annotations
@@ -105,8 +105,10 @@ def decide(new: Prepared, old: _Stored | None) -> str:
         return "stale"
     if new.sha256 == old.sha256:
         return "update" if old.normalizer_version < NORMALIZER_VERSION else "unchanged"
-    new_rank = (new.completeness, _FORMAT_RANK.get(new.source_format, 0))
-    old_rank = (old.completeness, _FORMAT_RANK.get(old.source_format, 0))
+    # Last, the content hash: an arbitrary but fixed choice between two equally good copies, so the
+    # stored one does not depend on which was written first (load workers write in either order).
+    new_rank = (new.completeness, _FORMAT_RANK.get(new.source_format, 0), new.sha256)
+    old_rank = (old.completeness, _FORMAT_RANK.get(old.source_format, 0), old.sha256)
     return "update" if new_rank > old_rank else "unchanged"
 
 

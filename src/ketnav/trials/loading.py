@@ -76,7 +76,11 @@ def write_in_workers(
     fmt: Format = "auto",
     progress: Progress | None = None,
 ) -> None:
-    """Prepare and write every batch in worker processes; add their summaries up in input order."""
+    """Prepare and write every batch in worker processes; add their summaries up in input order.
+
+    Two nearby batches (at most two apart: one batch queued behind each worker's) may be written in
+    either order. The stored result is the same (``ingest.decide`` does not depend on order), but when
+    both hold a copy of one study the summary may count the later copy as updated instead of unchanged."""
     context = multiprocessing.get_context("spawn")  # the parent's connections must not be shared
     lock = context.Lock()
     database = dict(connection.settings_dict)

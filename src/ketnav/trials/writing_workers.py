@@ -4,8 +4,8 @@ Why the workers write: with the main process as the only writer, every prepared 
 process boundary (pickled in the worker, unpickled in the writer: 0.14 ms of CPU a study, about the
 same as writing it) and the writer's single core capped a load at about 1,500 studies/s on two cores.
 Here a worker prepares its batch with no lock held, then takes the load's write lock and stores the
-batch in one transaction, while the other worker prepares the next batch. The main process only reads
-files and adds up the summaries.
+batch in one transaction, while the other worker prepares the next batch. The main process reads the
+files, adds up the summaries and, on SQLite, checkpoints the WAL (``loading.WalCheckpoints``).
 
 Writes stay serialized (a lock shared by the load's workers): SQLite allows one writer anyway, and on
 PostgreSQL the upsert decision (``ingest.decide``) reads the stored version, which another writer must

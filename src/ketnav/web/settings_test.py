@@ -8,6 +8,8 @@ import os
 import tempfile
 
 os.environ["KETNAV_DATA_DIR"] = os.environ.get("KETNAV_TEST_DATA_DIR") or tempfile.mkdtemp(prefix="ketnav-test-")
+# Load workers start these settings again in their own process: same directory, not one each.
+os.environ["KETNAV_TEST_DATA_DIR"] = os.environ["KETNAV_DATA_DIR"]
 os.environ.pop("KETNAV_MODE", None)
 os.environ.pop("KETNAV_SECRET_KEY", None)
 os.environ["KETNAV_DEBUG"] = "off"

@@ -227,7 +227,7 @@ class StudyWriter:
             if batch_places is None or len(new) != len(batch):
                 batch_places = place_totals([site for item in new for site in item.site_rows])
             update_gazetteer(cursor, batch_places)
-            update_synonyms(cursor, [p for item in written if item.nct_id not in existing for p in item.synonym_pairs])
+            update_synonyms(cursor, [pair for item in new for pair in item.synonym_pairs])
 
 
 def _deferred_indexes() -> dict[str, str]:
@@ -305,6 +305,17 @@ def first_load_indexes() -> Iterator[bool]:
         yield first
     finally:
         ensure_indexes()
+
+
+def accepted(items: Iterable[Prepared | Rejected], summary: LoadSummary) -> list[Prepared]:
+    """The prepared studies among ``items``; each rejection is recorded in ``summary``."""
+    good: list[Prepared] = []
+    for item in items:
+        if isinstance(item, Rejected):
+            summary.reject(item.location, item.message)
+        else:
+            good.append(item)
+    return good
 
 
 def _stored_from(item: Prepared) -> _Stored:

@@ -144,7 +144,6 @@ def load_paths(
     """Load every study found under ``paths``; returns the summary (also saved on the LoadRun)."""
     summary = LoadSummary()
     run = LoadRun.objects.create(kind="load", sources=[str(p) for p in paths], started_at=timezone.now())
-    writer = StudyWriter(run_id=run.pk)
     status = "failed"
     first = False
     try:
@@ -154,6 +153,7 @@ def load_paths(
             if workers > 1 and workers_can_write():
                 write_in_workers(entries, summary, workers=workers, run_id=run.pk, fmt=fmt, progress=progress)
             else:
+                writer = StudyWriter(run_id=run.pk)
                 for batch in batched(prepared(entries, summary, workers=workers, fmt=fmt), summary):
                     writer.write(batch, summary)
                     if progress:

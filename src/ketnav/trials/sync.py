@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from ketnav.errors import InvalidInput
 from ketnav.trials.ctgov_client import CtgovClient
-from ketnav.trials.ingest import LoadSummary, StudyWriter, refresh_statistics
+from ketnav.trials.ingest import LoadSummary, StudyWriter, accepted, refresh_statistics
 from ketnav.trials.models import LoadRun, SyncCursor
 from ketnav.trials.prepare import Prepared, Rejected, prepare_chunk
 from ketnav.trials.record import STATUSES
@@ -82,12 +82,7 @@ def _with_since(params: dict[str, str], since: dt.date | None) -> dict[str, str]
 
 
 def _write_page(items: list[Prepared | Rejected], writer: StudyWriter, summary: LoadSummary) -> str | None:
-    good: list[Prepared] = []
-    for item in items:
-        if isinstance(item, Rejected):
-            summary.reject(item.location, item.message)
-        else:
-            good.append(item)
+    good = accepted(items, summary)
     if good:
         writer.write(good, summary)
     dates = [p.last_update for p in good if p.last_update]

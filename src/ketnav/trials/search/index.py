@@ -115,17 +115,9 @@ def place_totals(site_rows: Sequence[tuple[Any, ...]]) -> tuple[PlaceTotal, ...]
 
 
 def update_gazetteer(cursor: Any, places: Sequence[PlaceTotal]) -> None:
-    """Add per-study place totals to the running centre of their (city, state, country)."""
-    totals: dict[str, list[Any]] = {}
-    for key, city, state, country, lat_sum, lon_sum, sites in places:
-        entry = totals.get(key)
-        if entry is None:
-            totals[key] = [city, state, country, lat_sum, lon_sum, sites]
-        else:
-            entry[3] += lat_sum
-            entry[4] += lon_sum
-            entry[5] += sites
-    if not totals:
+    """Add place totals (one per key, as ``place_totals`` makes them) to the running centre of their
+    (city, state, country). Written in key order, so concurrent writers lock rows in the same order."""
+    if not places:
         return
     cursor.executemany(
         "INSERT INTO trials_place (key, city, state, country, latitude_sum, longitude_sum, sites) "
@@ -133,7 +125,7 @@ def update_gazetteer(cursor: Any, places: Sequence[PlaceTotal]) -> None:
         "latitude_sum = trials_place.latitude_sum + excluded.latitude_sum, "
         "longitude_sum = trials_place.longitude_sum + excluded.longitude_sum, "
         "sites = trials_place.sites + excluded.sites",
-        [(key, *values) for key, values in sorted(totals.items())],
+        sorted(places, key=lambda place: place[0]),
     )
 
 

@@ -10,6 +10,7 @@ always this.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,6 @@ def crisis_lines() -> list[str]:
     return [CRISIS_HEADLINE, *(f"{c.region}: {c.service}: {c.contact}" for c in CRISIS_CONTACTS)]
 
 
-def crisis_payload() -> dict[str, object]:
+def crisis_payload() -> dict[str, Any]:
     """The contacts as JSON-ready data, for API responses and `--json` output."""
     return {"headline": CRISIS_HEADLINE, "contacts": [asdict(c) for c in CRISIS_CONTACTS]}

@@ -190,6 +190,15 @@ def test_compare_page_import_course_export_and_remove(client: Client) -> None:
     assert "Synthetic IV Clinic" not in client.get("/clinics/").content.decode()
 
 
+def test_the_page_shows_where_the_esketamine_default_came_from(client: Client) -> None:
+    client.post("/clinics/add/", {**FORM, "route": "nasal", "session_price": "900"})
+    html = client.get("/clinics/").content.decode()
+    assert "12 induction + 3 booster session(s), Esketamine nasal spray (Spravato), over 3 months" in html
+    series = html[html.index('id="series-title"') :]
+    assert "Twice weekly in weeks 1–4 and weekly in weeks 5–8, then every two weeks from week 9" in series
+    assert 'href="/guide/references/#ref-spravato-label">Spravato label' in series
+
+
 def test_an_exported_worksheet_imports_to_the_same_totals(client: Client) -> None:
     with EXAMPLE.open("rb") as handle:
         client.post("/clinics/import/", {"file": handle})

@@ -125,6 +125,25 @@ def test_default_course_uses_the_routes_usual_series() -> None:
 
 
 @pytest.mark.parametrize(
+    ("months", "induction", "maintenance"),
+    [(1, 8, 0), (2, 12, 0), (3, 12, 3), (6, 12, 9), (12, 12, 22)],
+)
+def test_esketamine_default_course_follows_the_spravato_label(months: int, induction: int, maintenance: int) -> None:
+    """Twice weekly in weeks 1-4, weekly in weeks 5-8, then every two weeks from week 9, over the whole
+    weeks in the months priced (3 months = 13 weeks: 8 + 4, then weeks 9, 11 and 13)."""
+    doc = {"course": {"months": months}, "clinics": [clinic_data(1)]}
+    doc["clinics"][0]["prices"]["session"] = {"esketamine": 900}  # the spelling older files use
+    course = read_quotes(doc).clinics[0].course
+    assert (course.route, course.induction_sessions, course.boosters) == ("nasal", induction, maintenance)
+
+
+def test_the_estimate_says_where_the_esketamine_default_came_from() -> None:
+    doc = {"clinics": [clinic_data(1)]}
+    (e,) = read_quotes(doc).estimates()
+    assert "as on the Spravato label" in e.assumptions[0] and "every two weeks from week 9" in e.assumptions[0]
+
+
+@pytest.mark.parametrize(
     ("path", "value", "message"),
     [
         (("prices", "session", "iv"), -5, "negative"),

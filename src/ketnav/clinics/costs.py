@@ -33,13 +33,54 @@ from ketnav.errors import ErrorDetail, InvalidInput
 from ketnav.routes import ROUTES
 
 ZERO = Decimal(0)
-# Typical induction series by route, from published protocols (citation ids); an assumption to edit.
-DEFAULT_INDUCTION: Mapping[str, tuple[int, str, tuple[str, ...]]] = {
-    "iv": (6, "six infusions over two to three weeks, as in published IV protocols", ("anand-2023", "feder-2021")),
-    "nasal": (12, "twice weekly for four weeks, then weekly for four weeks, as on the label", ("spravato-label",)),
-    "im": (6, "assumed to match the usual IV series; no published protocol", ()),
-    "oral": (6, "assumed; oral protocols vary widely", ()),
+WEEKS_PER_MONTH = Decimal(52) / 12
+
+
+@dataclass(frozen=True)
+class Series:
+    """A route's usual course, from published protocols or the label: an assumption a person can edit.
+
+    ``induction`` is the first series; after it come boosters, one a month unless ``every_weeks`` says
+    the source gives a schedule (esketamine: every two weeks from week 9).
+    """
+
+    induction: int
+    description: str
+    citations: tuple[str, ...] = ()
+    every_weeks: int | None = None
+
+
+SERIES: Mapping[str, Series] = {
+    "iv": Series(
+        6, "six infusions over two to three weeks, as in published IV protocols", ("anand-2023", "feder-2021")
+    ),
+    # Spravato label, dosage and administration: weeks 1-4 twice weekly, weeks 5-8 once weekly, from
+    # week 9 once every two weeks or once weekly. We price the less frequent maintenance; a person
+    # whose clinic doses weekly changes the booster count.
+    "nasal": Series(
+        12,
+        "twice weekly in weeks 1–4 and weekly in weeks 5–8, then every two weeks from week 9 (the label allows "
+        "weekly or every two weeks), as on the Spravato label",
+        ("spravato-label",),
+        every_weeks=2,
+    ),
+    "im": Series(6, "assumed to match the usual IV series; no published protocol"),
+    "oral": Series(6, "assumed; oral protocols vary widely"),
 }
+ASSUMED = Series(6, "assumed; no published protocol for this route")
+
+
+def label_schedule(weeks: int) -> tuple[int, int]:
+    """Spravato's label for ``weeks`` of treatment: (induction sessions, maintenance sessions).
+
+    Two a week in weeks 1-4, one a week in weeks 5-8, then one every two weeks (weeks 9, 11, 13...).
+    >>> label_schedule(13)
+    (12, 3)
+    >>> label_schedule(4)
+    (8, 0)
+    """
+    induction = 2 * min(weeks, 4) + max(0, min(weeks, 8) - 4)
+    return induction, (max(0, weeks - 8) + 1) // 2
 
 
 class Course(Frozen):
@@ -66,9 +107,18 @@ class Course(Frozen):
 
 
 def default_course(route: str, *, months: int = 3) -> Course:
-    """Induction from the route's usual series, then one booster a month: editable assumptions."""
-    sessions = DEFAULT_INDUCTION.get(route, (6, "", ()))[0]
-    return Course(route=route, induction_sessions=sessions, boosters=max(0, months - 1), months=months)
+    """The route's usual series over ``months``: editable assumptions, never a plan.
+
+    Esketamine follows the label's schedule over the whole weeks in those months (3 months = 13 weeks:
+    12 induction sessions, then 3 every two weeks); other routes take their usual first series, then
+    one booster a month.
+    """
+    series = SERIES.get(route, ASSUMED)
+    if series.every_weeks:
+        induction, boosters = label_schedule(int(months * WEEKS_PER_MONTH))
+    else:
+        induction, boosters = series.induction, max(0, months - 1)
+    return Course(route=route, induction_sessions=induction, boosters=boosters, months=months)
 
 
 LineKind = Literal["sessions", "saving", "visit", "fee", "insurance", "savings-programme", "reimbursement", "interest"]
@@ -308,10 +358,10 @@ def estimate(clinic: Clinic, course: Course, *, show: Show = plain) -> Estimate:
 
 
 def assumptions(clinic: Clinic, course: Course) -> list[str]:
-    induction = DEFAULT_INDUCTION.get(course.route)
+    series = SERIES.get(course.route)
     out = [
         f"Route: {ROUTES[course.route]}; {course.induction_sessions} induction sessions"
-        + (f" (typical: {induction[1]})" if induction else "")
+        + (f" (typical: {series.description})" if series else "")
         + f", then {course.boosters} booster(s) over {course.months} months. Your clinic sets your actual plan.",
         f"All amounts in {clinic.currency}, from the quotes shown with their dates and sources.",
     ]

@@ -450,7 +450,8 @@ class Clinic(Frozen):
             "Route",
             BASICS,
             "route",
-            "How the ketamine is given. Esketamine nasal spray (Spravato) is approved for depression; the others are off-label.",
+            "How the ketamine is given. Esketamine nasal spray (Spravato) is approved for depression; the others "
+            "are off-label.",
             required=True,
         ),
     ] = []

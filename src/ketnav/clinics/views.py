@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ketnav.citations.bibliography import resolve
 from ketnav.clinics import worksheet
 from ketnav.clinics.checklist import ITEMS, evaluate
-from ketnav.clinics.costs import DEFAULT_INDUCTION, Estimate, estimate
+from ketnav.clinics.costs import SERIES, Estimate, estimate
 from ketnav.clinics.csvio import read_csv, read_rows, write_csv
 from ketnav.clinics.fields import Column, Problem, check, flat_columns, refused
 from ketnav.clinics.money import CURRENCIES, show
@@ -100,7 +100,7 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         "directory": list(visible(staff=False)[:50]),
         "sections": _form(extra.pop("form", {}), extra.pop("field_errors", {})),
         "course_fields": _course_fields(extra.pop("course_errors", {})),
-        "series": [(ROUTES[r], n, words, resolve(refs)) for r, (n, words, refs) in DEFAULT_INDUCTION.items()],
+        "series": [(ROUTES[r], s, resolve(s.citations)) for r, s in SERIES.items()],
     }
     context.update(extra)
     return context

@@ -131,8 +131,9 @@ def test_default_course_uses_the_routes_usual_series() -> None:
 def test_esketamine_default_course_follows_the_spravato_label(months: int, induction: int, maintenance: int) -> None:
     """Twice weekly in weeks 1-4, weekly in weeks 5-8, then every two weeks from week 9, over the whole
     weeks in the months priced (3 months = 13 weeks: 8 + 4, then weeks 9, 11 and 13)."""
-    doc = {"course": {"months": months}, "clinics": [clinic_data(1)]}
-    doc["clinics"][0]["prices"]["session"] = {"esketamine": 900}  # the spelling older files use
+    clinic = clinic_data(1)
+    clinic["prices"]["session"] = {"esketamine": 900}  # the spelling older files use
+    doc = {"course": {"months": months}, "clinics": [clinic]}
     course = read_quotes(doc).clinics[0].course
     assert (course.route, course.induction_sessions, course.boosters) == ("nasal", induction, maintenance)
 

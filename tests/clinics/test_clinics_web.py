@@ -334,3 +334,75 @@ def test_cli_costs_says_a_nurse_prescriber_is_not_met(clean_env: dict[str, str],
     )
     items = {i["id"]: i for i in json.loads(out.stdout)["checklists"][0]["items"]}
     assert items["licensed-prescriber"]["status"] == "not met"
+
+
+JUNK: list[Any] = [
+    None,
+    True,
+    False,
+    -1,
+    0,
+    2.5,
+    10**30,
+    "",
+    " ",
+    "x",
+    "-0",
+    "1e999",
+    "NaN",
+    "\x00",
+    "é" * 400,
+    [],
+    {},
+    [1],
+    {"a": 1},
+    "2026-02-30",
+    "9" * 60,
+]
+
+
+def _leaves(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(node, dict):
+        return [p for k, v in node.items() for p in _leaves(v, (*path, k))] or [path]
+    if isinstance(node, list):
+        return [p for i, v in enumerate(node) for p in _leaves(v, (*path, i))] or [path]
+    return [path]
+
+
+def test_the_estimate_endpoint_answers_junk_with_422_never_500(client: Client) -> None:
+    """Every leaf of the example replaced in turn by each junk value (seeded, about 1,500 requests)."""
+    import random
+
+    rng = random.Random(7)
+    base = example()
+    paths = [p for p in _leaves(base) if p]
+    statuses = set()
+    for path in paths:
+        for value in rng.sample(JUNK, 8):
+            doc = copy.deepcopy(base)
+            target = doc
+            for key in path[:-1]:
+                target = target[key]
+            target[path[-1]] = value
+            response = client.post("/api/costs/estimate", doc, content_type="application/json")
+            statuses.add(response.status_code)
+            assert response.status_code in {200, 422}, (path, value, response.content[:300])
+            if response.status_code == 422:
+                assert response.json()["error"]["details"], (path, value)
+    assert statuses == {200, 422}
+
+
+def test_the_add_form_answers_junk_with_422_never_500(client: Client) -> None:
+    from ketnav.clinics.views import FORM_COLUMNS
+
+    import random
+
+    rng = random.Random(11)
+    texts = ["x", "-1", "\x00", "9" * 60, "1e999", "NaN", "é" * 400, "2026-02-30", "yes"]
+    for column in FORM_COLUMNS:  # two seeded junk values per field: about 90 requests
+        for value in rng.sample(texts, 2):
+            response = client.post("/clinics/add/", {**FORM, column.name: value})
+            assert response.status_code in {302, 422}, (column.name, value)
+            if response.status_code == 422:
+                html = response.content.decode()
+                assert "clinics[0]" not in html and "prices." not in html, (column.name, value)

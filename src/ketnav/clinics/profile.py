@@ -492,7 +492,7 @@ class Clinic(Frozen):
         priced = [route_key(r) for r in session] if isinstance(session, Mapping) else []
         keys = [route_key(r) or r for r in listed] + [r for r in priced if r]
         if isinstance(out.get("routes"), list | tuple | type(None)):
-            out["routes"] = list(dict.fromkeys(keys))
+            out["routes"] = [k for i, k in enumerate(keys) if k not in keys[:i]]  # entries may be unhashable
         for key in ("insurance", "financing"):
             if out.get(key) in ({}, None, ""):
                 out.pop(key, None)

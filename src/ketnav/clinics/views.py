@@ -85,6 +85,7 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
             "lines": [(line, show(line.amount, e.clinic.currency)) for line in e.lines],
             "monthly": show(e.financing.monthly_payment, e.clinic.currency) if e.financing else "",
             "per_session": show(e.per_session, e.clinic.currency),
+            "total": show(e.total, e.clinic.currency),
         }
         for e, checklist in zip(estimates, checklists, strict=True)
     ]

@@ -6,6 +6,7 @@ import copy
 import csv
 import io
 import json
+import random
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from ketnav.clinics.models import Clinic
+from ketnav.clinics.views import FORM_COLUMNS
 from ketnav.clinics.worksheet import KEY
 from tests.conftest import ketnav_cmd
 
@@ -371,8 +373,6 @@ def _leaves(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 def test_the_estimate_endpoint_answers_junk_with_422_never_500(client: Client) -> None:
     """Every leaf of the example replaced in turn by each junk value (seeded, about 1,500 requests)."""
-    import random
-
     rng = random.Random(7)
     base = example()
     paths = [p for p in _leaves(base) if p]
@@ -393,10 +393,6 @@ def test_the_estimate_endpoint_answers_junk_with_422_never_500(client: Client) -
 
 
 def test_the_add_form_answers_junk_with_422_never_500(client: Client) -> None:
-    from ketnav.clinics.views import FORM_COLUMNS
-
-    import random
-
     rng = random.Random(11)
     texts = ["x", "-1", "\x00", "9" * 60, "1e999", "NaN", "é" * 400, "2026-02-30", "yes"]
     for column in FORM_COLUMNS:  # two seeded junk values per field: about 90 requests

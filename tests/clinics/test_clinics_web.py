@@ -402,3 +402,14 @@ def test_the_add_form_answers_junk_with_422_never_500(client: Client) -> None:
             if response.status_code == 422:
                 html = response.content.decode()
                 assert "clinics[0]" not in html and "prices." not in html, (column.name, value)
+
+
+def test_an_unreadable_worksheet_is_reported_and_can_be_replaced(client: Client) -> None:
+    session = client.session
+    session[KEY] = {"clinics": [{"name": "half a clinic"}]}
+    session.save()
+    html = client.get("/clinics/").content.decode()
+    assert "Your saved comparison could not be read" in html
+    assert client.get("/clinics/export.csv").status_code == 200
+    assert client.post("/clinics/add/", FORM).status_code == 302  # a new clinic replaces what could not be read
+    assert "could not be read" not in client.get("/clinics/").content.decode()

@@ -393,8 +393,9 @@ def column_of(info: Any) -> Column | None:
     return next((m for m in info.metadata if isinstance(m, Column)), None)
 
 
-def _walk(model: type[BaseModel], loc: Sequence[str | int]) -> tuple[Column | None, str]:
-    """The deepest Column along ``loc``, and the last field name reached (for "did you mean")."""
+def _walk(model: type[BaseModel], loc: Sequence[str | int]) -> tuple[Column | None, Any]:
+    """The deepest Column along ``loc`` (a field without one is reported under its nearest ancestor
+    that has one), and the type found at the end of ``loc``."""
     column: Column | None = None
     current: Any = model
     for part in loc:
@@ -402,29 +403,19 @@ def _walk(model: type[BaseModel], loc: Sequence[str | int]) -> tuple[Column | No
         if isinstance(current, type) and issubclass(current, BaseModel):
             info = current.model_fields.get(str(part))
             if info is None:
-                return column, ""
+                return column, None
             column = column_of(info) or column
             current = info.annotation
         elif get_origin(current) in (list, tuple) and isinstance(part, int):
             current = get_args(current)[0]
-        elif get_origin(current) is dict:
-            if part != "[key]":
-                current = get_args(current)[1]
-        else:
-            break
-    return column, str(loc[-1]) if loc else ""
+        elif get_origin(current) is dict and part != "[key]":
+            current = get_args(current)[1]
+    return column, _strip(current)
 
 
 def _parent_fields(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
-    current: Any = model
-    for part in loc:
-        current = _strip(current)
-        if isinstance(current, type) and issubclass(current, BaseModel) and str(part) in current.model_fields:
-            current = current.model_fields[str(part)].annotation
-        elif get_origin(current) in (list, tuple, dict):
-            current = get_args(current)[-1]
-    current = _strip(current)
-    return list(current.model_fields) if isinstance(current, type) and issubclass(current, BaseModel) else []
+    parent = _walk(model, loc)[1]
+    return list(parent.model_fields) if isinstance(parent, type) and issubclass(parent, BaseModel) else []
 
 
 def _message(model: type[BaseModel], error: Mapping[str, Any], column: Column | None) -> str:
@@ -475,13 +466,13 @@ def invalid(model: type[BaseModel], exc: ValidationError, *, style: Style, prefi
     return refused(problems(model, exc), style=style, prefix=prefix)
 
 
-def refused(found: Sequence[Problem], *, style: Style, prefix: str = "", suffix: str = "") -> InvalidInput:
+def refused(found: Sequence[Problem], *, style: Style, prefix: str = "") -> InvalidInput:
     """One InvalidInput for every problem found; the message says what the first one is."""
     details = [ErrorDetail(f"{prefix}{locate(p, style)}", p.message) for p in found]
     details = list(dict.fromkeys(details))  # one flat column can stand for several schema fields
     first = details[0]
     if len(details) == 1:
-        return InvalidInput(f"{first.location}: {first.message}{suffix}", details)
+        return InvalidInput(f"{first.location}: {first.message}", details)
     return InvalidInput(
         f"{len(details)} problems found, so nothing was imported. First: {first.location}: {first.message}", details
     )

@@ -409,35 +409,34 @@ def _dated(value: Any, defaults: Mapping[str, Any]) -> Any:
     return entry
 
 
-def _expand(data: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(data)
-    defaults = {"quoted_on": data.get("quoted_on"), "source": data.get("source")}
-    prices = out.setdefault("prices", {})
-    if not isinstance(prices, Mapping):
-        return out
-    prices = out["prices"] = dict(prices)
+def _dated_prices(prices: Mapping[str, Any], defaults: Mapping[str, Any], route: str | None) -> dict[str, Any]:
+    """Every price as a full quote; a package without a route is for the clinic's only route."""
+    out = dict(prices)
     for key in ("session", "booster"):
-        if isinstance(prices.get(key), Mapping):
-            prices[key] = {route: _dated(v, defaults) for route, v in prices[key].items()}
+        if isinstance(out.get(key), Mapping):
+            out[key] = {r: _dated(v, defaults) for r, v in out[key].items()}
     for key in ("consultation", "follow_up"):
-        if prices.get(key) in (None, ""):
-            prices.pop(key, None)
+        if out.get(key) in (None, ""):
+            out.pop(key, None)
         else:
-            prices[key] = _dated(prices[key], defaults)
-    routes = [r for r in (route_key(r) for r in _listed(out.get("routes"), prices.get("session"))) if r]
-    only = routes[0] if len(set(routes)) == 1 else None
+            out[key] = _dated(out[key], defaults)
     for key in ("packages", "fees"):
-        if isinstance(prices.get(key), list):
-            entries = [_dated(e, defaults) if isinstance(e, Mapping) else e for e in prices[key]]
-            if key == "packages" and only:
-                entries = [{"route": only, **e} if isinstance(e, dict) and not e.get("route") else e for e in entries]
-            prices[key] = entries
+        if isinstance(out.get(key), list):
+            entries = [_dated(e, defaults) if isinstance(e, Mapping) else e for e in out[key]]
+            if key == "packages" and route:
+                entries = [{**e, "route": route} if isinstance(e, dict) and not e.get("route") else e for e in entries]
+            out[key] = entries
     return out
 
 
-def _listed(routes: Any, session: Any) -> list[Any]:
-    listed = list(routes) if isinstance(routes, list | tuple) else []
-    return listed + (list(session) if isinstance(session, Mapping) else [])
+def _offered(data: Mapping[str, Any]) -> list[Any]:
+    """The routes listed, then every priced route, each once, by their shared names where known."""
+    listed = list(data["routes"]) if isinstance(data.get("routes"), list | tuple) else []
+    prices = data.get("prices")
+    session = prices.get("session") if isinstance(prices, Mapping) else None
+    priced = [route_key(r) for r in session] if isinstance(session, Mapping) else []
+    keys = [route_key(r) or r for r in listed] + [r for r in priced if r]
+    return [k for i, k in enumerate(keys) if k not in keys[:i]]  # entries may be unhashable
 
 
 class Clinic(Frozen):
@@ -485,14 +484,15 @@ class Clinic(Frozen):
         insurance or payment-plan section means none."""
         if not isinstance(data, Mapping):
             return data
-        out = _expand(data)
-        prices = out["prices"] if isinstance(out["prices"], Mapping) else {}
-        listed: list[Any] = list(out["routes"]) if isinstance(out.get("routes"), list | tuple) else []
-        session = prices.get("session")
-        priced = [route_key(r) for r in session] if isinstance(session, Mapping) else []
-        keys = [route_key(r) or r for r in listed] + [r for r in priced if r]
-        if isinstance(out.get("routes"), list | tuple | type(None)):
-            out["routes"] = [k for i, k in enumerate(keys) if k not in keys[:i]]  # entries may be unhashable
+        out = dict(data)
+        routes = _offered(data)
+        if isinstance(data.get("routes"), list | tuple | type(None)):
+            out["routes"] = routes
+        prices = out.setdefault("prices", {})
+        if isinstance(prices, Mapping):
+            defaults = {"quoted_on": data.get("quoted_on"), "source": data.get("source")}
+            only = routes[0] if len(routes) == 1 and isinstance(routes[0], str) else None
+            out["prices"] = _dated_prices(prices, defaults, only)
         for key in ("insurance", "financing"):
             if out.get(key) in ({}, None, ""):
                 out.pop(key, None)

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ketnav.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from ketnav.clinics.quotes import Quotes
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -15,8 +20,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the estimates and checklists as JSON")
 
 
-def _read(path: Path) -> object:
+def _read(path: Path) -> Quotes:
     from ketnav.clinics.csvio import read_csv
+    from ketnav.clinics.quotes import read_quotes
 
     try:
         data = path.read_bytes()
@@ -25,35 +31,41 @@ def _read(path: Path) -> object:
     if path.suffix.casefold() == ".csv":
         return read_csv(data)
     try:
-        return json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise InvalidInput(f"--quotes: {path} is not valid JSON ({exc})") from None
+    return read_quotes(doc)
 
 
 def run(args: argparse.Namespace) -> int:
     from ketnav.clinics.checklist import evaluate
+    from ketnav.clinics.costs import estimate
     from ketnav.clinics.money import show
-    from ketnav.clinics.quotes import Quotes, parse_quotes
-    from ketnav.clinics.serialize import quotes_report
+    from ketnav.clinics.report import QuotesReport
+    from ketnav.routes import ROUTES
 
-    doc = _read(args.quotes)
-    quotes = doc if isinstance(doc, Quotes) else parse_quotes(doc)
+    quotes = _read(args.quotes)
     if args.json:
-        print(json.dumps(quotes_report(quotes), indent=2, ensure_ascii=False))
+        print(QuotesReport.of(quotes).model_dump_json(indent=2))
         return 0
-    estimates = quotes.estimates()
     print("Total cost of a course (estimates from your quotes; confirm with the clinic and your insurer)")
-    for e in estimates:
-        money = e.clinic.currency
-        print(f"\n== {e.clinic.name} ({e.course.route}, {e.sessions} sessions over {e.course.months} months) ==")
+    for clinic in quotes.clinics:
+        money = partial(show, code=clinic.currency)
+        e = estimate(clinic, clinic.course, show=money)
+        route = ROUTES[e.course.route]
+        print(f"\n== {clinic.name} ({route}, {e.sessions} sessions over {e.course.months} months) ==")
+        width = max(len(line.label) for line in e.lines)
         for line in e.lines:
-            print(f"  {line.label:<66} {show(line.amount, money):>14}   {line.working}")
-        print(f"  {'You pay the clinic':<66} {show(e.paid_to_clinic, money):>14}")
-        print(f"  {'Your total cost':<66} {show(e.total, money):>14}   ({show(e.per_session, money)} a session)")
+            print(f"  {line.label:<{width}} {money(line.amount):>14}   {line.working}")
+        print(f"  {'You pay the clinic':<{width}} {money(e.paid_to_clinic):>14}")
+        print(f"  {'Your total cost':<{width}} {money(e.total):>14}   ({money(e.per_session)} a session)")
         if e.financing:
-            monthly = show(e.financing.monthly_payment, money)
-            print(f"  Payment plan: {monthly} a month for {e.financing.term_months} months")
-        print(f"  Checklist: {evaluate(e.clinic).summary}")
+            print(f"  Payment plan: {money(e.financing.monthly_payment)} a month for {e.financing.term_months} months")
+        checklist = evaluate(clinic)
+        print(f"  Checklist: {checklist.summary}")
+        for result in checklist.results:
+            if result.status == "not met":
+                print(f"    Not met: {result.item.question} ({result.basis})")
         for warning in e.warnings:
             print(f"  Warning: {warning}")
     return 0

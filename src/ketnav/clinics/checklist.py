@@ -7,14 +7,41 @@ guide's "choosing a clinic" criteria (guide topic "practical") and cite the same
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Final, Literal
 
 from ketnav.citations.bibliography import Reference, resolve
 from ketnav.clinics.profile import Clinic
 
-MET, NOT_MET, UNKNOWN, NOT_APPLICABLE = "met", "not met", "unknown", "not applicable"
-LICENCES = {"md", "do", "np", "pa", "mbbs", "mbchb", "crna", "rn"}
+Status = Literal["met", "not met", "unknown", "not applicable"]
+MET: Final = "met"
+NOT_MET: Final = "not met"
+UNKNOWN: Final = "unknown"
+NOT_APPLICABLE: Final = "not applicable"
+# Licences that can prescribe ketamine and take charge of the treatment, as the item asks: physicians
+# (MD, DO; MBBS or MBChB where medicine is a first degree), nurse practitioners and physician
+# assistants. Keys are the letters with everything but a-z removed.
+PRESCRIBERS: Mapping[str, str] = {
+    "md": "MD",
+    "do": "DO",
+    "np": "NP",
+    "pa": "PA",
+    "pac": "PA",
+    "mbbs": "MBBS",
+    "mbchb": "MBChB",
+    "pmhnp": "NP",
+    "nursepractitioner": "NP",
+    "physicianassistant": "PA",
+    "physicianassociate": "PA",
+}
+# Licences people meet at clinics that do not satisfy the item, with the reason shown.
+NOT_PRESCRIBERS: Mapping[str, str] = {
+    "rn": "a registered nurse (RN) may give the treatment but is not the prescriber",
+    "crna": "a nurse anesthetist (CRNA) may give the treatment but this item asks for a prescriber who "
+    "takes charge of psychiatric care (MD, DO, NP or PA)",
+}
 REMS_OBSERVATION_MINUTES = 120
 
 
@@ -24,7 +51,7 @@ class Item:
     question: str
     why: str
     citations: tuple[str, ...]
-    decide: Callable[[Clinic], tuple[str, str]]  # -> (status, what in the record decided it)
+    decide: Callable[[Clinic], tuple[Status, str]]  # -> (status, what in the record decided it)
 
     @property
     def references(self) -> list[Reference]:
@@ -34,7 +61,7 @@ class Item:
 @dataclass(frozen=True)
 class Result:
     item: Item
-    status: str
+    status: Status
     basis: str
 
 
@@ -42,7 +69,7 @@ class Result:
 class Checklist:
     results: tuple[Result, ...]
 
-    def count(self, status: str) -> int:
+    def count(self, status: Status) -> int:
         return sum(1 for r in self.results if r.status == status)
 
     @property
@@ -51,21 +78,29 @@ class Checklist:
         return f"{self.count(MET)} of {applicable} met, {self.count(NOT_MET)} not met, {self.count(UNKNOWN)} unknown"
 
 
-def _flag(value: bool | None, yes: str, no: str) -> tuple[str, str]:
+def _flag(value: bool | None, yes: str, no: str) -> tuple[Status, str]:
     if value is None:
         return UNKNOWN, "not stated"
     return (MET, yes) if value else (NOT_MET, no)
 
 
-def _licence(c: Clinic) -> tuple[str, str]:
+def _licence(c: Clinic) -> tuple[Status, str]:
+    """Met for MD, DO, NP, PA, MBBS or MBChB (in any common spelling: "M.D.", "MB ChB", "NP-C");
+    anything else is not met, with the reason for the licences people often meet instead."""
     licence = c.quality.prescriber_licence
     if not licence:
         return UNKNOWN, "prescriber's licence not stated"
-    ok = licence.replace(".", "").casefold() in LICENCES
-    return (MET if ok else NOT_MET), f"prescriber's licence: {licence}"
+    words = [re.sub(r"[^a-z]", "", w) for w in re.split(r"[\s,;/&+]+|-", licence.casefold())]
+    whole = re.sub(r"[^a-z]", "", licence.casefold())
+    found = [PRESCRIBERS[w] for w in (*words, whole) if w in PRESCRIBERS]
+    if found:
+        return MET, f"prescriber's licence: {licence}"
+    reasons = [NOT_PRESCRIBERS[w] for w in (*words, whole) if w in NOT_PRESCRIBERS]
+    why = reasons[0] if reasons else "not one of MD, DO, NP, PA, MBBS or MBChB"
+    return NOT_MET, f"prescriber's licence: {licence}; {why}"
 
 
-def _experience(c: Clinic) -> tuple[str, str]:
+def _experience(c: Clinic) -> tuple[Status, str]:
     q = c.quality
     parts = []
     if q.experience_years is not None:
@@ -75,24 +110,24 @@ def _experience(c: Clinic) -> tuple[str, str]:
     return (MET, "states " + " and ".join(parts)) if parts else (UNKNOWN, "experience not stated")
 
 
-def _evaluation(c: Clinic) -> tuple[str, str]:
+def _evaluation(c: Clinic) -> tuple[Status, str]:
     status, basis = _flag(c.quality.evaluation_before_treatment, "full evaluation first", "no evaluation first")
     if c.quality.evaluation_includes:
         basis += f" ({c.quality.evaluation_includes})"
     return status, basis
 
 
-def _observation(c: Clinic) -> tuple[str, str]:
+def _observation(c: Clinic) -> tuple[Status, str]:
     minutes = c.quality.observation_minutes
     if minutes is None:
         return UNKNOWN, "observation time not stated"
-    if "esketamine" in c.routes and minutes < REMS_OBSERVATION_MINUTES:
+    if "nasal" in c.routes and minutes < REMS_OBSERVATION_MINUTES:
         return NOT_MET, f"{minutes} min, less than the 2 hours required for esketamine"
     return (MET, f"{minutes} min after the session") if minutes > 0 else (NOT_MET, "no observation after the session")
 
 
-def _rems(c: Clinic) -> tuple[str, str]:
-    if "esketamine" not in c.routes:
+def _rems(c: Clinic) -> tuple[Status, str]:
+    if "nasal" not in c.routes:
         return NOT_APPLICABLE, "does not offer esketamine"
     return _flag(c.quality.rems_certified, "REMS-certified", "not REMS-certified")
 

@@ -19,69 +19,120 @@ person can check it with a pencil. The rules, in order:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Annotated, Literal
 
+from pydantic import model_validator
+
+from ketnav.clinics.fields import Frozen, RouteName, Whole, fail
 from ketnav.clinics.money import cents
-from ketnav.clinics.profile import ROUTES, Clinic, Financing, Quote
+from ketnav.clinics.profile import Clinic, Financing, Quote
 from ketnav.errors import ErrorDetail, InvalidInput
+from ketnav.routes import ROUTES
 
 ZERO = Decimal(0)
-# Typical induction series by route, from published protocols (citation ids); an assumption to edit.
-DEFAULT_INDUCTION: Mapping[str, tuple[int, str, tuple[str, ...]]] = {
-    "iv": (6, "six infusions over two to three weeks, as in published IV protocols", ("anand-2023", "feder-2021")),
-    "esketamine": (12, "twice weekly for four weeks, then weekly for four weeks, as on the label", ("spravato-label",)),
-    "im": (6, "assumed to match the usual IV series; no published protocol", ()),
-    "oral": (6, "assumed; oral protocols vary widely", ()),
-}
+WEEKS_PER_MONTH = Decimal(52) / 12
 
 
 @dataclass(frozen=True)
-class Course:
-    route: str
-    induction_sessions: int
-    boosters: int
-    months: int
-    follow_ups: int = 1
+class Series:
+    """A route's usual course, from published protocols or the label: an assumption a person can edit.
+
+    ``induction`` is the first series; after it come boosters, one a month unless ``every_weeks`` says
+    the source gives a schedule (esketamine: every two weeks from week 9).
+    """
+
+    induction: int
+    description: str
+    citations: tuple[str, ...] = ()
+    every_weeks: int | None = None
+
+
+SERIES: Mapping[str, Series] = {
+    "iv": Series(
+        6, "six infusions over two to three weeks, as in published IV protocols", ("anand-2023", "feder-2021")
+    ),
+    # Spravato label, dosage and administration: weeks 1-4 twice weekly, weeks 5-8 once weekly, from
+    # week 9 once every two weeks or once weekly. We price the less frequent maintenance; a person
+    # whose clinic doses weekly changes the booster count.
+    "nasal": Series(
+        12,
+        "twice weekly in weeks 1–4 and weekly in weeks 5–8, then every two weeks from week 9 (the label allows "
+        "weekly or every two weeks), as on the Spravato label",
+        ("spravato-label",),
+        every_weeks=2,
+    ),
+    "im": Series(6, "assumed to match the usual IV series; no published protocol"),
+    "oral": Series(6, "assumed; oral protocols vary widely"),
+}
+ASSUMED = Series(6, "assumed; no published protocol for this route")
+
+
+def label_schedule(weeks: int) -> tuple[int, int]:
+    """Spravato's label for ``weeks`` of treatment: (induction sessions, maintenance sessions).
+
+    Two a week in weeks 1-4, one a week in weeks 5-8, then one every two weeks (weeks 9, 11, 13...).
+    >>> label_schedule(13)
+    (12, 3)
+    >>> label_schedule(4)
+    (8, 0)
+    """
+    induction = 2 * min(weeks, 4) + max(0, min(weeks, 8) - 4)
+    return induction, (max(0, weeks - 8) + 1) // 2
+
+
+class Course(Frozen):
+    """What to price: how many sessions by which route over how many months, and which extras count."""
+
+    route: RouteName
+    induction_sessions: Annotated[int, Whole(0, 100)]
+    boosters: Annotated[int, Whole(0, 200)]
+    months: Annotated[int, Whole(1, 120)]
+    follow_ups: Annotated[int, Whole(0, 100)] = 1
     consultation: bool = True
     use_packages: bool = True
     finance: bool = True
 
+    @model_validator(mode="after")
+    def _some_sessions(self) -> Course:
+        if self.induction_sessions + self.boosters == 0:
+            fail("course", "a course needs at least one session", at="induction_sessions")
+        return self
+
+    @property
+    def sessions(self) -> int:
+        return self.induction_sessions + self.boosters
+
 
 def default_course(route: str, *, months: int = 3) -> Course:
-    """Induction from the route's usual series, then one booster a month: editable assumptions."""
-    sessions = DEFAULT_INDUCTION.get(route, (6, "", ()))[0]
-    return Course(route=route, induction_sessions=sessions, boosters=max(0, months - 1), months=months)
+    """The route's usual series over ``months``: editable assumptions, never a plan.
+
+    Esketamine follows the label's schedule over the whole weeks in those months (3 months = 13 weeks:
+    12 induction sessions, then 3 every two weeks); other routes take their usual first series, then
+    one booster a month.
+    """
+    series = SERIES.get(route, ASSUMED)
+    if series.every_weeks:
+        induction, boosters = label_schedule(int(months * WEEKS_PER_MONTH))
+    else:
+        induction, boosters = series.induction, max(0, months - 1)
+    return Course(route=route, induction_sessions=induction, boosters=boosters, months=months)
 
 
-# The bounds of a course, for every way one is entered (quotes files, the API, the compare page's form).
-COURSE_LIMITS: Mapping[str, tuple[int, int]] = {
-    "months": (1, 120),
-    "induction_sessions": (0, 100),
-    "boosters": (0, 200),
-    "follow_ups": (0, 100),
-}
+LineKind = Literal["sessions", "saving", "visit", "fee", "insurance", "savings-programme", "reimbursement", "interest"]
+Show = Callable[[Decimal], str]
 
 
-def check_course(course: Course, where: str = "course") -> Course:
-    problems = []
-    if course.route not in ROUTES:
-        problems.append(ErrorDetail(f"{where}.route", f"{course.route!r} is not one of {', '.join(ROUTES)}"))
-    for name, (low, high) in COURSE_LIMITS.items():
-        value = getattr(course, name)
-        if not low <= value <= high:
-            problems.append(ErrorDetail(f"{where}.{name}", f"{value} is outside {low}–{high}"))
-    if course.induction_sessions + course.boosters == 0:
-        problems.append(ErrorDetail(f"{where}.induction_sessions", "a course needs at least one session"))
-    if problems:
-        raise InvalidInput(f"{problems[0].location}: {problems[0].message}", problems)
-    return course
+def plain(value: Decimal) -> str:
+    """Amounts inside labels and workings as bare numbers ("2700.00"), as the JSON output has them."""
+    return str(value)
 
 
 @dataclass(frozen=True)
 class Line:
-    kind: str  # "sessions", "saving", "visit", "fee", "insurance", "savings-programme", "reimbursement", "interest"
+    kind: LineKind
     label: str
     amount: Decimal  # negative for money that comes off
     working: str  # how it was worked out, in words and numbers
@@ -116,7 +167,7 @@ class Estimate:
 
     @property
     def sessions(self) -> int:
-        return self.course.induction_sessions + self.course.boosters
+        return self.course.sessions
 
     @property
     def per_session(self) -> Decimal:
@@ -133,64 +184,64 @@ def amortize(principal: Decimal, financing: Financing) -> FinancingPlan:
     return FinancingPlan(principal, n, financing.apr_percent, payment, total, total - principal)
 
 
-def _session_plan(clinic: Clinic, course: Course, single: Quote) -> tuple[list[Line], list[Decimal]]:
+def _session_plan(clinic: Clinic, course: Course, single: Quote, show: Show) -> tuple[list[Line], list[Decimal]]:
     """Lines for the sessions and the price actually paid for each session, in order."""
-    n = course.induction_sessions + course.boosters
-    lines = [Line("sessions", f"{n} sessions at the single price", single.amount * n, f"{n} × {single.amount}", single)]
+    n = course.sessions
+    one = show(single.amount)
+    lines = [Line("sessions", f"{n} sessions at the single price", single.amount * n, f"{n} × {one}", single)]
     prices: list[Decimal] = []
-    packages = sorted((p for p in clinic.packages if p.route == course.route), key=lambda p: p.per_session)
+    packages = sorted((p for p in clinic.prices.packages if p.route == course.route), key=lambda p: p.per_session)
     best = packages[0] if packages and course.use_packages else None
     if best is not None and best.per_session < single.amount:
         bought = n // best.sessions
         if bought:
-            saving = (single.amount * best.sessions - best.price.amount) * bought
-            label = f"{bought} package{'s' if bought > 1 else ''} of {best.sessions} for {best.price.amount}"
-            working = f"{bought} × ({best.sessions} × {single.amount} − {best.price.amount})"
+            saving = (single.amount * best.sessions - best.price) * bought
+            label = f"{bought} package{'s' if bought > 1 else ''} of {best.sessions} for {show(best.price)}"
+            working = f"{bought} × ({best.sessions} × {one} − {show(best.price)})"
             if best.includes:
                 label += f" (includes {best.includes})"
-            lines.append(Line("saving", f"Package saving: {label}", -saving, working, best.price))
+            lines.append(Line("saving", f"Package saving: {label}", -saving, working, best.quote))
             # Spread the package price evenly; the last session of each package takes the rounding.
-            each = cents(best.price.amount / best.sessions)
+            each = cents(best.price / best.sessions)
             for _ in range(bought):
-                prices += [each] * (best.sessions - 1) + [best.price.amount - each * (best.sessions - 1)]
+                prices += [each] * (best.sessions - 1) + [best.price - each * (best.sessions - 1)]
     left = n - len(prices)
-    booster = clinic.booster_prices.get(course.route)
+    booster = clinic.prices.booster.get(course.route)
     at_booster = min(course.boosters, left) if booster and booster.amount < single.amount else 0
     if at_booster and booster:
         saving = (single.amount - booster.amount) * at_booster
-        working = f"{at_booster} × ({single.amount} − {booster.amount})"
+        working = f"{at_booster} × ({one} − {show(booster.amount)})"
         lines.append(Line("saving", f"Booster price for {at_booster} session(s)", -saving, working, booster))
     prices += [single.amount] * (left - at_booster) + ([booster.amount] * at_booster if booster else [])
     return lines, prices
 
 
-def _visits(clinic: Clinic, course: Course) -> tuple[list[Line], list[tuple[str, Decimal]]]:
+def _visits(clinic: Clinic, course: Course, show: Show) -> tuple[list[Line], list[tuple[str, Decimal]]]:
     lines, billed = [], []
-    if course.consultation and clinic.consultation:
-        q = clinic.consultation
-        lines.append(Line("visit", "Consultation", q.amount, f"1 × {q.amount}", q))
+    consultation, follow_up = clinic.prices.consultation, clinic.prices.follow_up
+    if course.consultation and consultation:
+        q = consultation
+        lines.append(Line("visit", "Consultation", q.amount, f"1 × {show(q.amount)}", q))
         billed.append(("consultation", q.amount))
-    if course.follow_ups and clinic.follow_up:
-        q = clinic.follow_up
-        total = q.amount * course.follow_ups
-        lines.append(
-            Line("visit", f"{course.follow_ups} follow-up visit(s)", total, f"{course.follow_ups} × {q.amount}", q)
-        )
-        billed += [("follow-up", q.amount)] * course.follow_ups
+    if course.follow_ups and follow_up:
+        q, count = follow_up, course.follow_ups
+        working = f"{count} × {show(q.amount)}"
+        lines.append(Line("visit", f"{count} follow-up visit(s)", q.amount * count, working, q))
+        billed += [("follow-up", q.amount)] * count
     return lines, billed
 
 
-def _fees(clinic: Clinic, sessions: int) -> list[Line]:
+def _fees(clinic: Clinic, sessions: int, show: Show) -> list[Line]:
     lines = []
-    for fee in clinic.fees:
+    for fee in clinic.prices.fees:
         count = sessions if fee.per == "session" else 1
-        working = f"{count} × {fee.price.amount}" + (" (every session)" if fee.per == "session" else " (once)")
-        lines.append(Line("fee", fee.name, fee.price.amount * count, working, fee.price))
+        working = f"{count} × {show(fee.amount)}" + (" (every session)" if fee.per == "session" else " (once)")
+        lines.append(Line("fee", fee.name, fee.amount * count, working, fee.quote))
     return lines
 
 
 def _in_network(
-    clinic: Clinic, course: Course, visits: list[tuple[str, Decimal]], sessions: list[Decimal]
+    clinic: Clinic, course: Course, visits: list[tuple[str, Decimal]], sessions: list[Decimal], show: Show
 ) -> tuple[list[Line], Decimal, Decimal, list[str]]:
     ins = clinic.insurance
     assert ins is not None
@@ -198,7 +249,7 @@ def _in_network(
     deductible = ins.deductible_remaining
     insurer = programme = ZERO
     cap = ins.manufacturer_savings.annual_cap if ins.manufacturer_savings else ZERO
-    portion = clinic.drug_portion.get(course.route)
+    portion = clinic.prices.drug_portion.get(course.route)
     if ins.manufacturer_savings and portion is None:
         notes.append("No drug share of the session price was given, so manufacturer savings were not applied.")
     if ins.copay_per_session is None and ins.coinsurance_percent is None:
@@ -223,59 +274,60 @@ def _in_network(
             "insurance",
             "Insurance pays (in network)",
             -insurer,
-            f"deductible {ins.deductible_remaining} first, then "
-            + (f"copay {ins.copay_per_session} a session" if ins.copay_per_session is not None else "")
+            f"deductible {show(ins.deductible_remaining)} first, then "
+            + (f"copay {show(ins.copay_per_session)} a session" if ins.copay_per_session is not None else "")
             + (" / " if ins.copay_per_session is not None and ins.coinsurance_percent is not None else "")
             + (f"coinsurance {ins.coinsurance_percent}%" if ins.coinsurance_percent is not None else "")
             + "; other fees not covered",
         )
     ]
-    if ins.manufacturer_savings and programme:
+    if ins.manufacturer_savings and programme and portion is not None:
         s = ins.manufacturer_savings
         lines.append(
             Line(
                 "savings-programme",
                 "Manufacturer savings programme",
                 -programme,
-                f"your share of the drug portion ({portion} of each session) above {s.min_pay_per_session} "
-                f"a session, up to {s.annual_cap} a year",
+                f"your share of the drug portion ({show(portion)} of each session) above "
+                f"{show(s.min_pay_per_session)} a session, up to {show(s.annual_cap)} a year",
             )
         )
     return lines, insurer, programme, notes
 
 
-def _reimbursement(clinic: Clinic, visits: list[tuple[str, Decimal]]) -> Line | None:
+def _reimbursement(clinic: Clinic, visits: list[tuple[str, Decimal]], show: Show) -> Line | None:
     ins = clinic.insurance
     if not ins or not ins.superbills or not ins.oon_reimbursement_percent or not visits:
         return None
     eligible = sum((p for _, p in visits), ZERO)
     after = max(ZERO, eligible - ins.deductible_remaining)
     refund = cents(after * ins.oon_reimbursement_percent / 100)
-    working = f"({eligible} − deductible {ins.deductible_remaining}) × {ins.oon_reimbursement_percent}%"
+    working = f"({show(eligible)} − deductible {show(ins.deductible_remaining)}) × {ins.oon_reimbursement_percent}%"
     return Line("reimbursement", "Expected out-of-network reimbursement (superbill, not guaranteed)", -refund, working)
 
 
-def estimate(clinic: Clinic, course: Course) -> Estimate:
-    check_course(course)
-    single = clinic.session_prices.get(course.route)
+def estimate(clinic: Clinic, course: Course, *, show: Show = plain) -> Estimate:
+    """The itemized cost of ``course`` at ``clinic``. ``show`` writes amounts inside labels and
+    workings (plain numbers by default; pages and the terminal pass a currency formatter)."""
+    single = clinic.prices.session.get(course.route)
     if single is None:
-        priced = ", ".join(clinic.session_prices) or "none"
+        priced = ", ".join(clinic.prices.session) or "none"
         raise InvalidInput(
             f"{clinic.name}: no per-session price for {course.route} (priced routes: {priced})",
-            [ErrorDetail(f"{clinic.name}.prices.session.{course.route}", "missing")],
+            [ErrorDetail("course.route", f"{clinic.name} has no per-session price for {course.route}")],
         )
-    lines, session_prices = _session_plan(clinic, course, single)
-    visit_lines, visits = _visits(clinic, course)
-    lines += visit_lines + _fees(clinic, len(session_prices))
+    lines, session_prices = _session_plan(clinic, course, single, show)
+    visit_lines, visits = _visits(clinic, course, show)
+    lines += visit_lines + _fees(clinic, len(session_prices), show)
     billed = sum((line.amount for line in lines), ZERO)
     notes: list[str] = []
     insurer = programme = reimbursement = ZERO
     ins = clinic.insurance
     if ins and ins.in_network and course.route in ins.covered_routes:
-        ins_lines, insurer, programme, notes = _in_network(clinic, course, visits, session_prices)
+        ins_lines, insurer, programme, notes = _in_network(clinic, course, visits, session_prices, show)
         lines += ins_lines
     elif ins:
-        refund = _reimbursement(clinic, visits)
+        refund = _reimbursement(clinic, visits, show)
         if refund:
             lines.append(refund)
             reimbursement = -refund.amount
@@ -284,15 +336,9 @@ def estimate(clinic: Clinic, course: Course) -> Estimate:
     paid = billed - insurer - programme
     plan = amortize(paid, clinic.financing) if clinic.financing and course.finance and paid > 0 else None
     if plan:
-        working = f"{plan.term_months} × {plan.monthly_payment} − {plan.principal}"
-        lines.append(
-            Line(
-                "interest",
-                f"Financing interest ({plan.apr_percent}% APR, {plan.term_months} months)",
-                plan.interest,
-                working,
-            )
-        )
+        working = f"{plan.term_months} × {show(plan.monthly_payment)} − {show(plan.principal)}"
+        label = f"Financing interest ({plan.apr_percent}% APR, {plan.term_months} months)"
+        lines.append(Line("interest", label, plan.interest, working))
     interest = plan.interest if plan else ZERO
     return Estimate(
         clinic=clinic,
@@ -312,10 +358,10 @@ def estimate(clinic: Clinic, course: Course) -> Estimate:
 
 
 def assumptions(clinic: Clinic, course: Course) -> list[str]:
-    induction = DEFAULT_INDUCTION.get(course.route)
+    series = SERIES.get(course.route)
     out = [
         f"Route: {ROUTES[course.route]}; {course.induction_sessions} induction sessions"
-        + (f" (typical: {induction[1]})" if induction else "")
+        + (f" (typical: {series.description})" if series else "")
         + f", then {course.boosters} booster(s) over {course.months} months. Your clinic sets your actual plan.",
         f"All amounts in {clinic.currency}, from the quotes shown with their dates and sources.",
     ]

@@ -7,8 +7,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from ketnav.clinics.fields import check, known_only
 from ketnav.clinics.profile import Clinic as ClinicProfile
-from ketnav.clinics.profile import parse_clinic
 from ketnav.errors import InvalidInput
 
 
@@ -34,13 +34,14 @@ class Clinic(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        """The profile is checked by the same parser as imports; the name and location follow it."""
+        """The profile is checked by the same schema as imports; the name and location follow it."""
         try:
-            profile = parse_clinic(self.profile, "profile")
+            profile = check(ClinicProfile, self.profile, prefix="profile.")
         except InvalidInput as exc:
             problems = [f"{d.location}: {d.message}" for d in exc.details] or [exc.message]
             raise ValidationError({"profile": problems}) from None
         self.name, self.location = profile.name, profile.location
 
     def as_profile(self) -> ClinicProfile:
-        return parse_clinic(self.profile, self.name or "clinic")
+        """The stored profile; keys older versions ignored (and so stored) are passed over."""
+        return check(ClinicProfile, known_only(ClinicProfile, self.profile), prefix=f"{self.name or 'clinic'}: ")

@@ -1,469 +1,531 @@
-"""A clinic's profile and dated price list, parsed from JSON-shaped data with every problem named.
+"""A clinic's profile and dated price list: one schema for every way it arrives or leaves.
 
-Pure. One parser serves the CLI quotes file, the JSON and CSV imports, the API and the admin, so a
-price is checked the same way wherever it comes from. Every problem is collected with its location
-("clinics[1].prices.session.iv") and raised together as one InvalidInput: nothing half-parsed escapes.
-Warnings (a package dearer per session than a single session) are kept on the clinic and shown.
+Pure (pydantic, no Django). The same model reads the CLI quotes file, the JSON and CSV imports, the
+add-a-clinic form, the API and the admin, and its JSON dump is the export format, so exporting and
+importing again gives the same clinic. Every price carries the date it was quoted and where it came
+from; a bare amount takes the clinic-wide ``quoted_on`` and ``source``. Each field's ``Column`` says
+what the form and a CSV file call it, so errors are reported in a person's words.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from ketnav.clinics.money import amount, currency, percent
-from ketnav.errors import ErrorDetail, InvalidInput, KetnavError
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
-ROUTES: dict[str, str] = {
-    "iv": "IV infusion",
-    "im": "IM injection",
-    "esketamine": "Esketamine nasal spray (Spravato)",
-    "oral": "Oral or sublingual",
+from ketnav.clinics.fields import (
+    Column,
+    Currency,
+    Flag,
+    Frozen,
+    Money,
+    Number,
+    OptionalMoney,
+    OptionalPercent,
+    Percent,
+    QuoteDate,
+    RouteName,
+    Text,
+    Whole,
+    fail,
+)
+from ketnav.routes import route_key
+
+# Sections of the add-a-clinic form, in the order shown; the first is always open.
+BASICS, FEES, INSURANCE, PLAN, ABOUT = "basics", "fees", "insurance", "plan", "about"
+GROUPS: Mapping[str, str] = {
+    BASICS: "The clinic and its price for one session",
+    FEES: "Packages, boosters, visits and other fees",
+    INSURANCE: "Insurance",
+    PLAN: "Payment plan",
+    ABOUT: "What you know about the clinic (for the quality checklist)",
 }
-FEE_PER = ("session", "course")
 MAX_SESSIONS = 200
+_DATED = "every price needs the date it was quoted (quoted_on)"
+_SOURCED = "every price needs where it came from (source)"
 
 
-@dataclass(frozen=True)
-class Quote:
+class Quote(Frozen):
     """A price with the date it was quoted and where it came from."""
 
-    amount: Decimal
-    quoted_on: dt.date
-    source: str
+    amount: Money
+    quoted_on: Annotated[QuoteDate, Column("quoted_on", "Date quoted", missing=_DATED, shared=True)]
+    source: Annotated[
+        str, Text(300, required=True), Column("source", "Where the price came from", missing=_SOURCED, shared=True)
+    ]
 
 
-@dataclass(frozen=True)
-class Package:
-    route: str
-    sessions: int
-    price: Quote
-    includes: str = ""
+class Package(Frozen):
+    route: Annotated[RouteName, Column("route", "Route", shared=True)]
+    sessions: Annotated[
+        int,
+        Whole(1, MAX_SESSIONS),
+        Column(
+            "package_sessions",
+            "Package: number of sessions",
+            FEES,
+            "whole",
+            "A price for several sessions bought together, if the clinic offers one.",
+            missing="a package needs its number of sessions (1 or more)",
+        ),
+    ]
+    price: Annotated[Money, Column("package_price", "Package price", FEES, "money")]
+    includes: Annotated[str, Text(500), Column("package_includes", "What the package includes", FEES)] = ""
+    quoted_on: Annotated[QuoteDate, Column("quoted_on", "Date quoted", missing=_DATED, shared=True)]
+    source: Annotated[
+        str, Text(300, required=True), Column("source", "Where the price came from", missing=_SOURCED, shared=True)
+    ]
 
     @property
     def per_session(self) -> Decimal:
-        return self.price.amount / self.sessions
+        return self.price / self.sessions
+
+    @property
+    def quote(self) -> Quote:
+        return Quote.model_construct(amount=self.price, quoted_on=self.quoted_on, source=self.source)
 
 
-@dataclass(frozen=True)
-class Fee:
-    name: str
-    price: Quote
-    per: str  # "session" or "course"
+def _per(value: object) -> object:
+    return str(value or "session").strip().casefold() if isinstance(value, str | type(None)) else value
 
 
-@dataclass(frozen=True)
-class Savings:
+class Fee(Frozen):
+    name: Annotated[str, Text(120, required=True), Column("fee_name", "Other fee: what it is for", FEES)]
+    amount: Annotated[Money, Column("fee_amount", "Other fee: amount", FEES, "money")]
+    per: Annotated[
+        Literal["session", "course"],
+        BeforeValidator(_per),
+        Column("fee_per", "Other fee is charged", FEES, "per"),
+    ] = "session"
+    quoted_on: Annotated[QuoteDate, Column("quoted_on", "Date quoted", missing=_DATED, shared=True)]
+    source: Annotated[
+        str, Text(300, required=True), Column("source", "Where the price came from", missing=_SOURCED, shared=True)
+    ]
+
+    @property
+    def quote(self) -> Quote:
+        return Quote.model_construct(amount=self.amount, quoted_on=self.quoted_on, source=self.source)
+
+
+class Savings(Frozen):
     """A manufacturer savings programme (e.g. for esketamine): the patient pays at least this per
     session for the drug's share, the programme pays the rest up to an annual cap."""
 
-    min_pay_per_session: Decimal
-    annual_cap: Decimal
+    min_pay_per_session: Annotated[
+        Money,
+        Column(
+            "savings_min_pay",
+            "Savings programme: you still pay per session",
+            INSURANCE,
+            "money",
+            "What you pay for the drug each session even with the programme (often 0 to 10).",
+        ),
+    ] = Decimal("0.00")
+    annual_cap: Annotated[
+        Money,
+        Column(
+            "savings_annual_cap",
+            "Savings programme: most it pays in a year",
+            INSURANCE,
+            "money",
+            "Esketamine's maker runs a savings programme for people with commercial insurance; it pays "
+            "part of your share of the drug's cost, up to a yearly limit.",
+            missing="give the programme's yearly limit",
+        ),
+    ]
 
 
-@dataclass(frozen=True)
-class Insurance:
-    in_network: bool | None = None
-    covered_routes: tuple[str, ...] = ()
-    deductible_remaining: Decimal = Decimal(0)
-    coinsurance_percent: Decimal | None = None
-    copay_per_session: Decimal | None = None
-    superbills: bool | None = None
-    oon_reimbursement_percent: Decimal | None = None
+class Insurance(Frozen):
+    in_network: Annotated[
+        Flag,
+        Column(
+            "in_network",
+            "Is the clinic in your plan's network?",
+            INSURANCE,
+            "yes-no",
+            "In network means the clinic has a contract with your insurer; you usually pay less.",
+        ),
+    ] = None
+    covered_routes: Annotated[
+        list[RouteName],
+        Field(max_length=10),
+        Column(
+            "plan_covers_route",
+            "Does your plan cover this treatment?",
+            INSURANCE,
+            "yes-no",
+            "Ask your insurer. Esketamine (Spravato) is often covered with prior approval; IV ketamine "
+            "for mental health usually is not.",
+        ),
+    ] = []
+    deductible_remaining: Annotated[
+        Money,
+        BeforeValidator(lambda v: 0 if v is None or v == "" else v),
+        Column(
+            "deductible_remaining",
+            "Deductible left this year",
+            INSURANCE,
+            "money",
+            "What you still pay yourself this plan year before your insurance starts to share the cost.",
+        ),
+    ] = Decimal("0.00")
+    coinsurance_percent: Annotated[
+        OptionalPercent,
+        Column(
+            "coinsurance_percent",
+            "Coinsurance (%)",
+            INSURANCE,
+            "percent",
+            "Coinsurance is the share of each bill you pay after the deductible, as a percentage "
+            "(for example 20%); the plan pays the rest.",
+        ),
+    ] = None
+    copay_per_session: Annotated[
+        OptionalMoney,
+        Column(
+            "copay_per_session",
+            "Copay per session",
+            INSURANCE,
+            "money",
+            "A fixed amount you pay for each session instead of coinsurance, if your plan has one.",
+        ),
+    ] = None
+    superbills: Annotated[
+        Flag,
+        Column(
+            "superbills",
+            "Does the clinic give superbills?",
+            INSURANCE,
+            "yes-no",
+            "A superbill is a detailed receipt with the codes an insurer needs. With one you can claim "
+            "part of an out-of-network visit back yourself; insurers often refuse the ketamine itself.",
+        ),
+    ] = None
+    oon_reimbursement_percent: Annotated[
+        OptionalPercent,
+        Column(
+            "oon_reimbursement_percent",
+            "Out-of-network refund (%)",
+            INSURANCE,
+            "percent",
+            "The share of an out-of-network bill your plan pays back when you send a superbill.",
+        ),
+    ] = None
     manufacturer_savings: Savings | None = None
 
 
-@dataclass(frozen=True)
-class Financing:
-    term_months: int
-    apr_percent: Decimal
+class Financing(Frozen):
+    term_months: Annotated[
+        int,
+        Whole(1, 120),
+        Column(
+            "financing_term_months",
+            "Payment plan length (months)",
+            PLAN,
+            "whole",
+            "How many monthly payments, if you would pay through a loan or payment plan.",
+            missing="a payment plan needs its length in months (1–120)",
+        ),
+    ]
+    apr_percent: Annotated[
+        Percent,
+        BeforeValidator(lambda v: 0 if v is None or v == "" else v),
+        Column(
+            "financing_apr_percent",
+            "Payment plan APR (%)",
+            PLAN,
+            "percent",
+            "APR (annual percentage rate) is the yearly cost of borrowing, as a percentage. At 0% you "
+            "repay only the price.",
+        ),
+    ] = Decimal(0)
 
 
-@dataclass(frozen=True)
-class Quality:
+class Quality(Frozen):
     """What the checklist looks at; None (or "") means the person does not know yet."""
 
-    prescriber_licence: str = ""
-    anesthesiologist_on_site: bool | None = None
-    psychiatrist_involved: bool | None = None
-    experience_years: float | None = None
-    treatments_given: int | None = None
-    evaluation_before_treatment: bool | None = None
-    evaluation_includes: str = ""
-    monitors_blood_pressure: bool | None = None
-    pulse_oximetry: bool | None = None
-    observation_minutes: int | None = None
-    escort_required: bool | None = None
-    measures_outcomes: bool | None = None
-    integration_support: bool | None = None
-    rems_certified: bool | None = None
-    setting: str = ""
+    prescriber_licence: Annotated[
+        str,
+        Text(60),
+        Column(
+            "prescriber_licence",
+            "Prescriber's licence",
+            ABOUT,
+            help="The letters after the prescriber's name: MD, DO, NP or PA (MBBS or MBChB outside North "
+            "America). A registered nurse (RN) or nurse anesthetist (CRNA) may give the treatment but does "
+            "not meet this item.",
+        ),
+    ] = ""
+    anesthesiologist_on_site: Annotated[
+        Flag,
+        Column(
+            "anesthesiologist_on_site", "Someone on site who can manage breathing and heart problems?", ABOUT, "yes-no"
+        ),
+    ] = None
+    psychiatrist_involved: Annotated[
+        Flag, Column("psychiatrist_involved", "Psychiatrist involved in your care?", ABOUT, "yes-no")
+    ] = None
+    experience_years: Annotated[
+        float | None, Number(0, 70), Column("experience_years", "Years giving ketamine", ABOUT, "number")
+    ] = None
+    treatments_given: Annotated[
+        int | None, Whole(0, 10_000_000), Column("treatments_given", "Treatments given so far", ABOUT, "whole")
+    ] = None
+    evaluation_before_treatment: Annotated[
+        Flag, Column("evaluation_before_treatment", "Full evaluation before the first session?", ABOUT, "yes-no")
+    ] = None
+    evaluation_includes: Annotated[
+        str, Text(500), Column("evaluation_includes", "What the evaluation includes", ABOUT)
+    ] = ""
+    monitors_blood_pressure: Annotated[
+        Flag, Column("monitors_blood_pressure", "Blood pressure checked during and after?", ABOUT, "yes-no")
+    ] = None
+    pulse_oximetry: Annotated[
+        Flag, Column("pulse_oximetry", "Oxygen level (pulse oximetry) monitored?", ABOUT, "yes-no")
+    ] = None
+    observation_minutes: Annotated[
+        int | None, Whole(0, 24 * 60), Column("observation_minutes", "Minutes observed after a session", ABOUT, "whole")
+    ] = None
+    escort_required: Annotated[
+        Flag, Column("escort_required", "Must leave with a responsible adult?", ABOUT, "yes-no")
+    ] = None
+    measures_outcomes: Annotated[
+        Flag, Column("measures_outcomes", "Tracks your symptoms with questionnaires?", ABOUT, "yes-no")
+    ] = None
+    integration_support: Annotated[
+        Flag, Column("integration_support", "Offers integration or therapy support?", ABOUT, "yes-no")
+    ] = None
+    rems_certified: Annotated[
+        Flag,
+        Column(
+            "rems_certified",
+            "REMS-certified for esketamine?",
+            ABOUT,
+            "yes-no",
+            "REMS (Risk Evaluation and Mitigation Strategy) is the FDA's safety programme for esketamine: "
+            "only certified clinics may give it, and they must watch you for at least 2 hours afterwards.",
+        ),
+    ] = None
+    setting: Annotated[str, Text(500), Column("setting", "Setting (room, music, who is with you)", ABOUT)] = ""
 
 
-@dataclass(frozen=True)
-class Reviews:
-    rating: Decimal | None = None
-    count: int | None = None
-    source: str = ""
+def _rating(value: object) -> object:
+    """Ratings are read as a number first, as before: "4.70" and 4.7 are the same rating."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        fail("number", f"{value!r} is not a number")
+    try:
+        rating = float(str(value).strip())
+    except ValueError:
+        fail("number", f"{value!r} is not a number")
+    if not 0 <= rating <= 5:
+        fail("range", f"{value} is outside 0–5")
+    return Decimal(str(rating))
 
 
-@dataclass(frozen=True)
-class Clinic:
-    name: str
-    location: str
-    routes: tuple[str, ...]
-    currency: str
-    session_prices: Mapping[str, Quote]
-    booster_prices: Mapping[str, Quote] = field(default_factory=dict)
-    drug_portion: Mapping[str, Decimal] = field(default_factory=dict)
-    consultation: Quote | None = None
-    follow_up: Quote | None = None
-    packages: tuple[Package, ...] = ()
-    fees: tuple[Fee, ...] = ()
+class Reviews(Frozen):
+    rating: Annotated[
+        Annotated[Decimal, Field(ge=0, le=5)] | None,
+        BeforeValidator(_rating),
+        Column("review_rating", "Review rating (0 to 5)", ABOUT, "number"),
+    ] = None
+    count: Annotated[int | None, Whole(0, 10_000_000), Column("review_count", "Number of reviews", ABOUT, "whole")] = (
+        None
+    )
+    source: Annotated[str, Text(200), Column("review_source", "Where the reviews are", ABOUT)] = ""
+
+    @model_validator(mode="after")
+    def _sourced(self) -> Reviews:
+        if (self.rating is not None or self.count is not None) and not self.source:
+            fail("reviews", "say where the reviews came from", at="source")
+        return self
+
+
+class Prices(Frozen):
+    session: Annotated[
+        dict[RouteName, Quote],
+        Field(max_length=10),
+        Column(
+            "session_price",
+            "Price of one session",
+            BASICS,
+            "money",
+            "The clinic's price for a single session by this route, before insurance.",
+            missing='give at least one per-session price, e.g. {"iv": 450}',
+            required=True,
+        ),
+    ]
+    booster: Annotated[
+        dict[RouteName, Quote],
+        Field(max_length=10),
+        Column(
+            "booster_price",
+            "Booster session price",
+            FEES,
+            "money",
+            "A booster (maintenance) session comes after the first series; some clinics charge less for it.",
+        ),
+    ] = {}
+    drug_portion: Annotated[
+        dict[RouteName, Money],
+        Field(max_length=10),
+        Column(
+            "drug_portion",
+            "Drug's share of the session price",
+            INSURANCE,
+            "money",
+            "How much of the session price is the esketamine itself; the maker's savings programme only "
+            "helps with this part.",
+        ),
+    ] = {}
+    consultation: Annotated[
+        Quote | None,
+        Column("consultation_fee", "Consultation fee", FEES, "money", "The first assessment visit, if charged."),
+    ] = None
+    follow_up: Annotated[
+        Quote | None,
+        Column("follow_up_fee", "Follow-up visit fee", FEES, "money", "A check-in visit with the prescriber."),
+    ] = None
+    packages: Annotated[list[Package], Field(max_length=20)] = []
+    fees: Annotated[list[Fee], Field(max_length=20)] = []
+
+    @field_validator("session")
+    @classmethod
+    def _one_at_least(cls, value: dict[str, Quote]) -> dict[str, Quote]:
+        if not value:
+            fail("required", 'give at least one per-session price, e.g. {"iv": 450}')
+        return value
+
+
+def _dated(value: Any, defaults: Mapping[str, Any]) -> Any:
+    """A price as a full quote: a bare amount or a partial quote takes the clinic-wide date and source."""
+    entry = dict(value) if isinstance(value, Mapping) else {"amount": value}
+    for key, default in defaults.items():
+        if entry.get(key) in (None, "") and default not in (None, ""):
+            entry[key] = default
+    return entry
+
+
+def _dated_prices(prices: Mapping[str, Any], defaults: Mapping[str, Any], route: str | None) -> dict[str, Any]:
+    """Every price as a full quote; a package without a route is for the clinic's only route."""
+    out = dict(prices)
+    for key in ("session", "booster"):
+        if isinstance(out.get(key), Mapping):
+            out[key] = {r: _dated(v, defaults) for r, v in out[key].items()}
+    for key in ("consultation", "follow_up"):
+        if out.get(key) in (None, ""):
+            out.pop(key, None)
+        else:
+            out[key] = _dated(out[key], defaults)
+    for key in ("packages", "fees"):
+        if isinstance(out.get(key), list):
+            entries = [_dated(e, defaults) if isinstance(e, Mapping) else e for e in out[key]]
+            if key == "packages" and route:
+                entries = [{**e, "route": route} if isinstance(e, dict) and not e.get("route") else e for e in entries]
+            out[key] = entries
+    return out
+
+
+def _offered(data: Mapping[str, Any]) -> list[Any]:
+    """The routes listed, then every priced route, each once, by their shared names where known."""
+    listed = list(data["routes"]) if isinstance(data.get("routes"), list | tuple) else []
+    prices = data.get("prices")
+    session = prices.get("session") if isinstance(prices, Mapping) else None
+    priced = [route_key(r) for r in session] if isinstance(session, Mapping) else []
+    keys = [route_key(r) or r for r in listed] + [r for r in priced if r]
+    return [k for i, k in enumerate(keys) if k not in keys[:i]]  # entries may be unhashable
+
+
+class Clinic(Frozen):
+    name: Annotated[str, Text(200, required=True), Column("name", "Clinic name", BASICS, required=True)]
+    routes: Annotated[
+        list[RouteName],
+        Field(max_length=10),
+        Column(
+            "route",
+            "Route",
+            BASICS,
+            "route",
+            "How the ketamine is given. Esketamine nasal spray (Spravato) is approved for depression; the others "
+            "are off-label.",
+            required=True,
+        ),
+    ] = []
+    currency: Annotated[Currency, Column("currency", "Currency", BASICS, "currency", required=True)]
+    prices: Prices
+    quoted_on: Annotated[
+        QuoteDate | None,
+        Column("quoted_on", "Date quoted", BASICS, "date", "When the clinic gave you this price.", required=True),
+    ] = None
+    source: Annotated[
+        str,
+        Text(300),
+        Column(
+            "source",
+            "Where the price came from",
+            BASICS,
+            help="For example: phone call, website, price sheet.",
+            required=True,
+        ),
+    ] = ""
+    location: Annotated[str, Text(500), Column("location", "Town or city", ABOUT)] = ""
     insurance: Insurance | None = None
     financing: Financing | None = None
-    quality: Quality = field(default_factory=Quality)
-    reviews: Reviews = field(default_factory=Reviews)
-    warnings: tuple[str, ...] = ()
+    quality: Quality = Quality()
+    reviews: Reviews = Reviews()
 
+    @model_validator(mode="before")
+    @classmethod
+    def _fill(cls, data: Any) -> Any:
+        """Bare amounts become dated quotes; the routes offered include every priced route; an empty
+        insurance or payment-plan section means none."""
+        if not isinstance(data, Mapping):
+            return data
+        out = dict(data)
+        routes = _offered(data)
+        if isinstance(data.get("routes"), list | tuple | type(None)):
+            out["routes"] = routes
+        prices = out.setdefault("prices", {})
+        if isinstance(prices, Mapping):
+            defaults = {"quoted_on": data.get("quoted_on"), "source": data.get("source")}
+            only = routes[0] if len(routes) == 1 and isinstance(routes[0], str) else None
+            out["prices"] = _dated_prices(prices, defaults, only)
+        for key in ("insurance", "financing"):
+            if out.get(key) in ({}, None, ""):
+                out.pop(key, None)
+        return out
 
-# --- reading ------------------------------------------------------------------------------------
+    @model_validator(mode="after")
+    def _consistent(self) -> Clinic:
+        for i, package in enumerate(self.prices.packages):
+            if package.route not in self.prices.session:
+                fail(
+                    "package",
+                    f"no single-session price for {package.route} to compare with",
+                    at=f"prices.packages.{i}.route",
+                )
+        for route, portion in self.prices.drug_portion.items():
+            single = self.prices.session.get(route)
+            if single is not None and portion > single.amount:
+                fail("drug", "the drug's share cannot exceed the session price", at=f"prices.drug_portion.{route}")
+        return self
 
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Odd but possible quotes, shown beside the estimate (a package dearer than single sessions)."""
+        out = []
+        for package in self.prices.packages:
+            single = self.prices.session[package.route]
+            if package.per_session > single.amount:
+                out.append(
+                    f"The package of {package.sessions} sessions costs {package.per_session:.2f} a session, more "
+                    f"than a single session ({single.amount:.2f}); check the quote"
+                )
+        return tuple(out)
 
-class _Reader:
-    """Collects problems with their locations instead of stopping at the first."""
-
-    def __init__(self) -> None:
-        self.problems: list[ErrorDetail] = []
-        self.warnings: list[str] = []
-
-    def fail(self, where: str, message: str) -> None:
-        self.problems.append(ErrorDetail(where, message))
-
-    def guard(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except KetnavError as exc:
-            # Keep the full message (it says what is wrong), under the location of the field.
-            location = exc.details[0].location if exc.details else "input"
-            message = exc.message.removeprefix(f"{location}: ")
-            self.problems.append(ErrorDetail(location, message))
-            return None
-
-    def text(self, data: Mapping[str, Any], key: str, where: str, *, required: bool = False, limit: int = 500) -> str:
-        value = data.get(key)
-        if value is None or str(value).strip() == "":
-            if required:
-                self.fail(f"{where}.{key}", "is required")
-            return ""
-        if not isinstance(value, str | int | float):
-            self.fail(f"{where}.{key}", f"{value!r} is not text")
-            return ""
-        text = str(value).strip()
-        if len(text) > limit:
-            self.fail(f"{where}.{key}", f"is {len(text):,} characters; the limit is {limit}")
-        return text
-
-    def flag(self, data: Mapping[str, Any], key: str, where: str) -> bool | None:
-        value = data.get(key)
-        if value is None or value == "":
-            return None
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().casefold()
-        if text in {"yes", "y", "true", "1", "met"}:
-            return True
-        if text in {"no", "n", "false", "0", "not met"}:
-            return False
-        if text in {"unknown", "?", "don't know", "n/a"}:
-            return None
-        self.fail(f"{where}.{key}", f"{value!r} is not yes, no or unknown")
-        return None
-
-    def number(
-        self, data: Mapping[str, Any], key: str, where: str, *, low: float, high: float, whole: bool = False
-    ) -> Any:
-        value = data.get(key)
-        if value is None or value == "":
-            return None
-        try:
-            number = float(str(value).strip())
-        except ValueError:
-            self.fail(f"{where}.{key}", f"{value!r} is not a number")
-            return None
-        if whole and not number.is_integer():
-            self.fail(f"{where}.{key}", f"{value!r} is not a whole number")
-            return None
-        if not low <= number <= high:
-            self.fail(f"{where}.{key}", f"{value} is outside {low:g}–{high:g}")
-            return None
-        return int(number) if whole else number
-
-    def date(self, value: Any, where: str) -> dt.date | None:
-        if isinstance(value, dt.date):
-            return value
-        try:
-            day = dt.date.fromisoformat(str(value).strip())
-        except ValueError:
-            self.fail(where, f"{value!r} is not a date like 2026-11-27")
-            return None
-        if day > dt.date.today() + dt.timedelta(days=1):
-            self.fail(where, f"{day} is in the future; a quote date is when the price was given")
-            return None
-        return day
-
-    def quote(self, value: Any, where: str, defaults: Mapping[str, Any]) -> Quote | None:
-        entry = value if isinstance(value, Mapping) else {"amount": value}
-        money = self.guard(amount, entry.get("amount"), where if not isinstance(value, Mapping) else f"{where}.amount")
-        quoted_raw = entry.get("quoted_on") or defaults.get("quoted_on")
-        source = str(entry.get("source") or defaults.get("source") or "").strip()
-        if not quoted_raw:
-            self.fail(f"{where}.quoted_on", "every price needs the date it was quoted (quoted_on)")
-        if not source:
-            self.fail(f"{where}.source", "every price needs where it came from (source)")
-        quoted = self.date(quoted_raw, f"{where}.quoted_on") if quoted_raw else None
-        if money is None or quoted is None or not source:
-            return None
-        return Quote(money, quoted, source[:300])
-
-    def entry_quote(self, entry: Mapping[str, Any], key: str, where: str, defaults: Mapping[str, Any]) -> Quote | None:
-        """The price in ``entry[key]``, dated and sourced by the entry itself or else by the defaults."""
-        dated = {k: v for k, v in entry.items() if k in {"quoted_on", "source"}}
-        return self.quote({**dated, "amount": entry.get(key)}, f"{where}.{key}", defaults)
-
-    def route(self, value: Any, where: str) -> str | None:
-        key = str(value or "").strip().casefold().replace("spravato", "esketamine")
-        if key not in ROUTES:
-            self.fail(where, f"{value!r} is not a route; use one of {', '.join(ROUTES)}")
-            return None
-        return key
-
-
-def _mapping(value: Any, where: str, reader: _Reader) -> Mapping[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        reader.fail(where, "should be an object with named fields")
-        return {}
-    return value
-
-
-def _prices_by_route(raw: Any, where: str, reader: _Reader, defaults: Mapping[str, Any]) -> dict[str, Quote]:
-    out: dict[str, Quote] = {}
-    for key, value in _mapping(raw, where, reader).items():
-        route = reader.route(key, f"{where}.{key}")
-        quote = reader.quote(value, f"{where}.{key}", defaults)
-        if route and quote:
-            out[route] = quote
-    return out
-
-
-def _drug_portion(raw: Any, where: str, reader: _Reader) -> dict[str, Decimal]:
-    """How much of a session price is the drug itself (for manufacturer savings on esketamine)."""
-    out: dict[str, Decimal] = {}
-    for key, value in _mapping(raw, where, reader).items():
-        route = reader.route(key, f"{where}.{key}")
-        share = reader.guard(amount, value, f"{where}.{key}")
-        if route and share is not None:
-            out[route] = share
-    return out
-
-
-def _packages(raw: Any, where: str, reader: _Reader, defaults: Mapping[str, Any]) -> list[Package]:
-    out = []
-    for i, entry in enumerate(raw or ()):
-        here = f"{where}[{i}]"
-        entry = _mapping(entry, here, reader)
-        route = reader.route(entry.get("route"), f"{here}.route")
-        sessions = reader.number(entry, "sessions", here, low=1, high=MAX_SESSIONS, whole=True)
-        if sessions is None:
-            reader.fail(f"{here}.sessions", "a package needs its number of sessions (1 or more)")
-        price = reader.entry_quote(entry, "price", here, defaults)
-        if route and sessions and price:
-            out.append(Package(route, sessions, price, reader.text(entry, "includes", here)))
-    return out
-
-
-def _fees(raw: Any, where: str, reader: _Reader, defaults: Mapping[str, Any]) -> list[Fee]:
-    out = []
-    for i, entry in enumerate(raw or ()):
-        here = f"{where}[{i}]"
-        entry = _mapping(entry, here, reader)
-        name = reader.text(entry, "name", here, required=True, limit=120)
-        per = str(entry.get("per") or "session").strip().casefold()
-        if per not in FEE_PER:
-            reader.fail(f"{here}.per", f"{per!r} is not 'session' or 'course'")
-        price = reader.entry_quote(entry, "amount", here, defaults)
-        if name and price and per in FEE_PER:
-            out.append(Fee(name, price, per))
-    return out
-
-
-def _insurance(raw: Any, where: str, reader: _Reader) -> Insurance | None:
-    data = _mapping(raw, where, reader)
-    if not data:
-        return None
-    covered = []
-    for i, r in enumerate(data.get("covered_routes") or ()):
-        route = reader.route(r, f"{where}.covered_routes[{i}]")
-        if route:
-            covered.append(route)
-    savings = None
-    raw_savings = _mapping(data.get("manufacturer_savings"), f"{where}.manufacturer_savings", reader)
-    if raw_savings:
-        here = f"{where}.manufacturer_savings"
-        floor = reader.guard(amount, raw_savings.get("min_pay_per_session", 0), f"{here}.min_pay_per_session")
-        cap = reader.guard(amount, raw_savings.get("annual_cap"), f"{here}.annual_cap")
-        if floor is not None and cap is not None:
-            savings = Savings(floor, cap)
-
-    def optional(key: str, parse: Any) -> Any:
-        value = data.get(key)
-        return None if value is None or value == "" else reader.guard(parse, value, f"{where}.{key}")
-
-    return Insurance(
-        in_network=reader.flag(data, "in_network", where),
-        covered_routes=tuple(covered),
-        deductible_remaining=optional("deductible_remaining", amount) or Decimal(0),
-        coinsurance_percent=optional("coinsurance_percent", percent),
-        copay_per_session=optional("copay_per_session", amount),
-        superbills=reader.flag(data, "superbills", where),
-        oon_reimbursement_percent=optional("oon_reimbursement_percent", percent),
-        manufacturer_savings=savings,
-    )
-
-
-def _financing(raw: Any, where: str, reader: _Reader) -> Financing | None:
-    data = _mapping(raw, where, reader)
-    if not data:
-        return None
-    term = reader.number(data, "term_months", where, low=1, high=120, whole=True)
-    if term is None and "term_months" not in data:
-        reader.fail(f"{where}.term_months", "a payment plan needs its length in months (1–120)")
-    apr = reader.guard(percent, data.get("apr_percent", 0), f"{where}.apr_percent")
-    return Financing(term, apr) if term is not None and apr is not None else None
-
-
-def _quality(raw: Any, where: str, reader: _Reader) -> Quality:
-    data = _mapping(raw, where, reader)
-    flags = {
-        k: reader.flag(data, k, where)
-        for k in (
-            "anesthesiologist_on_site",
-            "psychiatrist_involved",
-            "evaluation_before_treatment",
-            "monitors_blood_pressure",
-            "pulse_oximetry",
-            "escort_required",
-            "measures_outcomes",
-            "integration_support",
-            "rems_certified",
-        )
-    }
-    return Quality(
-        prescriber_licence=reader.text(data, "prescriber_licence", where, limit=60),
-        experience_years=reader.number(data, "experience_years", where, low=0, high=70),
-        treatments_given=reader.number(data, "treatments_given", where, low=0, high=10_000_000, whole=True),
-        evaluation_includes=reader.text(data, "evaluation_includes", where),
-        observation_minutes=reader.number(data, "observation_minutes", where, low=0, high=24 * 60, whole=True),
-        setting=reader.text(data, "setting", where),
-        **flags,
-    )
-
-
-def _reviews(raw: Any, where: str, reader: _Reader) -> Reviews:
-    data = _mapping(raw, where, reader)
-    rating = reader.number(data, "rating", where, low=0, high=5)
-    count = reader.number(data, "count", where, low=0, high=10_000_000, whole=True)
-    source = reader.text(data, "source", where, limit=200)
-    if (rating is not None or count is not None) and not source:
-        reader.fail(f"{where}.source", "say where the reviews came from")
-    return Reviews(Decimal(str(rating)) if rating is not None else None, count, source)
-
-
-def _read_clinic(data: Mapping[str, Any], where: str, reader: _Reader) -> Clinic | None:
-    name = reader.text(data, "name", where, required=True, limit=200)
-    code = reader.guard(currency, data.get("currency"), f"{where}.currency")
-    defaults = {"quoted_on": data.get("quoted_on"), "source": data.get("source")}
-    prices = _mapping(data.get("prices"), f"{where}.prices", reader)
-    here = f"{where}.prices"
-    sessions = _prices_by_route(prices.get("session"), f"{here}.session", reader, defaults)
-    if not sessions and not prices.get("session"):
-        reader.fail(f"{here}.session", 'give at least one per-session price, e.g. {"iv": 450}')
-    routes = [r for r in (reader.route(r, f"{where}.routes") for r in data.get("routes") or ()) if r]
-    clinic = Clinic(
-        name=name,
-        location=reader.text(data, "location", where),
-        routes=tuple(dict.fromkeys([*routes, *sessions])),
-        currency=code or "",
-        session_prices=sessions,
-        booster_prices=_prices_by_route(prices.get("booster"), f"{here}.booster", reader, defaults),
-        drug_portion=_drug_portion(prices.get("drug_portion"), f"{here}.drug_portion", reader),
-        consultation=reader.quote(prices["consultation"], f"{here}.consultation", defaults)
-        if prices.get("consultation") not in (None, "")
-        else None,
-        follow_up=reader.quote(prices["follow_up"], f"{here}.follow_up", defaults)
-        if prices.get("follow_up") not in (None, "")
-        else None,
-        packages=tuple(_packages(prices.get("packages"), f"{here}.packages", reader, defaults)),
-        fees=tuple(_fees(prices.get("fees"), f"{here}.fees", reader, defaults)),
-        insurance=_insurance(data.get("insurance"), f"{where}.insurance", reader),
-        financing=_financing(data.get("financing"), f"{where}.financing", reader),
-        quality=_quality(data.get("quality"), f"{where}.quality", reader),
-        reviews=_reviews(data.get("reviews"), f"{where}.reviews", reader),
-    )
-    return _with_warnings(clinic, where, reader)
-
-
-def _with_warnings(clinic: Clinic, where: str, reader: _Reader) -> Clinic:
-    warnings = []
-    for i, package in enumerate(clinic.packages):
-        single = clinic.session_prices.get(package.route)
-        if single is None:
-            reader.fail(
-                f"{where}.prices.packages[{i}].route", f"no single-session price for {package.route} to compare with"
-            )
-        elif package.per_session > single.amount:
-            warnings.append(
-                f"{where}.prices.packages[{i}]: the package costs {package.per_session:.2f} a session, more than "
-                f"a single session ({single.amount:.2f}); check the quote"
-            )
-    for route, portion in clinic.drug_portion.items():
-        single = clinic.session_prices.get(route)
-        if single is not None and portion > single.amount:
-            reader.fail(f"{where}.prices.drug_portion.{route}", "the drug's share cannot exceed the session price")
-    return Clinic(**{**clinic.__dict__, "warnings": tuple(warnings)})
-
-
-def parse_clinic(data: Any, where: str = "clinic") -> Clinic:
-    reader = _Reader()
-    if not isinstance(data, Mapping):
-        raise InvalidInput(f"{where}: should be an object with a name, currency and prices")
-    clinic = _read_clinic(data, where, reader)
-    if reader.problems or clinic is None:
-        first = reader.problems[0]
-        raise InvalidInput(f"{first.location}: {first.message}", reader.problems)
-    return clinic
-
-
-def parse_clinics(items: Any, where: str = "clinics") -> list[Clinic]:
-    """Every clinic in a list, all checked before any is accepted (an import is all or nothing)."""
-    if not isinstance(items, Sequence) or isinstance(items, str | bytes) or not items:
-        raise InvalidInput(f"{where}: should be a non-empty list of clinics")
-    problems: list[ErrorDetail] = []
-    clinics = []
-    for i, item in enumerate(items):
-        try:
-            clinics.append(parse_clinic(item, f"{where}[{i}]"))
-        except InvalidInput as exc:
-            problems.extend(exc.details or [ErrorDetail(f"{where}[{i}]", exc.message)])
-    if problems:
-        raise InvalidInput(
-            f"{len(problems)} problem(s) found, so nothing was imported. First: {problems[0].location}: "
-            f"{problems[0].message}",
-            problems,
-        )
-    return clinics
+    def export(self) -> dict[str, Any]:
+        """The clinic as import/export JSON: what was given, without empty or default fields."""
+        return self.model_dump(mode="json", exclude_defaults=True)

@@ -1,17 +1,14 @@
-"""Reads and writes for the clinic directory, and estimates for a quotes document."""
+"""Reads and writes for the clinic directory."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
 
 from ketnav.clinics.checklist import evaluate
 from ketnav.clinics.models import Clinic
-from ketnav.clinics.profile import parse_clinic
-from ketnav.clinics.quotes import parse_quotes
-from ketnav.clinics.serialize import checklist_dict, clinic_dict, quotes_report
+from ketnav.clinics.profile import Clinic as ClinicProfile
+from ketnav.clinics.report import ChecklistOut, DirectoryEntryOut
 from ketnav.errors import NotFound
 
 
@@ -26,27 +23,22 @@ def get_clinic(clinic_id: int, *, staff: bool) -> Clinic:
     return clinic
 
 
-def directory_entry(clinic: Clinic) -> dict[str, Any]:
+def directory_entry(clinic: Clinic) -> DirectoryEntryOut:
     profile = clinic.as_profile()
-    return {
-        "id": clinic.pk,
-        "published": clinic.published,
-        "updated_at": clinic.updated_at.isoformat(),
-        "profile": clinic_dict(profile),
-        "checklist": checklist_dict(evaluate(profile)),
-    }
+    return DirectoryEntryOut(
+        id=clinic.pk,
+        published=clinic.published,
+        updated_at=clinic.updated_at,
+        profile=profile,
+        checklist=ChecklistOut.of(evaluate(profile)),
+    )
 
 
 @transaction.atomic
-def save_clinic(profile: Any, *, published: bool, clinic: Clinic | None = None) -> Clinic:
-    """Create or replace a directory entry; the profile is parsed first, so a bad one changes nothing."""
-    parsed = parse_clinic(profile, "profile")
+def save_clinic(profile: ClinicProfile, *, published: bool, clinic: Clinic | None = None) -> Clinic:
+    """Create or replace a directory entry from a checked profile, stored in the export shape."""
     target = clinic or Clinic()
-    target.profile = clinic_dict(parsed)
+    target.profile = profile.export()
     target.published = published
     target.save()
     return target
-
-
-def estimates_for(doc: Any) -> dict[str, Any]:
-    return quotes_report(parse_quotes(doc))

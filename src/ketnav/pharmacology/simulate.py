@@ -13,6 +13,7 @@ from ketnav.errors import InvalidInput
 from ketnav.pharmacology.engine import Array, Input, simulate
 from ketnav.pharmacology.models import MODELS, Covariates, PKModel, sample_variability
 from ketnav.pharmacology.units import Dose, check_weight
+from ketnav.routes import route_key
 
 DISSOCIATION_BAND_NG_ML = (100.0, 250.0)  # Krystal 1994, via Zanos 2018
 
@@ -23,6 +24,9 @@ class Regimen:
     dose: Dose
     repeat_every_h: float | None = None
     repeats: int = 1
+
+    def __post_init__(self) -> None:  # the shared route vocabulary: "esketamine" or "Spravato" is "nasal"
+        object.__setattr__(self, "route", route_key(self.route) or self.route)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ketnav.citations.bibliography import Reference, resolve
 from ketnav.errors import InvalidInput
+from ketnav.routes import route_key
 
 ROUTES = {
     "iv": "IV infusion",
@@ -44,7 +45,7 @@ def earliest_driving(session_end: dt.datetime) -> dt.datetime:
 
 
 def plan(*, session_end: dt.datetime, route: str) -> AftercarePlan:
-    key = route.strip().lower()
+    key = route_key(route) or route.strip().lower()  # the shared vocabulary: "esketamine" is "nasal"
     if key not in ROUTES:
         raise InvalidInput(f"route: unknown route {route!r}; use one of {', '.join(ROUTES)}")
     arrange = [

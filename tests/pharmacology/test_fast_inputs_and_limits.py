@@ -156,11 +156,12 @@ def test_the_racemic_band_is_never_drawn_on_esketamine() -> None:
     assert band not in _labels(esk_ax) and "esketamine" in _labels(esk_ax)
 
 
-def test_the_legend_sits_below_the_curves_not_on_them() -> None:
+@pytest.mark.parametrize("layout", ["wide", "narrow"])
+def test_the_legend_sits_below_the_curves_not_on_them(layout: str) -> None:
     from ketnav.pharmacology.comparison import protocol_simulations
 
     sims = protocol_simulations(hours=6.0)
-    fig = protocol_figure([(row.protocol["label"], sim) for row, sim in sims], title="t")
+    fig = protocol_figure([(row.protocol["label"], sim) for row, sim in sims], title="t", layout=layout)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     renderer = FigureCanvasAgg(fig).get_renderer()  # type: ignore[no-untyped-call]

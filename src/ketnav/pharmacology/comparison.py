@@ -11,7 +11,7 @@ import yaml
 
 from ketnav.citations.bibliography import Reference, resolve
 from ketnav.pharmacology.models import MODELS
-from ketnav.pharmacology.simulate import NORKETAMINE_CAVEAT, NORKETAMINE_ROUTES, Regimen, Simulation, run
+from ketnav.pharmacology.simulate import NORKETAMINE_ROUTES, Regimen, Simulation, run
 from ketnav.pharmacology.units import parse_dose
 
 # Each fact in plain words, with the technical term beside it for clinicians (None: no jargon to name).
@@ -50,7 +50,9 @@ class RouteRow:
     def norketamine(self) -> str:
         if MODELS[self.protocol["model"]].metabolite_name:
             return f"Modelled ({MODELS[self.protocol['model']].metabolite_name})"
-        return NORKETAMINE_CAVEAT if self.route in NORKETAMINE_ROUTES else "Not modelled"
+        if self.route in NORKETAMINE_ROUTES:
+            return "Not modelled; after this route it is higher than after an injection (see the note below)"
+        return "Not modelled"
 
 
 @cache

@@ -9,6 +9,7 @@ racemic ketamine, so it is drawn only on racemic panels and labelled as such: es
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,35 +23,43 @@ EDUCATIONAL = (
 BAND_LABEL = "Racemic ketamine: dissociative effects reported at {low:g}–{high:g} ng/mL (Krystal 1994)"
 
 
-def _panel(ax: Any, curves: Sequence[tuple[str, Simulation]], *, metabolite: bool, start: int = 0) -> None:
+# Two layouts: "wide" for screens and print, "narrow" (a phone's width, larger type, wrapped legend) for
+# small screens; the page shows one or the other with a CSS media query, so neither is shrunk to
+# unreadable type.
+LAYOUTS: dict[str, dict[str, float]] = {
+    "wide": {"width": 8.0, "panel": 4.6, "wrap": 100, "legend": 8.0},
+    "narrow": {"width": 4.2, "panel": 4.2, "wrap": 46, "legend": 7.5},
+}
+
+
+def _panel(
+    ax: Any, curves: Sequence[tuple[str, Simulation]], *, metabolite: bool, start: int = 0, layout: str = "wide"
+) -> None:
+    wrap = int(LAYOUTS[layout]["wrap"])
     if curves and all(sim.model.racemic for _, sim in curves):
         low, high = DISSOCIATION_BAND_NG_ML
-        ax.axhspan(low, high, color="#fff3b0", zorder=0, label=BAND_LABEL.format(low=low, high=high))
+        band = textwrap.fill(BAND_LABEL.format(low=low, high=high), wrap)
+        ax.axhspan(low, high, color="#fff3b0", zorder=0, label=band)
     for i, (label, sim) in enumerate(curves, start=start):
         hours = sim.times_min / 60.0
         color, dash = COLORS[i % len(COLORS)], DASHES[i % len(DASHES)]
-        ax.plot(hours, sim.parent_ng_ml, color=color, linestyle=dash, linewidth=2, label=label)
+        ax.plot(hours, sim.parent_ng_ml, color=color, linestyle=dash, linewidth=2, label=textwrap.fill(label, wrap))
         if metabolite and sim.metabolite_ng_ml is not None:
-            ax.plot(
-                hours,
-                sim.metabolite_ng_ml,
-                color=color,
-                linewidth=1,
-                alpha=0.7,
-                label=f"{label}: {sim.model.metabolite_name}",
-            )
+            name = textwrap.fill(f"{label}: {sim.model.metabolite_name}", wrap)
+            ax.plot(hours, sim.metabolite_ng_ml, color=color, linewidth=1, alpha=0.7, label=name)
     ax.set_xlabel("Hours after the start of dosing")
     ax.set_ylabel("Blood level (ng/mL)")
     ax.set_ylim(bottom=0)
     ax.set_xlim(left=0)
     ax.grid(True, color="#dddddd", linewidth=0.6)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.0, -0.18), frameon=False, ncol=1)
+    ax.legend(fontsize=LAYOUTS[layout]["legend"], loc="upper left", bbox_to_anchor=(0.0, -0.2), frameon=False)
 
 
-def _svg(fig: Any, notes: Sequence[str]) -> str:
+def _svg(fig: Any, notes: Sequence[str], *, layout: str = "wide") -> str:
     import matplotlib
 
-    text = "\n".join([*dict.fromkeys(notes), EDUCATIONAL])
+    wrap = int(LAYOUTS[layout]["wrap"]) + 30
+    text = "\n".join(textwrap.fill(n, wrap) for n in [*dict.fromkeys(notes), EDUCATIONAL])
     fig.text(0.01, 0.0, text, fontsize=7, color="#4a5460", va="top", wrap=True)
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "none"}):  # real text: searchable, selectable, read aloud
@@ -59,44 +68,49 @@ def _svg(fig: Any, notes: Sequence[str]) -> str:
     return svg[svg.index("<svg") :]  # drop the XML prolog so it can be inlined in HTML
 
 
-def _figure(height: float) -> Any:
+def _figure(layout: str, height: float) -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(8, height), dpi=100)
+    return Figure(figsize=(LAYOUTS[layout]["width"], height), dpi=100)
 
 
-def overlay_figure(curves: Sequence[tuple[str, Simulation]], *, title: str, metabolite: bool = False) -> Any:
-    fig = _figure(5.5)
+def overlay_figure(
+    curves: Sequence[tuple[str, Simulation]], *, title: str, metabolite: bool = False, layout: str = "wide"
+) -> Any:
+    fig = _figure(layout, LAYOUTS[layout]["panel"])
     ax = fig.add_subplot()
-    ax.set_title(title, fontsize=11)
-    _panel(ax, curves, metabolite=metabolite)
+    ax.set_title(textwrap.fill(title, int(LAYOUTS[layout]["wrap"])), fontsize=11)
+    _panel(ax, curves, metabolite=metabolite, layout=layout)
     return fig
 
 
-def overlay_svg(curves: Sequence[tuple[str, Simulation]], *, title: str, metabolite: bool = False) -> str:
-    fig = overlay_figure(curves, title=title, metabolite=metabolite)
-    return _svg(fig, [c for _, sim in curves for c in sim.caveats])
+def overlay_svg(
+    curves: Sequence[tuple[str, Simulation]], *, title: str, metabolite: bool = False, layout: str = "wide"
+) -> str:
+    fig = overlay_figure(curves, title=title, metabolite=metabolite, layout=layout)
+    return _svg(fig, [c for _, sim in curves for c in sim.caveats], layout=layout)
 
 
-def protocol_figure(curves: Sequence[tuple[str, Simulation]], *, title: str) -> Any:
+def protocol_figure(curves: Sequence[tuple[str, Simulation]], *, title: str, layout: str = "wide") -> Any:
     """Racemic ketamine and esketamine in separate panels, so the racemic band never covers esketamine."""
     racemic = [(label, sim) for label, sim in curves if sim.model.racemic]
     other = [(label, sim) for label, sim in curves if not sim.model.racemic]
-    fig = _figure(11 if other else 6)
+    panel = LAYOUTS[layout]["panel"]
+    fig = _figure(layout, 2.4 * panel if other else panel)
     fig.suptitle(title, fontsize=11)
     axes = fig.subplots(2 if other else 1, 1, squeeze=False)[:, 0]
     axes[0].set_title("Racemic ketamine", fontsize=10)
-    _panel(axes[0], racemic, metabolite=False)
+    _panel(axes[0], racemic, metabolite=False, layout=layout)
     if other:
-        axes[1].set_title("Esketamine (the racemic ketamine band does not apply)", fontsize=10)
-        _panel(axes[1], other, metabolite=False, start=len(racemic))
-    fig.subplots_adjust(hspace=0.9)
+        axes[1].set_title(textwrap.fill("Esketamine (the racemic ketamine band does not apply)", 40), fontsize=10)
+        _panel(axes[1], other, metabolite=False, start=len(racemic), layout=layout)
+    fig.subplots_adjust(hspace=1.0 if layout == "wide" else 1.3, top=0.93)
     return fig
 
 
-def protocol_svg(curves: Sequence[tuple[str, Simulation]], *, title: str) -> str:
-    fig = protocol_figure(curves, title=title)
-    return _svg(fig, [c for _, sim in curves for c in sim.caveats])
+def protocol_svg(curves: Sequence[tuple[str, Simulation]], *, title: str, layout: str = "wide") -> str:
+    fig = protocol_figure(curves, title=title, layout=layout)
+    return _svg(fig, [c for _, sim in curves for c in sim.caveats], layout=layout)

@@ -240,8 +240,8 @@ def _caveats(model: PKModel, route: str) -> list[str]:
         out.append(NORKETAMINE_CAVEAT)
     if model.sampling == "arterial":
         out.append(
-            "This model gives arterial concentrations; in the first minutes and during infusions they run above "
-            "the venous levels most studies report."
+            f"The {model.id} model gives arterial concentrations; in the first minutes and during infusions they "
+            "run above the venous levels most studies report."
         )
     return out
 

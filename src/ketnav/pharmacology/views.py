@@ -16,7 +16,7 @@ from ketnav.pharmacology.comparison import FACT_LABELS, RouteRow, protocol_simul
 from ketnav.pharmacology.models import MODELS
 from ketnav.pharmacology.plot import overlay_svg, protocol_svg
 from ketnav.pharmacology.schemas import EDUCATIONAL
-from ketnav.pharmacology.simulate import DEFAULT_HOURS, Regimen, run
+from ketnav.pharmacology.simulate import DEFAULT_HOURS, NORKETAMINE_CAVEAT, Regimen, run
 from ketnav.pharmacology.units import parse_dose_over
 
 PROTOCOL_HOURS = 6.0  # the public overlay shows the first hours, where the routes differ
@@ -32,15 +32,17 @@ class ProtocolFigure:
 
 
 @cache
-def _protocol_plot() -> tuple[str, tuple[ProtocolFigure, ...]]:
-    """The overlay and its table; built once per process from constant data (immutable after that)."""
+def _protocol_plot() -> tuple[dict[str, str], tuple[ProtocolFigure, ...]]:
+    """The overlay (wide and narrow layouts) and its table; built once per process from constant data
+    and never changed after that, so request threads may share it."""
     sims = protocol_simulations(hours=PROTOCOL_HOURS)
-    svg = protocol_svg(
-        [(f"{row.protocol['label']} [{row.protocol['basis']}]", sim) for row, sim in sims],
-        title="Blood levels after study protocols, by route",
-    )
+    curves = [(f"{row.protocol['label']} [{row.protocol['basis']}]", sim) for row, sim in sims]
+    svgs = {
+        layout: protocol_svg(curves, title="Blood levels after study protocols, by route", layout=layout)
+        for layout in ("wide", "narrow")
+    }
     figures = tuple(ProtocolFigure(row, sim.metrics.cmax_ng_ml, sim.metrics.tmax_min) for row, sim in sims)
-    return svg, figures
+    return svgs, figures
 
 
 def _simulate(params: dict[str, str]) -> dict[str, object]:
@@ -52,22 +54,23 @@ def _simulate(params: dict[str, str]) -> dict[str, object]:
     sim = run(
         params.get("model", "clements"), Regimen(params.get("route", "iv"), dose), weight_kg=weight, hours=DEFAULT_HOURS
     )
-    plot = overlay_svg([(f"{sim.model.name}: {dose}", sim)], title="Educational simulation", metabolite=True)
-    return {
-        "sim": sim,
-        "sim_plot": mark_safe(plot),
-    }  # our own matplotlib SVG: labels come from models and validated doses
+    curves = [(f"{sim.model.name}: {dose}", sim)]
+    plots = {  # our own matplotlib SVG: its labels come from the model table and the parsed dose
+        layout: mark_safe(overlay_svg(curves, title="Educational simulation", metabolite=True, layout=layout))
+        for layout in ("wide", "narrow")
+    }
+    return {"sim": sim, "sim_plot": plots}
 
 
 def routes_page(request: HttpRequest) -> HttpResponse:
-    svg, figures = _protocol_plot()
+    svgs, figures = _protocol_plot()
     clinician = request.GET.get("mode") == "clinician"
     acknowledged = clinician and request.GET.get("ack") == "1"
     context: dict[str, object] = {
         "title": "Routes and timing",
         "rows": route_rows(),
         "fact_labels": FACT_LABELS,
-        "plot": mark_safe(svg),  # generated from constant data
+        "plot": {k: mark_safe(v) for k, v in svgs.items()},  # generated from constant data
         "figures": figures,
         "notice": EDUCATIONAL,
         "models": MODELS.values(),
@@ -76,6 +79,7 @@ def routes_page(request: HttpRequest) -> HttpResponse:
         "params": request.GET,
         "hours": DEFAULT_HOURS,
         "protocol_hours": PROTOCOL_HOURS,
+        "norketamine_note": NORKETAMINE_CAVEAT,
     }
     status = 200
     if acknowledged and request.GET.get("dose"):

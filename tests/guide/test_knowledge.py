@@ -213,7 +213,7 @@ def test_comparison_table_where_you_take_it_agrees_with_the_route_table() -> Non
         ("safety", {"fda-compounded-ketamine-2023"}, ("at home", "FDA")),
         ("safety", {"spravato-label", "ketalar-pi"}, ("Slowed or shallow breathing",)),
         ("safety", {"spravato-label"}, ("Euphoria, tolerance and misuse",)),
-        ("safety", {"ketalar-pi", "winstock-2012"}, ("Bladder problems",)),
+        ("safety", {"ketalar-pi", "winstock-2012"}, ("Bladder problems", "used ketamine for a long time")),
         ("safety", {"spravato-label"}, ("peaks about",)),
         ("safety", {"ketalar-patient-info", "spravato-label"}, ("24 hours or more", "next day after a restful sleep")),
         ("applications", {"ekstrand-2022", "fedgchin-2019"}, ("Not every trial favoured ketamine",)),

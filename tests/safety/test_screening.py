@@ -321,12 +321,19 @@ def test_current_psychosis_is_a_relative_contraindication_and_a_past_episode_nee
         ("High blood pressure that is not well controlled", "uncontrolled_hypertension"),
         ("AVM", "arteriovenous_malformation"),
         ("stroke", "cerebrovascular_or_brain_injury"),
-        ("schizophrenia", "psychosis_history"),
+        ("past psychosis", "psychosis_history"),
         ("active psychosis", "psychosis_current"),
     ],
 )
 def test_conditions_are_accepted_by_their_plain_names(name: str, code: str) -> None:
     assert parse_answers({"conditions": [name]}).conditions == (code,)
+
+
+def test_an_ambiguous_psychosis_name_asks_which_one() -> None:
+    """'Schizophrenia' alone could be now or past; guessing the milder one would be unsafe."""
+    for name in ("schizophrenia", "psychosis"):
+        with pytest.raises(InvalidInput, match=f"unknown value {name}"):
+            parse_answers({"conditions": [name]})
 
 
 def test_every_condition_code_fires_a_rule() -> None:

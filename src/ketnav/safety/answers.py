@@ -74,7 +74,8 @@ CONDITION_LIST: tuple[Condition, ...] = (
     Condition(
         "psychosis_history",
         "Psychosis or schizophrenia in the past, now well controlled",
-        ("past psychosis", "history of psychosis", "schizophrenia", "psychosis"),
+        # Not plain "psychosis" or "schizophrenia": those could be now or past, and the two differ in severity.
+        ("past psychosis", "history of psychosis", "past schizophrenia"),
     ),
     Condition("bipolar_or_mania", "Bipolar disorder or episodes of mania", ("bipolar", "bipolar disorder", "mania")),
     Condition(
@@ -335,10 +336,16 @@ class ScreeningAnswersIn(BaseModel):
             else:
                 bad.append(item[:60])
         if bad:
+            hint = (
+                "; for psychosis or schizophrenia say whether it is current (psychosis_current) or in the past "
+                "(psychosis_history)"
+                if any(w in b.casefold() for b in bad for w in ("psychos", "schizo"))
+                else ""
+            )
             raise _error(
                 "unknown_condition",
                 f"unknown value {', '.join(bad)}; use a code such as uncontrolled_hypertension or a plain name "
-                "such as 'glaucoma' (ketnav screen --help lists them all)",
+                f"such as 'glaucoma' (ketnav screen --help lists them all){hint}",
             )
         return tuple(dict.fromkeys(codes))
 

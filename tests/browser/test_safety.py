@@ -57,3 +57,20 @@ def test_side_effect_check(page: Any) -> None:
     with page.expect_navigation():
         page.get_by_role("button", name="Check").click()
     assert page.get_by_role("heading", name="Seek urgent care now", exact=True).is_visible()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_passive_thoughts_show_crisis_contacts_first(page: Any, width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/tools/safety-screen/")
+    page.get_by_label("Sometimes I wish I were not here").check()
+    page.get_by_role("button", name="See my summary").click()
+    page.wait_for_selector("text=Your safety screen summary")
+    crisis = page.locator("section.crisis")
+    assert crisis.is_visible() and "988" in crisis.inner_text()
+    first = page.locator("main section").first
+    assert "crisis" in (first.get_attribute("class") or "")
+    assert page.get_by_role("heading", name="Sometimes wishing you were not here").is_visible()
+    assert bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
+    assert axe_violations(page) == []
+    screenshot(page, f"safety-passive-{width}")

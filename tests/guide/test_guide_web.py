@@ -106,7 +106,7 @@ def test_cli_lists_and_prints_topics(tmp_path: Path, clean_env: dict[str, str]) 
     listing = subprocess.run(ketnav_cmd("guide"), env=env, capture_output=True, text=True, check=True)
     assert all(t.slug in listing.stdout for t in knowledge().topics)
     safety = subprocess.run(ketnav_cmd("guide", "safety"), env=env, capture_output=True, text=True, check=True)
-    assert "at least 24 hours" in safety.stdout and "[Spravato label 2019]" in safety.stdout
+    assert "at least 24 hours" in safety.stdout and "[Spravato label 2026]" in safety.stdout
     as_json = subprocess.run(
         ketnav_cmd("guide", "safety", "--json"), env=env, capture_output=True, text=True, check=True
     )

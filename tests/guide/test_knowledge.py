@@ -110,7 +110,8 @@ def test_it_rejects_a_missing_topic() -> None:
 def test_facts_display_with_their_units() -> None:
     facts = knowledge().facts
     assert facts["feder-2021-response-ketamine"].display == "67%"
-    assert facts["ssri-adequate-trial"].display == "8–12 weeks"
+    assert facts["esketamine-large-bp-rise"].display == "8–19%"
+    assert facts["ssri-catch-up-weeks"].display == "8 weeks"
     assert facts["glue-2017-onset"].display == "1 hour"
     assert facts["esketamine-first-month-cost"].display == "$5,572"
     assert facts["esketamine-later-month-cost"].display == "$1,699–$2,244"
@@ -185,3 +186,45 @@ def test_guide_search_finds_sections_and_uses_synonyms() -> None:
 def test_guide_search_survives_hostile_queries(raw: str) -> None:
     index = GuideIndex([Document("a", "A", "s", "Section", "Some text about ketamine.")])
     assert isinstance(index.search(raw), list)
+
+
+def test_sustain1_relapse_figures_are_for_the_176_stable_remitters() -> None:
+    facts = knowledge().facts
+    assert facts["sustain1-remitters-n"].value == 176
+    assert facts["sustain1-relapse-esketamine"].n == facts["sustain1-relapse-placebo"].n == 176
+
+
+def test_comparison_table_where_you_take_it_agrees_with_the_route_table() -> None:
+    from ketnav.pharmacology.comparison import route_rows
+
+    row = next(r for r in knowledge().tables["ketamine-vs-ssri"].rows if r[0] == "Where you take it")
+    ketamine_cell = row[1]
+    for route in route_rows():
+        setting = route.facts["setting"].lower()
+        if "home" in setting:
+            assert "home" in ketamine_cell and "fda-compounded-ketamine-2023" in ketamine_cell, route.route
+        if "clinic" in setting:
+            assert "clinic" in ketamine_cell, route.route
+
+
+@pytest.mark.parametrize(
+    ("slug", "cites", "words"),
+    [
+        ("safety", {"fda-compounded-ketamine-2023"}, ("at home", "FDA")),
+        ("safety", {"spravato-label", "ketalar-pi"}, ("Slowed or shallow breathing",)),
+        ("safety", {"spravato-label"}, ("Euphoria, tolerance and misuse",)),
+        ("safety", {"ketalar-pi", "winstock-2012"}, ("Bladder problems", "used ketamine for a long time")),
+        ("safety", {"spravato-label"}, ("peaks about",)),
+        ("safety", {"ketalar-patient-info", "spravato-label"}, ("24 hours or more", "next day after a restful sleep")),
+        ("applications", {"ekstrand-2022", "fedgchin-2019"}, ("Not every trial favoured ketamine",)),
+        ("applications", {"tully-2022", "whittaker-2021"}, ("systematic reviews",)),
+        ("comparative", {"mendez-2024"}, ("caught up",)),
+    ],
+)
+def test_the_guide_covers_what_issue_14_asked_for_with_sources(
+    slug: str, cites: set[str], words: tuple[str, ...]
+) -> None:
+    topic = next(t for t in knowledge().topics if t.slug == slug)
+    for word in words:
+        assert word in topic.markdown, (slug, word)
+    assert cites <= set(re.findall(r"@([a-z0-9-]+)", topic.markdown)), slug

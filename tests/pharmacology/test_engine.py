@@ -21,8 +21,9 @@ from ketnav.pharmacology.units import parse_dose
     ("model_id", "route", "dose"),
     [
         ("clements", "iv", "0.5 mg/kg over 40 min"),
-        ("domino", "iv", "35 mg"),
-        ("domino", "im", "0.5 mg/kg"),
+        ("domino", "iv", "35 mg over 10 min"),
+        ("kamp", "iv", "10 mg over 1 min"),
+        ("kamp", "intranasal", "50 mg"),
         ("fanta-otto", "oral", "100 mg"),
         ("perez-ruixo", "nasal", "84 mg"),
         ("perez-ruixo", "oral", "84 mg"),
@@ -50,8 +51,9 @@ def test_zarate_protocol_cmax_within_35_percent_and_tmax_at_end_of_infusion() ->
 @pytest.mark.parametrize("route", list(RACEMIC_ABSORPTION))
 def test_auc_ratio_equals_bioavailability(route: str) -> None:
     hours = 72.0
-    iv = run("clements", Regimen("iv", parse_dose("35 mg")), hours=hours)
-    other = run("clements", Regimen(route, parse_dose("35 mg")), hours=hours)
+    model = "kamp" if route == "intranasal" else "clements"
+    iv = run(model, Regimen("iv", parse_dose("35 mg over 10 min")), hours=hours)
+    other = run(model, Regimen(route, parse_dose("35 mg")), hours=hours)
     ratio = other.metrics.auc_0_inf_ng_h_ml / iv.metrics.auc_0_inf_ng_h_ml  # type: ignore[operator]
     assert ratio == pytest.approx(RACEMIC_ABSORPTION[route].bioavailability, rel=0.01)
 
@@ -60,12 +62,12 @@ def test_auc_ratio_equals_bioavailability(route: str) -> None:
 def test_amounts_are_never_negative(model_id: str) -> None:
     model = MODELS[model_id]
     route = model.routes[0]
-    inputs, _ = build_inputs(model, Regimen(route, parse_dose("56 mg")), 70.0)
+    inputs, _ = build_inputs(model, Regimen(route, parse_dose("56 mg over 10 min" if route == "iv" else "56 mg")), 70.0)
     states = simulate(model.system(route, Covariates()).a, inputs, np.arange(0.0, 48 * 60.0, 1.0))
     assert states.min() > -1e-9
 
 
-@pytest.mark.parametrize("model_id", ["clements", "domino", "fanta-otto"])
+@pytest.mark.parametrize("model_id", ["clements", "kamp", "domino", "fanta-otto"])
 def test_half_life_from_the_curve_matches_the_terminal_rate_constant(model_id: str) -> None:
     model = MODELS[model_id]
     system = model.system("iv", Covariates())
@@ -73,7 +75,7 @@ def test_half_life_from_the_curve_matches_the_terminal_rate_constant(model_id: s
     parent_states = [i for i, name in enumerate(system.names) if not name.startswith(("nor", "depot", "effect"))]
     eig = np.linalg.eigvals(np.asarray(system.a)[np.ix_(parent_states, parent_states)])
     expected_h = np.log(2) / -max(e.real for e in eig if e.real < 0) / 60.0
-    sim = run(model_id, Regimen("iv", parse_dose("35 mg")), hours=10 * expected_h + 24)
+    sim = run(model_id, Regimen("iv", parse_dose("35 mg over 10 min")), hours=10 * expected_h + 24)
     assert sim.metrics.half_life_h == pytest.approx(expected_h, rel=0.02)
 
 
@@ -111,8 +113,9 @@ def test_population_varies_around_the_typical_curve() -> None:
         ("5 ml", "is a volume"),
         ("-3 mg", "more than zero"),
         ("0 mg/kg", "more than zero"),
-        ("50 mg/kg", "above 10 mg/kg"),
-        ("5000 mg", "above 1000 mg"),
+        ("50 mg/kg", "above 13 mg/kg, the highest dose in the ketamine"),
+        ("5000 mg", "above 4,550 mg"),
+        ("35 mg\x00", "no control characters"),
         ("0.5 mg/kg over 0 min", "more than zero"),
         ("0.5 mg/kg over 40", "not a dose"),
         ("lots", "not a dose"),
@@ -133,7 +136,7 @@ def test_it_parses_doses_and_converts_units() -> None:
 @pytest.mark.parametrize("weight", [0, -70, 900])
 def test_it_rejects_absurd_weights(weight: float) -> None:
     with pytest.raises(InvalidInput, match="not a possible body weight"):
-        run("clements", Regimen("iv", parse_dose("35 mg")), weight_kg=weight)
+        run("clements", Regimen("iv", parse_dose("35 mg over 40 min")), weight_kg=weight)
 
 
 def test_outside_validated_range_gives_result_and_warning() -> None:

@@ -66,3 +66,57 @@ def test_side_effect_check_rejects_future_end_and_unknown_effects() -> None:
         check(["nausea"], session_end=end, now=end - dt.timedelta(minutes=5))
     with pytest.raises(InvalidInput, match="unknown effect 'itchy feet'"):
         check(["itchy feet"], session_end=end, now=end + dt.timedelta(hours=1))
+
+
+# --- issue 14: aftercare wording and sources, new urgent side effects ---------------------------------
+
+
+def test_aftercare_says_no_alcohol_or_sedatives_for_the_rest_of_the_day_with_sources() -> None:
+    result = plan(session_end=dt.datetime(2026, 1, 1, 9), route="iv")
+    line = next(a for a in result.arrange if "alcohol" in a)
+    assert "sleeping pills" in line and "rest of the day" in line and "do not simply stop" in line
+    assert {"ketamine-patient-guide", "spravato-label"} <= {r.id for r in result.references}
+
+
+def test_aftercare_says_do_not_drive_cycle_or_travel_alone_plainly() -> None:
+    first = plan(session_end=dt.datetime(2026, 1, 1, 9), route="iv").arrange[0]
+    assert first.startswith("Do not drive, ride a bicycle or motorbike, or travel home on your own")
+    assert "taxi" not in first
+
+
+def test_the_driving_rule_names_where_each_part_comes_from() -> None:
+    result = plan(session_end=dt.datetime(2026, 1, 1, 9), route="nasal")
+    assert "24 hours" in result.driving_rule and "Ketalar" in result.driving_rule
+    assert "next day after a restful sleep" in result.driving_rule and "Spravato" in result.driving_rule
+    assert "ketalar-patient-info" in {r.id for r in result.references}
+
+
+@pytest.mark.parametrize("year", [1, 1999, 2101, 9999])
+def test_it_rejects_implausible_session_years(year: int) -> None:
+    with pytest.raises(InvalidInput, match=f"session_end: {year} is not a plausible year"):
+        plan(session_end=dt.datetime(year, 12, 31, 23, 0), route="iv")
+
+
+@pytest.mark.parametrize(
+    ("effect", "words"),
+    [
+        ("seizure", "seizure"),
+        ("allergic-reaction", "swelling of the face, lips, tongue or throat"),
+        ("fainting", "pass out"),
+        ("chest-pain", "racing, pounding or irregular heartbeat"),
+        ("lasting-hallucinations", "beyond the day of the session"),
+    ],
+)
+def test_new_urgent_side_effects(effect: str, words: str) -> None:
+    end = dt.datetime(2026, 11, 26, 10, 0)
+    for hours in (0.5, 30):
+        result = check([effect], session_end=end, now=end + dt.timedelta(hours=hours))
+        assert result.level == "urgent"
+    assert words in effects()[effect].label.lower()
+    assert effects()[effect].citations
+
+
+def test_thoughts_of_self_harm_bring_the_crisis_contacts() -> None:
+    end = dt.datetime(2026, 11, 26, 10, 0)
+    assert check(["self-harm"], session_end=end, now=end + dt.timedelta(hours=1)).crisis
+    assert not check(["nausea"], session_end=end, now=end + dt.timedelta(hours=1)).crisis

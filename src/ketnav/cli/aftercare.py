@@ -25,8 +25,15 @@ def run(args: argparse.Namespace) -> int:
     try:
         end = dt.datetime.fromisoformat(args.end)
     except ValueError:
-        raise InvalidInput(f"--end: {args.end!r} is not a date and time like 2026-11-26T15:30") from None
-    result = plan(session_end=end, route=args.route)
+        raise InvalidInput(f"--end: {args.end[:40]!r} is not a date and time like 2026-11-26T15:30") from None
+    try:
+        result = plan(session_end=end, route=args.route)
+    except InvalidInput as exc:  # name the flag the person typed, not the schema field
+        flag = {"session_end:": "--end:", "route:": "--route:"}
+        message = next(
+            (exc.message.replace(k, v, 1) for k, v in flag.items() if exc.message.startswith(k)), exc.message
+        )
+        raise InvalidInput(message) from None
     if args.ics:
         try:
             args.ics.write_text(aftercare_ics(result), encoding="utf-8", newline="")
@@ -36,8 +43,8 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(aftercare_dict(result), indent=2, ensure_ascii=False))
         return 0
     print(f"Aftercare after {result.route} ending {end:%A %d %B %Y, %H:%M} (educational; follow your clinic).")
-    print(f"\nNo driving or operating machinery until at least {result.drive_from:%A %d %B %Y, %H:%M}")
-    print("(24 hours, and not before the next day after restful sleep, whichever is later).")
+    print(f"\nNo driving or operating machinery until at least {result.drive_from:%A %d %B %Y, %H:%M}.")
+    print(result.driving_rule)
     for title, items in (("Arrange", result.arrange), ("Watch for", result.watch_for), ("Get help", result.get_help)):
         print(f"\n{title}:")
         for item in items:

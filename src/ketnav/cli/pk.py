@@ -14,13 +14,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     models = sub.add_parser("models", help="list the published models and their sources")
     models.add_argument("--json", action="store_true")
     sim = sub.add_parser("simulate", help="simulate plasma concentrations (educational)")
-    sim.add_argument("--model", required=True, help="clements, domino, fanta-otto or perez-ruixo")
+    sim.add_argument(
+        "--model",
+        required=True,
+        help="clements (IV infusions of 10 min or more, IM, SC, sublingual, oral), kamp (IV boluses and short "
+        "infusions, intranasal), domino (IV infusions of 10 min or more), fanta-otto (S-ketamine) or "
+        "perez-ruixo (esketamine nasal spray)",
+    )
     sim.add_argument("--route", required=True, help="iv, im, nasal, intranasal, sublingual, oral or sc")
     sim.add_argument("--dose", required=True, help='e.g. "0.5 mg/kg", "35 mg", "0.5 mg/kg over 40 min", "84 mg"')
     sim.add_argument("--over", default=None, metavar="DURATION", help='infusion time, e.g. "40 min"')
     sim.add_argument("--weight", type=float, required=True, metavar="KG", help="body weight in kg")
     sim.add_argument("--age", type=float, default=40.0, help="age in years (default 40)")
-    sim.add_argument("--hours", type=float, default=24.0, help="how long to simulate (default 24)")
+    sim.add_argument(
+        "--hours", type=float, default=24.0, help="how long to simulate; the AUC is taken over this window (default 24)"
+    )
     sim.add_argument("--every", type=float, default=None, metavar="HOURS", help="repeat the dose every HOURS")
     sim.add_argument("--times", type=int, default=1, help="number of doses (with --every)")
     sim.add_argument("--json", action="store_true", help="print the figures and the curve as JSON")
@@ -68,9 +76,11 @@ def run(args: argparse.Namespace) -> int:
     print(EDUCATIONAL)
     for warning in sim.warnings:
         print(f"warning: {warning}")
+    for caveat in sim.caveats:
+        print(f"note: {caveat}")
     print(f"{sim.model.name}, {args.route} {dose} ({sim.dose_mg:g} mg at {args.weight:g} kg)")
     print(
-        f"Cmax {data['cmax_ng_ml']:.1f} ng/mL at {data['tmax_min']:g} min; AUC(0-{args.hours:g} h) "
+        f"Cmax {data['cmax_ng_ml']:.1f} ng/mL at {data['tmax_min']:g} min; AUC(0-{data['auc_window_h']:g} h) "
         f"{data['auc_ng_h_ml']:.1f} ng·h/mL; terminal half-life "
         f"{data['half_life_h'] if data['half_life_h'] is not None else '-'} h"
     )

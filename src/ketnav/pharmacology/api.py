@@ -1,13 +1,16 @@
-"""JSON API for the pharmacokinetic models: GET /api/pk/models and POST /api/pk/simulate."""
+"""JSON API for the pharmacokinetic models: GET /api/pk/models and POST /api/pk/simulate.
+
+Typed request and response schemas (ketnav.pharmacology.schemas), so the OpenAPI document states
+the model and route enums, the dose limits and the AUC window.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router
 
-from ketnav.pharmacology.serialize import models_dict, simulation_dict
+from ketnav.pharmacology.models import MODELS
+from ketnav.pharmacology.schemas import ModelOut, SimulateIn, SimulationOut
 from ketnav.pharmacology.simulate import Regimen, run
 from ketnav.pharmacology.units import parse_dose_over
 from ketnav.web.api import ErrorOut
@@ -15,33 +18,21 @@ from ketnav.web.api import ErrorOut
 router = Router(tags=["pharmacokinetics"])
 
 
-class SimulateIn(Schema):
-    model: str = "clements"
-    route: str = "iv"
-    dose: str = "0.5 mg/kg over 40 min"
-    over: str | None = None
-    weight_kg: float = 70.0
-    age_years: float = 40.0
-    hours: float = 24.0
-    repeat_every_h: float | None = None
-    repeats: int = 1
-
-
-@router.get("/models", response=list[dict[str, Any]], summary="Published PK models with their sources")
-def list_models(request: HttpRequest) -> list[dict[str, Any]]:
-    return models_dict()
+@router.get("/models", response=list[ModelOut], summary="Published PK models with their sources")
+def list_models(request: HttpRequest) -> list[ModelOut]:
+    return [ModelOut.of(m) for m in MODELS.values()]
 
 
 @router.post(
-    "/simulate", response={200: dict[str, Any], 422: ErrorOut}, summary="Educational simulation (not dosing advice)"
+    "/simulate", response={200: SimulationOut, 422: ErrorOut}, summary="Educational simulation (not dosing advice)"
 )
-def simulate(request: HttpRequest, payload: SimulateIn) -> dict[str, Any]:
+def simulate(request: HttpRequest, payload: SimulateIn) -> SimulationOut:
     dose = parse_dose_over(payload.dose, payload.over)
     sim = run(
         payload.model,
-        Regimen(payload.route.lower(), dose, payload.repeat_every_h, payload.repeats),
+        Regimen(payload.route, dose, payload.repeat_every_h, payload.repeats),
         weight_kg=payload.weight_kg,
         age_years=payload.age_years,
         hours=payload.hours,
     )
-    return simulation_dict(sim)
+    return SimulationOut.of(sim)

@@ -15,7 +15,20 @@ from ketnav.pharmacology.models import MODELS, Covariates, PKModel, sample_varia
 from ketnav.pharmacology.units import Dose, check_weight
 from ketnav.routes import route_key
 
-DISSOCIATION_BAND_NG_ML = (100.0, 250.0)  # Krystal 1994, via Zanos 2018
+DISSOCIATION_BAND_NG_ML = (100.0, 250.0)  # racemic ketamine only: Krystal 1994, via Zanos 2018
+DEFAULT_HOURS = 24.0  # one window for every channel (CLI, API, web), so their AUCs agree
+
+# The Ketalar label's dosing (read in copies of the current label; bibliography id ketalar-pi).
+LABEL_MAX_MG_PER_KG = 13.0  # top of the IM induction range, the highest dose in the label
+ANESTHETIC_MG_PER_KG = {"iv": (1.0, 4.5), "im": (6.5, 13.0)}  # induction ranges by route
+SPRAVATO_DEVICE_MG = 28.0
+SPRAVATO_DOSES_MG = (28.0, 56.0, 84.0)
+NORKETAMINE_CAVEAT = (
+    "Norketamine, ketamine's main breakdown product, is not modelled here. After swallowed or under-the-tongue "
+    "ketamine its levels are far higher than after an injection (Yanagihara 2003), and after intranasal doses "
+    "of 30 to 50 mg its peak exceeded ketamine's (Pharmacotherapy 2022, Table 6)."
+)
+NORKETAMINE_ROUTES = ("oral", "sublingual", "intranasal")
 
 
 @dataclass(frozen=True)
@@ -33,10 +46,11 @@ class Regimen:
 class Metrics:
     cmax_ng_ml: float
     tmax_min: float
-    auc_0_t_ng_h_ml: float
+    auc_0_t_ng_h_ml: float  # area under the curve from the first dose to ``window_h``
     auc_0_inf_ng_h_ml: float | None
     half_life_h: float | None
     minutes_above: dict[float, float]
+    window_h: float = 0.0
 
 
 @dataclass
@@ -51,6 +65,7 @@ class Simulation:
     dose_mg: float
     metrics: Metrics
     warnings: list[str] = field(default_factory=list)
+    caveats: list[str] = field(default_factory=list)  # limits of the model for this route, shown by the curve
 
 
 def model_by_id(model_id: str) -> PKModel:
@@ -59,16 +74,68 @@ def model_by_id(model_id: str) -> PKModel:
     return MODELS[model_id]
 
 
-def build_inputs(model: PKModel, regimen: Regimen, weight_kg: float) -> tuple[list[Input], float]:
+def _check_route(model: PKModel, regimen: Regimen) -> None:
     if regimen.route not in model.routes:
-        raise InvalidInput(f"route: {model.name} covers {', '.join(model.routes)}, not {regimen.route!r}")
+        hint = ""
+        if model.racemic and regimen.route in MODELS["kamp"].routes and model.id != "kamp":
+            hint = "; for intranasal racemic ketamine use the kamp model"
+        elif model.racemic and regimen.route in MODELS["clements"].routes and model.id != "clements":
+            hint = f"; for {regimen.route} use the clements model"
+        if model.iv_min_infusion_min and model.routes == ("iv",):
+            covers = f"is for IV infusions of {model.iv_min_infusion_min:g} minutes or longer only"
+        else:
+            covers = f"covers {', '.join(model.routes)}"
+        raise InvalidInput(f"route: {model.name} {covers}, not {regimen.route!r}{hint}")
+    if regimen.dose.duration_min and regimen.route not in {"iv", "sc"}:
+        raise InvalidInput(f"over: an infusion time applies to IV (or SC) dosing, not to {regimen.route}")
+    duration = regimen.dose.duration_min or 0.0
+    if regimen.route == "iv" and duration < model.iv_min_infusion_min:
+        given = f"over {duration:g} min" if duration else "as a bolus"
+        raise InvalidInput(
+            f"over: {model.name} describes IV infusions of {model.iv_min_infusion_min:g} minutes or longer, "
+            f"not a dose given {given}; use the kamp model for boluses and short infusions"
+        )
+
+
+def _check_dose(model: PKModel, regimen: Regimen, amount_mg: float, weight_kg: float) -> None:
+    devices_ok = not regimen.dose.per_kg and any(abs(amount_mg - d) < 1e-9 for d in SPRAVATO_DOSES_MG)
+    if model.drug == "esketamine" and regimen.route == "nasal" and not devices_ok:
+        given = str(regimen.dose)
+        raise InvalidInput(
+            f"dose: esketamine nasal spray (Spravato) comes only as {SPRAVATO_DEVICE_MG:g} mg devices, so a "
+            f"session is 28, 56 or 84 mg, given in mg (not per kg); {given} is not possible"
+        )
+    per_kg = amount_mg / weight_kg
+    if per_kg > LABEL_MAX_MG_PER_KG + 1e-9:
+        raise InvalidInput(
+            f"dose: {amount_mg:g} mg at {weight_kg:g} kg is {per_kg:.1f} mg/kg, above {LABEL_MAX_MG_PER_KG:g} mg/kg, "
+            "the highest dose in the ketamine (Ketalar) label (intramuscular induction of anaesthesia)"
+        )
+
+
+def anesthetic_warnings(model: PKModel, route: str, amount_mg: float, weight_kg: float) -> list[str]:
+    """Warnings for doses in the Ketalar label's anaesthetic induction range for the route."""
+    if not model.racemic or route not in ANESTHETIC_MG_PER_KG:
+        return []
+    low, high = ANESTHETIC_MG_PER_KG[route]
+    per_kg = amount_mg / weight_kg
+    if per_kg < low:
+        return []
+    return [
+        f"{per_kg:.2g} mg/kg {route.upper()} is in the anaesthetic range: the ketamine (Ketalar) label gives "
+        f"{low:g} to {high:g} mg/kg {route.upper()} to induce general anaesthesia. Studies of depression and "
+        "anxiety used about 0.5 mg/kg (up to about 1 mg/kg)."
+    ]
+
+
+def build_inputs(model: PKModel, regimen: Regimen, weight_kg: float) -> tuple[list[Input], float]:
+    _check_route(model, regimen)
     if regimen.repeats < 1 or regimen.repeats > 60:
         raise InvalidInput("repeats: between 1 and 60 doses")
     if regimen.repeats > 1 and (regimen.repeat_every_h is None or regimen.repeat_every_h <= 0):
         raise InvalidInput("repeat_every_h: repeated doses need an interval of more than 0 hours")
-    if regimen.dose.duration_min and regimen.route not in {"iv", "sc"}:
-        raise InvalidInput(f"over: an infusion time applies to IV (or SC) dosing, not to {regimen.route}")
     amount = regimen.dose.mg(weight_kg)
+    _check_dose(model, regimen, amount, weight_kg)
     inputs: list[Input] = []
     for i in range(regimen.repeats):
         start = i * (regimen.repeat_every_h or 0.0) * 60.0
@@ -109,6 +176,7 @@ def _minutes_above(times: Array, conc: Array, threshold: float) -> float:
 
 
 def metrics(times_min: Array, conc: Array, thresholds: tuple[float, ...] = DISSOCIATION_BAND_NG_ML) -> Metrics:
+    """Peak, time of peak, AUC over the simulated window (0 to the last time) and to infinity, half-life."""
     peak = int(np.argmax(conc))
     auc_t = float(np.trapezoid(conc, times_min) / 60.0)
     half_life = terminal_half_life(times_min, conc)
@@ -123,6 +191,7 @@ def metrics(times_min: Array, conc: Array, thresholds: tuple[float, ...] = DISSO
         auc_0_inf_ng_h_ml=round(auc_inf, 2) if auc_inf is not None else None,
         half_life_h=round(half_life, 3) if half_life else None,
         minutes_above={th: _minutes_above(times_min, conc, th) for th in thresholds},
+        window_h=float(times_min[-1]) / 60.0,
     )
 
 
@@ -140,7 +209,7 @@ def run(
     *,
     weight_kg: float = 70.0,
     age_years: float = 40.0,
-    hours: float = 24.0,
+    hours: float = DEFAULT_HOURS,
     step_min: float = 1.0,
 ) -> Simulation:
     model = model_by_id(model_id)
@@ -164,8 +233,21 @@ def run(
         effect_ng_ml=effect,
         dose_mg=amount,
         metrics=metrics(times, parent),
-        warnings=model.warnings(cov),
+        warnings=model.warnings(cov) + anesthetic_warnings(model, regimen.route, amount, cov.weight_kg),
+        caveats=_caveats(model, regimen.route),
     )
+
+
+def _caveats(model: PKModel, route: str) -> list[str]:
+    out = []
+    if model.racemic and model.metabolite_name == "" and route in NORKETAMINE_ROUTES:
+        out.append(NORKETAMINE_CAVEAT)
+    if model.sampling == "arterial":
+        out.append(
+            f"The {model.id} model gives arterial concentrations; in the first minutes and during infusions they "
+            "run above the venous levels most studies report."
+        )
+    return out
 
 
 def run_population(

@@ -7,8 +7,11 @@ from dataclasses import dataclass
 
 from ketnav.errors import InvalidInput
 
-MAX_DOSE_MG = 1_000.0
-MAX_DOSE_MG_PER_KG = 10.0
+# The highest dose in the ketamine (Ketalar) label is 13 mg/kg (IM induction of anaesthesia); a fixed dose
+# is checked against it once the weight is known (simulate._check_dose). The mg cap here only stops
+# nonsense before that: 13 mg/kg at the 350 kg upper weight limit.
+MAX_DOSE_MG_PER_KG = 13.0
+MAX_DOSE_MG = 4_550.0
 _DOSE_RE = re.compile(
     r"^\s*(?P<num>-?\d+(?:\.\d+)?)\s*(?P<unit>mg/kg|mg|mcg/kg|µg/kg|ug/kg|mcg|µg|ug|g)\b"
     r"(?:\s+over\s+(?P<dur>-?\d+(?:\.\d+)?)\s*(?P<dunit>min|mins|minutes|minute|h|hr|hrs|hour|hours|s|sec|seconds))?\s*$",
@@ -64,6 +67,8 @@ def parse_duration(text: str, *, field: str = "over") -> float:
 
 def parse_dose(text: str) -> Dose:
     raw = str(text).strip()
+    if "\x00" in raw or len(raw) > 80:
+        raise InvalidInput("dose: give a short dose such as '0.5 mg/kg' or '35 mg' (no control characters)")
     m = _DOSE_RE.match(raw)
     if not m:
         if re.match(r"^\s*-?\d+(?:\.\d+)?\s*$", raw):
@@ -79,9 +84,15 @@ def parse_dose(text: str) -> Dose:
     if amount <= 0:
         raise InvalidInput(f"dose: {raw!r} must be more than zero")
     if per_kg and amount > MAX_DOSE_MG_PER_KG:
-        raise InvalidInput(f"dose: {raw!r} is above {MAX_DOSE_MG_PER_KG:g} mg/kg, beyond anything studied")
+        raise InvalidInput(
+            f"dose: {raw!r} is above {MAX_DOSE_MG_PER_KG:g} mg/kg, the highest dose in the ketamine (Ketalar) label "
+            "(intramuscular induction of anaesthesia)"
+        )
     if not per_kg and amount > MAX_DOSE_MG:
-        raise InvalidInput(f"dose: {raw!r} is above {MAX_DOSE_MG:g} mg, beyond anything studied")
+        raise InvalidInput(
+            f"dose: {raw!r} is above {MAX_DOSE_MG:,.0f} mg, 13 mg/kg (the highest dose in the ketamine label) "
+            "even at 350 kg"
+        )
     duration = None
     if m.group("dur") is not None:
         duration = parse_duration(f"{m.group('dur')} {m.group('dunit')}")

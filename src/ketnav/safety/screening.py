@@ -1,13 +1,15 @@
 """Pre-consultation screening: answers in, findings grouped by severity out, each with why and its source.
 
-Pure. Rules live in rules.yaml (cited data); this module validates answers, evaluates triggers and
-assembles the result. Nothing here stores answers.
+Pure. Rules live in rules.yaml (cited data); answers are validated by ketnav.safety.answers; this
+module evaluates triggers and assembles the result. Nothing here stores answers.
+
+The suicidal-thoughts pathway is evaluated first and on its own (``suicidal_findings``): it reads
+only that one answer, never another rule or answer, so nothing else a person enters can hide it.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -16,8 +18,33 @@ from typing import Any
 import yaml
 
 from ketnav.citations.bibliography import Reference, resolve
-from ketnav.errors import ErrorDetail, InvalidInput
+from ketnav.safety.answers import (
+    CONDITIONS,
+    FIELDS,
+    PRIOR_KETAMINE,
+    SUBSTANCE_USE,
+    SUICIDAL_THOUGHTS,
+    Answers,
+    BloodPressure,
+    parse_answers,
+    parse_blood_pressure,
+)
 from ketnav.safety.medications import Recognized, recognize
+
+__all__ = [
+    "CONDITIONS",
+    "FIELDS",
+    "PRIOR_KETAMINE",
+    "SUBSTANCE_USE",
+    "SUICIDAL_THOUGHTS",
+    "Answers",
+    "BloodPressure",
+    "parse_answers",
+    "parse_blood_pressure",
+    "rules",
+    "screen",
+    "suicidal_findings",
+]
 
 SEVERITIES = ("contraindication", "specialist_review", "precaution", "information")
 SEVERITY_LABELS = {
@@ -26,36 +53,7 @@ SEVERITY_LABELS = {
     "precaution": "Precaution",
     "information": "Good to know",
 }
-CONDITIONS: dict[str, str] = {
-    "aneurysmal_vascular_disease": "An aneurysm (a bulging blood vessel) in the brain, chest, abdomen or limbs",
-    "arteriovenous_malformation": "An arteriovenous malformation (AVM)",
-    "intracerebral_hemorrhage_history": "Bleeding in the brain, at any time",
-    "hypersensitivity_ketamine": "An allergic reaction to ketamine or esketamine",
-    "uncontrolled_hypertension": "High blood pressure that is not well controlled",
-    "cardiovascular_disease": "Heart disease: heart attack, heart failure, valve disease or an irregular heartbeat",
-    "cerebrovascular_or_brain_injury": "Stroke, mini-stroke (TIA) or a serious head or brain injury",
-    "hypertensive_encephalopathy_history": "Hypertensive encephalopathy (brain effects of very high blood pressure)",
-    "psychosis_history": "Psychosis or schizophrenia",
-    "bipolar_or_mania": "Bipolar disorder or episodes of mania",
-    "family_schizophrenia": "A parent, brother, sister or child with schizophrenia",
-    "raised_intraocular_pressure": "Glaucoma or raised pressure in the eye",
-    "severe_liver_disease": "Serious liver disease (for example cirrhosis)",
-    "urinary_problems": "Bladder or urinary problems",
-}
-SUBSTANCE_USE = ("none", "past_disorder", "current_disorder")
-PRIOR_KETAMINE = ("none", "good", "bad_reaction", "misuse")
-SUICIDAL_THOUGHTS = ("none", "passive", "active", "plan")
-FIELDS = (
-    "age",
-    "pregnant",
-    "breastfeeding",
-    "conditions",
-    "medications",
-    "blood_pressure",
-    "substance_use",
-    "prior_ketamine",
-    "suicidal_thoughts",
-)
+SUICIDAL_KIND = "suicidal_thoughts"
 
 
 @dataclass(frozen=True)
@@ -70,27 +68,9 @@ class Rule:
     citations: tuple[str, ...]
     urgent: bool = False
 
-
-@dataclass(frozen=True)
-class BloodPressure:
-    systolic: int
-    diastolic: int
-
-    def __str__(self) -> str:
-        return f"{self.systolic}/{self.diastolic} mmHg"
-
-
-@dataclass(frozen=True)
-class Answers:
-    age: float | None = None
-    pregnant: bool | None = None
-    breastfeeding: bool | None = None
-    conditions: tuple[str, ...] = ()
-    medications: tuple[str, ...] = ()
-    blood_pressure: BloodPressure | None = None
-    substance_use: tuple[str, ...] = ()
-    prior_ketamine: tuple[str, ...] = ()
-    suicidal_thoughts: str = "none"
+    @property
+    def kind(self) -> str:
+        return next(k for k in self.trigger if k != "except_class")
 
 
 @dataclass(frozen=True)
@@ -107,6 +87,8 @@ class ScreeningResult:
     questions: list[str]
     urgent: bool
     answers: Answers
+    crisis: bool = False  # show the crisis contacts first: any yes to suicidal thoughts, nothing else
+    pathway: list[Finding] = field(default_factory=list)  # the suicidal-thoughts findings, shown first
     by_severity: dict[str, list[Finding]] = field(default_factory=dict)
 
     @property
@@ -127,124 +109,50 @@ def rules() -> tuple[Rule, ...]:
     return tuple(out)
 
 
-# --- validating answers ---------------------------------------------------------------------------
-
-_BP_RE = re.compile(r"^\s*(\d{2,3})\s*/\s*(\d{2,3})\s*(?:mm\s*hg)?\s*$", re.I)
-
-
-def parse_blood_pressure(value: Any) -> BloodPressure:
-    if isinstance(value, Mapping):
-        systolic, diastolic = value.get("systolic"), value.get("diastolic")
-    elif isinstance(value, str):
-        m = _BP_RE.match(value)
-        if not m:
-            raise ValueError(f"{value!r} is not a reading like '128/82'")
-        systolic, diastolic = int(m.group(1)), int(m.group(2))
-    else:
-        raise ValueError("give a reading like '128/82' or {'systolic': 128, 'diastolic': 82}")
-    if not isinstance(systolic, int) or not isinstance(diastolic, int) or isinstance(systolic, bool):
-        raise ValueError("systolic and diastolic must be whole numbers of mmHg")
-    if not 60 <= systolic <= 300:
-        raise ValueError(f"a systolic (upper) pressure of {systolic} mmHg is not possible; check the reading")
-    if not 30 <= diastolic <= 200:
-        raise ValueError(f"a diastolic (lower) pressure of {diastolic} mmHg is not possible; check the reading")
-    if diastolic >= systolic:
-        raise ValueError(f"the lower number ({diastolic}) must be below the upper number ({systolic})")
-    return BloodPressure(systolic, diastolic)
-
-
-def _choices(value: Any, allowed: Sequence[str], name: str, problems: list[ErrorDetail]) -> tuple[str, ...]:
-    items = [value] if isinstance(value, str) else value if isinstance(value, list) else None
-    if items is None:
-        problems.append(ErrorDetail(name, f"expected one of {', '.join(allowed)}"))
-        return ()
-    bad = [str(i) for i in items if i not in allowed]
-    if bad:
-        problems.append(ErrorDetail(name, f"unknown value {', '.join(bad)}; use {', '.join(allowed)}"))
-    return tuple(i for i in items if i in allowed)
-
-
-def parse_answers(data: Any) -> Answers:
-    """Validate a questionnaire answer object; InvalidInput lists every problem, one per field."""
-    if not isinstance(data, Mapping):
-        raise InvalidInput("answers must be a JSON object")
-    problems: list[ErrorDetail] = []
-    for key in data:
-        if key not in FIELDS:
-            problems.append(ErrorDetail(str(key), f"unknown field; known fields are {', '.join(FIELDS)}"))
-    age = data.get("age")
-    if age is not None and (isinstance(age, bool) or not isinstance(age, int | float) or not 0 <= age <= 120):
-        problems.append(ErrorDetail("age", f"{age!r} is not an age between 0 and 120 years"))
-        age = None
-    flags = {}
-    for name in ("pregnant", "breastfeeding"):
-        value = data.get(name)
-        if value is not None and not isinstance(value, bool):
-            problems.append(ErrorDetail(name, "expected true, false or null"))
-            value = None
-        flags[name] = value
-    conditions = _choices(data.get("conditions", []), list(CONDITIONS), "conditions", problems)
-    meds = data.get("medications", [])
-    if not isinstance(meds, list) or not all(isinstance(m, str) for m in meds):
-        problems.append(ErrorDetail("medications", "expected a list of medication names"))
-        meds = []
-    elif len(meds) > 60 or any(len(m) > 200 for m in meds):
-        problems.append(ErrorDetail("medications", "at most 60 names of at most 200 characters each"))
-        meds = []
-    bp = None
-    if data.get("blood_pressure") not in (None, ""):
-        try:
-            bp = parse_blood_pressure(data["blood_pressure"])
-        except ValueError as exc:
-            problems.append(ErrorDetail("blood_pressure", str(exc)))
-    substance = _choices(data.get("substance_use", []), SUBSTANCE_USE, "substance_use", problems)
-    prior = _choices(data.get("prior_ketamine", []), PRIOR_KETAMINE, "prior_ketamine", problems)
-    suicidal = data.get("suicidal_thoughts", "none") or "none"
-    if suicidal not in SUICIDAL_THOUGHTS:
-        problems.append(ErrorDetail("suicidal_thoughts", f"expected one of {', '.join(SUICIDAL_THOUGHTS)}"))
-        suicidal = "none"
-    if problems:
-        raise InvalidInput(f"{problems[0].location}: {problems[0].message}", details=problems)
-    return Answers(
-        age=float(age) if age is not None else None,
-        pregnant=flags["pregnant"],
-        breastfeeding=flags["breastfeeding"],
-        conditions=conditions,
-        medications=tuple(m.strip() for m in meds if m.strip()),
-        blood_pressure=bp,
-        substance_use=substance,
-        prior_ketamine=prior,
-        suicidal_thoughts=suicidal,
-    )
-
-
 # --- evaluating rules -----------------------------------------------------------------------------
+
+
+def _blood_pressure_because(bp: BloodPressure | None, limits: Mapping[str, int], *, strictly: bool) -> str | None:
+    """'your reading was 165/102 mmHg: the lower number is at or above 90', or None. Says what was tested."""
+    if bp is None:
+        return None
+    words = "above" if strictly else "at or above"
+    parts = [
+        f"the {name} number is {words} {limit}"
+        for name, value, limit in (
+            ("upper", bp.systolic, limits["systolic"]),
+            ("lower", bp.diastolic, limits["diastolic"]),
+        )
+        if (value > limit if strictly else value >= limit)
+    ]
+    return f"your reading was {bp}: " + " and ".join(parts) if parts else None
+
+
+def _medication_because(rule: Rule, wanted: Any, meds: list[Recognized]) -> str | None:
+    classes = set(wanted if isinstance(wanted, list) else [wanted])
+    excluded = set(rule.trigger.get("except_class", []))
+    hits = [
+        m
+        for m in meds
+        if m.medication and classes & set(m.medication.classes) and not excluded & set(m.medication.classes)
+    ]
+    if not hits:
+        return None
+    return "you take " + ", ".join(
+        m.entered if m.entered.casefold() == m.medication.generic else f"{m.entered} ({m.medication.generic})"  # type: ignore[union-attr]
+        for m in hits
+    )
 
 
 def _triggered(rule: Rule, answers: Answers, meds: list[Recognized]) -> str | None:
     """Why the rule applies, in plain words, or None."""
-    kind, wanted = next((k, v) for k, v in rule.trigger.items() if k != "except_class")
+    kind, wanted = rule.kind, rule.trigger[rule.kind]
     if kind == "condition":
         return f"you ticked “{CONDITIONS[wanted]}”" if wanted in answers.conditions else None
     if kind == "medication_class":
-        classes = set(wanted if isinstance(wanted, list) else [wanted])
-        excluded = set(rule.trigger.get("except_class", []))
-        hits = [
-            m
-            for m in meds
-            if m.medication and classes & set(m.medication.classes) and not excluded & set(m.medication.classes)
-        ]
-        if not hits:
-            return None
-        return "you take " + ", ".join(
-            m.entered if m.entered.casefold() == m.medication.generic else f"{m.entered} ({m.medication.generic})"  # type: ignore[union-attr]
-            for m in hits
-        )
-    if kind == "blood_pressure_at_least":
-        bp = answers.blood_pressure
-        if bp and (bp.systolic >= wanted["systolic"] or bp.diastolic >= wanted["diastolic"]):
-            return f"your reading was {bp}"
-        return None
+        return _medication_because(rule, wanted, meds)
+    if kind in {"blood_pressure_at_least", "blood_pressure_above"}:
+        return _blood_pressure_because(answers.blood_pressure, wanted, strictly=kind == "blood_pressure_above")
     if kind in {"pregnant", "breastfeeding"}:
         return f"you said you are {kind}" if getattr(answers, kind) is wanted else None
     if kind == "age_below":
@@ -255,9 +163,26 @@ def _triggered(rule: Rule, answers: Answers, meds: list[Recognized]) -> str | No
         return (
             "you described " + wanted.replace("_", " ") + " with ketamine" if wanted in answers.prior_ketamine else None
         )
-    if kind == "suicidal_thoughts":
-        return "you said you have thoughts of ending your life" if answers.suicidal_thoughts in wanted else None
     raise ValueError(f"rule {rule.id}: unknown trigger {kind}")
+
+
+def suicidal_findings(level: str) -> list[Finding]:
+    """The safety pathway for an answer about suicidal thoughts. Takes only that answer, on purpose:
+    it must not depend on any other rule or answer."""
+    if level == "none":
+        return []
+    out = []
+    for rule in rules():
+        if rule.kind == SUICIDAL_KIND and level in rule.trigger[SUICIDAL_KIND]:
+            because = (
+                "you said you sometimes wish you were not here"
+                if level == "passive"
+                else "you said you have thoughts of ending your life"
+            )
+            out.append(Finding(rule=rule, because=because, references=tuple(resolve(rule.citations))))
+    if not out:  # a level the rules do not cover must still never pass silently
+        raise ValueError(f"no safety rule covers suicidal_thoughts={level!r}")
+    return out
 
 
 GENERAL_QUESTIONS = (
@@ -269,13 +194,17 @@ GENERAL_QUESTIONS = (
 
 
 def screen(answers: Answers) -> ScreeningResult:
+    pathway = suicidal_findings(answers.suicidal_thoughts)  # first, and independent of everything else
     meds = [recognize(m) for m in answers.medications]
     findings = []
     for rule in rules():
+        if rule.kind == SUICIDAL_KIND:
+            continue
         because = _triggered(rule, answers, meds)
         if because:
             findings.append(Finding(rule=rule, because=because, references=tuple(resolve(rule.citations))))
     findings.sort(key=lambda f: (SEVERITIES.index(f.rule.severity), not f.rule.urgent))
+    findings = pathway + findings
     by_severity = {s: [f for f in findings if f.rule.severity == s] for s in SEVERITIES}
     questions = [f.rule.question for f in findings]
     unknown = [m.entered for m in meds if not m.recognized]
@@ -288,5 +217,7 @@ def screen(answers: Answers) -> ScreeningResult:
         questions=questions,
         urgent=any(f.rule.urgent for f in findings),
         answers=answers,
+        crisis=bool(pathway),
+        pathway=pathway,
         by_severity=by_severity,
     )

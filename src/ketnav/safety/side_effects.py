@@ -42,11 +42,15 @@ class Assessed:
     references: tuple[Reference, ...]
 
 
+CRISIS_EFFECTS = frozenset({"self-harm"})  # effects that bring up the crisis contacts, on their own
+
+
 @dataclass(frozen=True)
 class SideEffectResult:
     assessed: tuple[Assessed, ...]
     level: str  # the most serious level found, or "none"
     hours_since_session: float
+    crisis: bool = False  # thoughts of self-harm were reported: show the crisis contacts first
 
 
 @cache
@@ -68,7 +72,7 @@ def effects() -> dict[str, Effect]:
 
 
 def check(selected: Sequence[str], *, session_end: dt.datetime, now: dt.datetime) -> SideEffectResult:
-    problems = [ErrorDetail("effects", f"unknown effect {e!r}") for e in selected if e not in effects()]
+    problems = [ErrorDetail("effects", f"unknown effect {e[:40]!r}") for e in selected if e not in effects()]
     if session_end > now:
         problems.append(ErrorDetail("session_end", "the session end time is in the future"))
     if now - session_end > dt.timedelta(days=60):
@@ -89,4 +93,4 @@ def check(selected: Sequence[str], *, session_end: dt.datetime, now: dt.datetime
         assessed.append(Assessed(effect, level, reason, tuple(resolve(effect.citations))))
     assessed.sort(key=lambda a: CLASSES.index(a.level))
     level = assessed[0].level if assessed else "none"
-    return SideEffectResult(tuple(assessed), level, round(hours, 1))
+    return SideEffectResult(tuple(assessed), level, round(hours, 1), crisis=bool(CRISIS_EFFECTS & set(selected)))

@@ -12,7 +12,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from ketnav.errors import InvalidInput
-from ketnav.safety.aftercare import ROUTES, plan
+from ketnav.safety.aftercare import DRIVING_RULE, ROUTES, plan
+from ketnav.safety.answers import SUICIDAL_THOUGHTS_LABELS, touches_suicidal_thoughts
+from ketnav.safety.crisis import crisis_payload
 from ketnav.safety.ics import aftercare_ics
 from ketnav.safety.screening import (
     CONDITIONS,
@@ -20,10 +22,12 @@ from ketnav.safety.screening import (
     SEVERITIES,
     SEVERITY_LABELS,
     SUBSTANCE_USE,
+    Finding,
+    ScreeningResult,
     parse_answers,
     screen,
 )
-from ketnav.safety.side_effects import CLASS_LABELS, check, effects
+from ketnav.safety.side_effects import CLASS_LABELS, CRISIS_EFFECTS, check, effects
 
 
 def hub(request: HttpRequest) -> HttpResponse:
@@ -53,6 +57,17 @@ def _answers_from_form(request: HttpRequest) -> dict[str, object]:
     return data
 
 
+def _groups(result: ScreeningResult) -> list[tuple[str, str, list[Finding]]]:
+    """Findings by severity for the page, without the safety-pathway findings shown above them."""
+    pathway = {id(f) for f in result.pathway}
+    groups = []
+    for s in SEVERITIES:
+        items = [f for f in result.by_severity[s] if id(f) not in pathway]
+        if items:
+            groups.append((s, SEVERITY_LABELS[s], items))
+    return groups
+
+
 @require_http_methods(["GET", "POST"])
 def screen_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {
@@ -60,11 +75,16 @@ def screen_page(request: HttpRequest) -> HttpResponse:
         "conditions": CONDITIONS.items(),
         "substance_use": SUBSTANCE_USE,
         "prior_ketamine": PRIOR_KETAMINE,
+        "suicidal_choices": SUICIDAL_THOUGHTS_LABELS.items(),
+        "chosen": {"conditions": set(request.POST.getlist("conditions"))},
     }
     status = 200
     if request.method == "POST":
+        data = _answers_from_form(request)
+        if touches_suicidal_thoughts(data):  # shown even if another answer needs correcting
+            context["crisis"] = crisis_payload()
         try:
-            result = screen(parse_answers(_answers_from_form(request)))
+            result = screen(parse_answers(data))
         except InvalidInput as exc:
             context["error"] = exc
             status = 422
@@ -73,9 +93,9 @@ def screen_page(request: HttpRequest) -> HttpResponse:
                 {
                     "result": result,
                     "title": "Your safety screen summary",
-                    "groups": [
-                        (s, SEVERITY_LABELS[s], result.by_severity[s]) for s in SEVERITIES if result.by_severity[s]
-                    ],
+                    "groups": _groups(result),
+                    "other_urgent": [f for f in result.findings if f.rule.urgent and f not in result.pathway],
+                    "crisis": crisis_payload() if result.crisis else None,
                     "today": dt.date.today(),
                 }
             )
@@ -85,9 +105,16 @@ def screen_page(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def side_effects_page(request: HttpRequest) -> HttpResponse:
-    context: dict[str, object] = {"title": "After a session: how are you feeling?", "effects": effects().values()}
+    context: dict[str, object] = {
+        "title": "After a session: how are you feeling?",
+        "effects": effects().values(),
+        "chosen": set(request.POST.getlist("effects")),
+    }
     status = 200
     if request.method == "POST":
+        selected = request.POST.getlist("effects")
+        if CRISIS_EFFECTS & set(selected):  # before any other check, so an error elsewhere never hides it
+            context["crisis"] = crisis_payload()
         try:
             end = dt.datetime.fromisoformat(request.POST.get("session_end", ""))
         except ValueError:
@@ -95,7 +122,7 @@ def side_effects_page(request: HttpRequest) -> HttpResponse:
             status = 422
         else:
             try:
-                result = check(request.POST.getlist("effects"), session_end=end, now=dt.datetime.now())
+                result = check(selected, session_end=end, now=dt.datetime.now())
                 context.update({"result": result, "labels": CLASS_LABELS})
             except InvalidInput as exc:
                 context["error"] = exc
@@ -109,7 +136,12 @@ def _plan_from(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 def aftercare_page(request: HttpRequest) -> HttpResponse:
-    context: dict[str, object] = {"title": "Aftercare plan", "routes": ROUTES.items(), "params": request.GET}
+    context: dict[str, object] = {
+        "title": "Aftercare plan",
+        "routes": ROUTES.items(),
+        "params": request.GET,
+        "driving_rule": DRIVING_RULE,
+    }
     status = 200
     if request.GET.get("end"):
         try:

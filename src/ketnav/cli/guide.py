@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
             if c.open_studies is None:
                 print(f"- {c.topic.label}: the registry is empty; load it with `ketnav sync` or `ketnav load FILE`")
             else:
-                print(f'- {c.open_studies} open studies of {c.topic.label}: ketnav search "{c.topic.query}"')
+                print(f'- {c.open_studies:,} open studies of {c.topic.label}: ketnav search "{c.topic.query}"')
     print("\n## Sources\n")
     for ref in page.references:
         print(_wrap(f"- {ref.citation()} {ref.link}", args.width))

@@ -16,7 +16,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from ketnav.errors import InvalidInput
 from ketnav.trials.apps import sync_launcher
-from ketnav.trials.background import STALE_AFTER, active_job
+from ketnav.trials.background import STALE_AFTER, active_job, interrupted_by_restart
 from ketnav.trials.models import Study, SyncJob
 from ketnav.trials.sync import DEFAULT_SCOPES
 from tests.trials.ctgov_server import FakeCtgov, serve
@@ -134,6 +134,16 @@ def test_a_run_whose_server_stopped_is_shown_as_interrupted(api: FakeCtgov) -> N
     assert stale.status == "interrupted"
     job = wait_for(sync_launcher().start(scope_names=["ketamine"], requested_by="tester").pk)
     assert job.status == "completed"
+
+
+def test_a_server_restart_marks_its_unfinished_runs_interrupted(api: FakeCtgov) -> None:
+    running = SyncJob.objects.create(scopes=["ketamine"], status="running", heartbeat_at=timezone.now())
+    done = SyncJob.objects.create(scopes=["ketamine"], status="completed", heartbeat_at=timezone.now())
+    assert interrupted_by_restart() == 1
+    running.refresh_from_db()
+    done.refresh_from_db()
+    assert (running.status, done.status) == ("interrupted", "completed")
+    assert "restarted" in running.message and active_job() is None
 
 
 def test_only_staff_reach_the_sync_pages(client: Client, api: FakeCtgov) -> None:

@@ -52,6 +52,17 @@ def mark_stale_jobs(now: dt.datetime | None = None) -> int:
     return stale.update(status="interrupted", finished_at=now, message="the server stopped during this sync")
 
 
+def interrupted_by_restart() -> int:
+    """At server start: runs left 'queued' or 'running' belonged to a server that has stopped (their
+    threads died with it), so they are marked interrupted now rather than after ``STALE_AFTER``. A run
+    of another live server on the same database sets itself back to running with its next page."""
+    return SyncJob.objects.filter(status__in=ACTIVE).update(
+        status="interrupted",
+        finished_at=timezone.now(),
+        message="the server was restarted during this sync; start it again to resume where it stopped",
+    )
+
+
 def active_job() -> SyncJob | None:
     mark_stale_jobs()
     return SyncJob.objects.filter(status__in=ACTIVE).order_by("-created_at").first()

@@ -6,6 +6,8 @@ tests skip with a reason, except when KETNAV_REQUIRE_BROWSER=1 (CI), where they 
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -63,9 +65,32 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     context.close()
 
 
+@pytest.fixture(scope="session")
+def v2_studies(shared_data: Path) -> dict[str, dict[str, Any]]:
+    out = {}
+    with gzip.open(shared_data / "ctgov" / "ctgov_v2_studies.jsonl.gz", "rt", encoding="utf-8") as handle:
+        for line in handle:
+            study = json.loads(line)
+            out[study["protocolSection"]["identificationModule"]["nctId"]] = study
+    return out
+
+
+@pytest.fixture
+def registry(tmp_path: Path, v2_studies: dict[str, dict[str, Any]]) -> None:
+    """A small real registry: 300 complete records plus the two ketamine studies the pages show."""
+    from ketnav.trials.loading import load_paths
+
+    chosen = [s for s in v2_studies.values() if "statusModule" in s["protocolSection"]][:300]
+    chosen += [v2_studies[n] for n in ("NCT04179266", "NCT04814381")]
+    path = tmp_path / "some.jsonl"
+    path.write_text("".join(json.dumps(s) + "\n" for s in chosen))
+    load_paths([path], workers=1)
+
+
 def screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
+    """Save a screenshot under test-artifacts/ (kept out of git) for a person to look at."""
     target = ARTIFACTS / f"{name}.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(target), full_page=full_page)
     return target
 
@@ -74,6 +99,7 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     """Run axe-core (WCAG 2 A/AA rules) in the page and return serious or critical violations."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}})
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}, "resultTypes": ["violations"]}
+    results = Axe().run(page, options=options)
     violations: list[dict[str, Any]] = results.response["violations"]
     return [v for v in violations if v.get("impact") in {"serious", "critical", "moderate"}]

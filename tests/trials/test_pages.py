@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def small_registry(tmp_path: Path, v2_studies: dict[str, dict[str, Any]]) -> None:
     chosen = [s for s in v2_studies.values() if "statusModule" in s["protocolSection"]][:150]
-    chosen.append(v2_studies["NCT04179266"])
+    chosen += [v2_studies["NCT04179266"], v2_studies["NCT04814381"]]
     path = tmp_path / "few.jsonl"
     path.write_text("".join(json.dumps(s) + "\n" for s in chosen))
     load_paths([path], workers=1)
@@ -65,6 +65,20 @@ def test_study_page_has_every_section(client: Client, small_registry: None) -> N
         assert heading in html, heading
     assert "https://clinicaltrials.gov/study/NCT04179266" in html
     assert "Record last updated on ClinicalTrials.gov: 2021-02-24" in html
+
+
+def test_study_page_shows_criteria_without_markdown_escapes(client: Client, small_registry: None) -> None:
+    html = client.get("/trials/NCT04179266/").content.decode()
+    # the registry's text says "Systolic\> 140" and "NRS \< 4": Markdown escapes, shown resolved
+    assert "(Systolic&gt; 140 mmHg or / and diastolic blood pressure&gt; 90 mm Hg)" in html
+    assert "(e.g. NRS &lt; 4)" in html
+    assert "\\&gt;" not in html and "\\&lt;" not in html and "\\>" not in html
+
+
+def test_study_page_does_not_repeat_the_summary_as_the_description(client: Client, small_registry: None) -> None:
+    html = client.get("/trials/NCT04814381/").content.decode()
+    assert "In short" in html
+    assert "Detailed description" not in html  # the record's description is its summary, word for word
 
 
 def test_study_page_sorts_sites_by_distance(client: Client, small_registry: None) -> None:

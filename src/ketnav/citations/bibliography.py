@@ -40,7 +40,8 @@ class Reference:
         return f"{first} {self.year}"
 
     def citation(self) -> str:
-        return f"{self.authors}. {self.title}. {self.venue}; {self.year}."
+        # "Smith J, et al." already ends with its full stop; a second one would read "et al.."
+        return f"{self.authors.rstrip('.')}. {self.title.rstrip('.')}. {self.venue}; {self.year}."
 
 
 def parse_bibliography(data: Mapping[str, Any]) -> dict[str, Reference]:

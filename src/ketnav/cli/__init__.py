@@ -83,6 +83,32 @@ def _selected_command(argv: Sequence[str]) -> Command | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; its output piped into ``head`` (which stops reading) ends it quietly."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # inside the try: a reader that has gone away fails here, not at exit
+        return code
+    except BrokenPipeError:
+        return _reader_went_away()
+
+
+def _reader_went_away() -> int:
+    """The exit of a command whose reader closed the pipe (``ketnav stats | head -1``).
+
+    Python would otherwise report the broken pipe again when it flushes stdout at exit, so stdout is
+    pointed at /dev/null first. 141 (128 + SIGPIPE) is what a shell reports for a tool that the
+    signal stopped, so ``set -o pipefail`` scripts see the same as with any other Unix tool."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout already closed or replaced (no file descriptor)
+        pass
+    finally:
+        os.close(devnull)
+    return 141
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     selected = _selected_command(argv)
     # Only the chosen sub-command's module is imported, keeping --help and typos instant.
@@ -110,6 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ketnav: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        raise  # main() ends quietly
     except Exception as exc:
         if os.environ.get("KETNAV_DEBUG", "").lower() in {"1", "on", "true", "yes"}:
             raise

@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ketnav.cli import django_setup
-    from ketnav.cli.progress import counter
+    from ketnav.cli.progress import Stopwatch, counter, rate_text
 
     missing = [str(p) for p in args.paths if not p.exists()]
     if missing:
@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
         )
         run_.status = "interrupted"
         run_.save(update_fields=["status"])
+    clock = Stopwatch()
     with counter("Loading studies", enabled=not args.json) as update:
         summary = load_paths(list(args.paths), fmt=args.format, workers=args.workers, progress=update)
     data = summary.as_dict()
@@ -57,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         older = f" ({summary.older:,} older than the stored version)" if summary.older else ""
         print(
+            f"read {rate_text(summary.seen, clock.seconds)}: "
             f"inserted {summary.inserted:,}, updated {summary.updated:,}, unchanged {summary.unchanged:,}{older}, "
             f"rejected {summary.rejected:,}, warnings {summary.warnings:,}"
         )

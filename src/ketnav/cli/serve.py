@@ -52,7 +52,10 @@ def run(args: argparse.Namespace) -> int:
 
     from waitress import serve
 
+    from ketnav.trials.background import interrupted_by_restart
     from ketnav.web.wsgi import application
+
+    interrupted_by_restart()  # admin syncs of a previous run of the server died with it
 
     threading.Thread(target=_warm_search, name="ketnav-warm-search", daemon=True).start()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import sys
 
 from ketnav.errors import InvalidInput
 
@@ -51,8 +50,9 @@ def run(args: argparse.Namespace) -> int:
     django_setup.migrate()
     import httpx
 
+    from ketnav.cli.progress import Stopwatch, rate_text, sync_display
     from ketnav.trials.ctgov_client import DEFAULT_API_URL, CtgovClient
-    from ketnav.trials.sync import DEFAULT_SCOPES, ScopeResult, custom_scope, sync
+    from ketnav.trials.sync import DEFAULT_SCOPES, custom_scope, sync
 
     custom = any([args.term, args.condition, args.intervention, args.status])
     scopes = (
@@ -61,21 +61,13 @@ def run(args: argparse.Namespace) -> int:
         else list(DEFAULT_SCOPES)
     )
 
-    def report(result: ScopeResult) -> None:
-        if not args.json and sys.stderr.isatty():
-            total = f"/{result.total:,}" if result.total is not None else ""
-            print(
-                f"\r{result.scope}: page {result.pages}, {result.fetched:,}{total} studies",
-                end="",
-                file=sys.stderr,
-                flush=True,
-            )
-
-    with httpx.Client(timeout=httpx.Timeout(60.0, connect=15.0), follow_redirects=True) as http:
+    clock = Stopwatch()
+    with (
+        sync_display([s.name for s in scopes], enabled=not args.json) as report,
+        httpx.Client(timeout=httpx.Timeout(60.0, connect=15.0), follow_redirects=True) as http,
+    ):
         client = CtgovClient(http, api_url=args.api_url or DEFAULT_API_URL, max_attempts=args.tries)
         results = sync(client, scopes, since=since, on_page=report)
-    if not args.json and sys.stderr.isatty():
-        print(file=sys.stderr)
     if args.json:
         print(
             json.dumps(
@@ -98,8 +90,11 @@ def run(args: argparse.Namespace) -> int:
             since_text = f" updated since {r.since}" if r.since else ""
             resumed = " (resumed)" if r.resumed else ""
             s = r.summary
+            pages = f"{r.pages:,} page{'' if r.pages == 1 else 's'}"
             print(
-                f"{r.scope}{resumed}: {r.fetched:,} studies{since_text} in {r.pages} pages; inserted {s.inserted:,}, "
+                f"{r.scope}{resumed}: {r.fetched:,} studies{since_text} in {pages}; inserted {s.inserted:,}, "
                 f"updated {s.updated:,}, unchanged {s.unchanged:,}, rejected {s.rejected:,}"
             )
+        fetched = sum(r.fetched for r in results)
+        print(f"fetched {rate_text(fetched, clock.seconds)}")
     return 0

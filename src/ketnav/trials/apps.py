@@ -1,7 +1,27 @@
-from django.apps import AppConfig
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.apps import AppConfig, apps
+
+if TYPE_CHECKING:
+    from ketnav.trials.background import SyncLauncher
 
 
 class TrialsConfig(AppConfig):
     name = "ketnav.trials"
     label = "trials"
     verbose_name = "Clinical trials registry"
+    sync_launcher: SyncLauncher
+
+    def ready(self) -> None:
+        from ketnav.trials.background import SyncLauncher
+
+        # The one owner of this process's background syncs (and their threads).
+        self.sync_launcher = SyncLauncher()
+
+
+def sync_launcher() -> SyncLauncher:
+    config = apps.get_app_config("trials")
+    assert isinstance(config, TrialsConfig)
+    return config.sync_launcher

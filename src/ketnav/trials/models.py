@@ -150,3 +150,40 @@ class SyncCursor(models.Model):
 
     def __str__(self) -> str:
         return self.scope
+
+
+class SyncJob(models.Model):
+    """A registry sync that staff started from the admin, run in the background by the web server.
+
+    The row is the progress display's source: the background thread writes it after every page, the
+    admin's progress page (and the trials page) read it. ``heartbeat_at`` tells a live run from one
+    whose server stopped: a run silent for longer than ``ketnav.trials.background.STALE_AFTER`` is
+    shown as interrupted (its sync cursors let the next run resume where it stopped)."""
+
+    STATUSES = ("queued", "running", "completed", "failed", "interrupted")
+
+    scopes = models.JSONField(default=list, help_text="names of the scopes to sync, in order")
+    status = models.CharField(max_length=16, default="queued")
+    requested_by = models.CharField(max_length=150, blank=True, help_text="the staff user who started it")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True)
+    finished_at = models.DateTimeField(null=True)
+    heartbeat_at = models.DateTimeField(null=True)
+    current_scope = models.CharField(max_length=255, blank=True)
+    scopes_done = models.IntegerField(default=0)
+    pages = models.IntegerField(default=0)
+    fetched = models.IntegerField(default=0, help_text="studies received, all scopes")
+    scope_fetched = models.IntegerField(default=0, help_text="studies received in the current scope")
+    scope_total = models.IntegerField(null=True, help_text="studies the registry has for the current scope")
+    inserted = models.IntegerField(default=0)
+    updated = models.IntegerField(default=0)
+    unchanged = models.IntegerField(default=0)
+    rejected = models.IntegerField(default=0)
+    message = models.TextField(blank=True, help_text="why a failed run stopped")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "registry sync"
+
+    def __str__(self) -> str:
+        return f"sync {self.created_at:%Y-%m-%d %H:%M} {self.status}"

@@ -6,8 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from ketnav.errors import InvalidInput, NotFound
+from ketnav.trials.background import active_job
 from ketnav.trials.models import Study
 from ketnav.trials.record import OPEN_STATUSES, PHASES, Site
+from ketnav.trials.richtext import without_repeat
 from ketnav.trials.search.engine import SearchRequest, search
 from ketnav.trials.search.filters import INTERVENTION_TYPES, SORTS, STUDY_TYPES, build_filters
 from ketnav.trials.search.geo import Point, haversine_km
@@ -29,6 +31,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "sorts": SORTS,
         "open_statuses": OPEN_STATUSES,
         "registry_size": Study.objects.count(),
+        "running_sync": active_job(),
         "params": g,
         "phase_selected": g.getlist("phase"),
         "filters_active": any(g.get(k) for k in ("near", "age", "phase", "sex", "country", "intervention_type"))
@@ -97,6 +100,8 @@ def study_page(request: HttpRequest, nct_id: str) -> HttpResponse:
         {
             "title": record.brief_title,
             "record": record,
+            # Many records repeat the brief summary as the start of the description: show it once.
+            "details": without_repeat(record.detailed_description, record.brief_summary),
             "study": study,
             "sites": sites,
             "place": place,

@@ -1,4 +1,9 @@
-"""Template context shared by every page: the five areas of the site and the version."""
+"""Template context shared by every page: the areas of the site and the version.
+
+An area that is not built yet (``ready=False``) stays out of the main navigation and shows on the
+home page as "coming later" without a link, so the site never offers what it cannot do. Its URL
+still answers with a page that says so. When it lands, flip ``ready`` and give it its real summary.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,8 @@ class Area:
     title: str
     url_name: str
     summary: str
+    icon: str  # a symbol in static/ketnav/icons.svg
+    ready: bool = True
 
 
 AREAS: tuple[Area, ...] = (
@@ -25,13 +32,15 @@ AREAS: tuple[Area, ...] = (
         "guide:index",
         "How ketamine works, how it compares with SSRIs and SNRIs, the "
         "ways it is given, what the evidence shows, and how to stay safe, with every fact sourced.",
+        "guide",
     ),
     Area(
         "trials",
         "Find trials",
         "trials:search",
-        "Search a local copy of the ClinicalTrials.gov registry by "
-        "condition, treatment, age, sex and distance, and pre-screen yourself against a study's criteria.",
+        "Search a local copy of the ClinicalTrials.gov registry by condition, treatment, status, "
+        "phase, age, sex and distance, and read each study's criteria in plain text.",
+        "trials",
     ),
     Area(
         "tools",
@@ -39,13 +48,15 @@ AREAS: tuple[Area, ...] = (
         "tools:hub",
         "Compare routes side by side, check your medications and "
         "history before a consultation, and plan aftercare (no driving for at least 24 hours).",
+        "tools",
     ),
     Area(
         "journal",
         "Journal",
         "journal",
-        "Track sessions, side effects and validated scales (GAD-7, "
-        "PHQ-9, PCL-5) to see response and remission over time, and share them with your clinician.",
+        "A private treatment journal is being built. It is not part of this version yet.",
+        "journal",
+        ready=False,
     ),
     Area(
         "clinics",
@@ -53,6 +64,7 @@ AREAS: tuple[Area, ...] = (
         "clinics:compare",
         "Compare the clinics you are considering on a "
         "quality checklist and on the real total cost of a course, fees and insurance included.",
+        "clinics",
     ),
 )
 
@@ -64,9 +76,17 @@ class NavItem:
     current: bool
 
 
+def nav_items(request: HttpRequest, *, ready: bool = True) -> list[NavItem]:
+    return [
+        NavItem(area=a, url=(url := reverse(a.url_name)), current=request.path.startswith(url))
+        for a in AREAS
+        if a.ready == ready
+    ]
+
+
 def site(request: HttpRequest) -> dict[str, object]:
-    nav = []
-    for area in AREAS:
-        url = reverse(area.url_name)
-        nav.append(NavItem(area=area, url=url, current=request.path.startswith(url)))
-    return {"ketnav_nav": nav, "ketnav_version": __version__}
+    return {
+        "ketnav_nav": nav_items(request),
+        "ketnav_coming": nav_items(request, ready=False),
+        "ketnav_version": __version__,
+    }

@@ -54,6 +54,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "ketnav.web.context.site",
             ],
+            "builtins": ["ketnav.web.templatetags.ketnav_tags"],
         },
     },
 ]
@@ -98,6 +99,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # waitress warns "Task queue depth is N" whenever requests wait for a free thread, which happens
+    # for a moment when a browser first asks for a page and its files at once. It is not a fault and
+    # alarmed people starting the site; real errors from waitress still show.
+    "loggers": {"waitress.queue": {"level": "ERROR"}},
 }
 
 KETNAV_DATA_DIR = _cfg.data_dir

@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from ketnav.guide import views as guide_views
 from ketnav.web import views
@@ -8,6 +10,8 @@ from ketnav.web.api import api
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page says; answer instead of logging a 404 each time.
+    path("favicon.ico", RedirectView.as_view(url=static("ketnav/favicon.ico"), permanent=True), name="favicon"),
     path("guide/", include("ketnav.guide.urls")),
     path("search/", guide_views.site_search, name="site_search"),
     path("trials/", include("ketnav.trials.urls")),

@@ -13,7 +13,20 @@ from ketnav.web.context import AREAS
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "ketnav/home.html", {"areas": AREAS})
+    """The front page, with live counts of what this installation holds (none of them hard-coded)."""
+    from ketnav.citations.bibliography import bibliography
+    from ketnav.guide.knowledge import knowledge
+    from ketnav.trials.models import Study
+    from ketnav.trials.record import OPEN_STATUSES
+
+    context = {
+        "areas": AREAS,
+        "topic_count": len(knowledge().topics),
+        "reference_count": len(bibliography()),
+        "registry_size": Study.objects.count(),
+        "open_count": Study.objects.filter(overall_status__in=OPEN_STATUSES).count(),
+    }
+    return render(request, "ketnav/home.html", context)
 
 
 def area(request: HttpRequest, slug: str) -> HttpResponse:

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import re
+
 from django import template
 from django.http import QueryDict
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
+
+from ketnav.trials import richtext
 
 register = template.Library()
 
@@ -47,12 +51,31 @@ def code_label(code: str) -> str:
     return code.replace("_", " ").capitalize()
 
 
+@register.filter
+def registry_html(text: str, source_format: str = "v2") -> SafeString:
+    """A registry text field (summary, description) as the Markdown it is: sanitised block HTML."""
+    return SafeString(richtext.to_html(text or "", source_format=source_format))
+
+
+@register.filter
+def registry_inline(text: str, source_format: str = "v2") -> SafeString:
+    """A short registry text (a criterion, an outcome) as sanitised inline HTML, escapes resolved."""
+    return SafeString(richtext.to_inline_html(text or "", source_format=source_format))
+
+
+# A Markdown backslash escape (``\>``): snippets are cut from the raw registry text, so they carry them.
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def _snippet_piece(text: str, matched: bool) -> str:
+    shown = str(conditional_escape(_ESCAPE.sub(r"\1", text)))
+    return f"<mark>{shown}</mark>" if matched else shown
+
+
 @register.simple_tag
 def marked(segments: list[tuple[str, bool]]) -> SafeString:
-    """Snippet segments to HTML: every piece escaped, matched words in <mark>."""
-    return SafeString(
-        "".join(f"<mark>{conditional_escape(t)}</mark>" if m else str(conditional_escape(t)) for t, m in segments)
-    )
+    """Snippet segments to HTML: every piece escaped, matched words in <mark>, Markdown escapes resolved."""
+    return SafeString("".join(_snippet_piece(t, m) for t, m in segments))
 
 
 @register.simple_tag(takes_context=True)

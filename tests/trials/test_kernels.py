@@ -160,6 +160,31 @@ def test_filters_agree_with_a_row_by_row_reference(f: SearchFilters) -> None:
     assert kernels.filter_rows(COLUMNS, some, f).tolist() == [i for i in some.tolist() if i in set(expected)]
 
 
+def test_limits_are_inclusive() -> None:
+    """A study for ages 18-65 starting on 1 March 2020 passes age 18 and 65 and a window ending or
+    beginning that day; a study with no start date passes no start-date window."""
+    day = dt.date(2020, 3, 1)
+    cols = kernels.build_columns(
+        [
+            ("NCT00000001", "", "", "", "", 18.0, 65.0, "ALL", None, False, day, None, "", ""),
+            ("NCT00000002", "", "", "", "", None, None, "ALL", None, False, None, None, "", ""),
+        ],
+        version=1,
+    )
+    both = np.arange(2, dtype=np.int64)
+    for f, expected in [
+        (SearchFilters(age=18), [0, 1]),
+        (SearchFilters(age=65), [0, 1]),
+        (SearchFilters(age=17.5), [1]),
+        (SearchFilters(age=65.5), [1]),
+        (SearchFilters(start_from=day), [0]),
+        (SearchFilters(start_to=day), [0]),
+        (SearchFilters(start_from=day + dt.timedelta(days=1)), []),
+        (SearchFilters(start_to=day - dt.timedelta(days=1)), []),
+    ]:
+        assert kernels.filter_rows(cols, both, f).tolist() == expected, f
+
+
 @pytest.mark.parametrize("statuses", [(), ("RECRUITING",), ("COMPLETED", "TERMINATED"), ("WITHDRAWN",)])
 def test_status_rows_keep_the_statuses_asked_for(statuses: tuple[str, ...]) -> None:
     expected = [i for i, row in enumerate(ROWS) if not statuses or row[1] in statuses]

@@ -27,13 +27,14 @@ as every write to trials_study (migration 0003). A search reads it once (one row
 
 - **Columns, and the site points and term hits derived from them, lag the registry only while a big
   load or sync is writing.** When the version has moved, the columns are rebuilt before the search runs,
-  except that a build which took longer than ``SLOW_BUILD_S`` (0.5 s: tens of thousands of studies) is
-  reused for up to ``STALE_FACTOR`` (10) times its own duration after it was built: a 4 s build may
-  serve for 40 s. Why: during a load the version moves with every batch of 500 studies, and rebuilding
-  for every search would cost seconds each time. Meanwhile studies written since are not found (the
-  text index has them, the columns do not, so they are dropped), changed studies are filtered and
-  faceted by their older fields, and removed ones may be counted but are never shown. Registries that
-  build in under 0.5 s are always exact.
+  except that a build which cost more than ``SLOW_BUILD_S`` (0.5 s of CPU: tens of thousands of
+  studies) is reused for up to ``STALE_FACTOR`` (10) times that cost after it was built: a build of 4 s
+  may serve for 40 s. Why: during a load the version moves with every batch of 500 studies, and
+  rebuilding for every search would cost seconds each time. Meanwhile studies written since are not
+  found (the text index has them, the columns do not, so they are dropped), changed studies are
+  filtered and faceted by their older fields, and removed ones may be counted but are never shown.
+  Registries that build in under 0.5 s are always exact. The cost is the building thread's CPU time,
+  not the wall clock, so a busy machine does not make a small registry's results lag.
 - **Term hits** are column positions, so each snapshot has its own term cache and they are never staler
   than their columns. A new snapshot starts empty; in a server (``start_warming``) the terms that were
   in use are computed again in the background.
@@ -68,8 +69,8 @@ from ketnav.trials.search.synonyms import MIN_STUDIES, SynonymTable, build_table
 
 logger = logging.getLogger(__name__)
 
-SLOW_BUILD_S = 0.5  # columns that took longer to build may stand in while a load is writing ...
-STALE_FACTOR = 10.0  # ... for at most this many times the build's own duration
+SLOW_BUILD_S = 0.5  # columns whose build cost more CPU seconds may stand in while a load is writing ...
+STALE_FACTOR = 10.0  # ... for at most this many times that cost, in seconds since they were built
 # A term's hits are kept when it matched at least this many studies: below it, asking again costs a
 # few milliseconds (about 2 microseconds a matching row).
 BROAD_MIN_ROWS = 2_000
@@ -129,9 +130,9 @@ class Snapshot:
     """The columns of one registry version and what is derived from them. Searches take one snapshot
     and use it throughout, so positions, term hits and site points always belong together."""
 
-    def __init__(self, columns: StudyColumns, *, build_seconds: float, terms: TermCache) -> None:
+    def __init__(self, columns: StudyColumns, *, build_cpu_s: float, terms: TermCache) -> None:
         self.columns = columns
-        self.build_seconds = build_seconds
+        self.build_cpu_s = build_cpu_s
         self.built_at = time.monotonic()
         self.terms = terms
         self._points: SitePoints | None = None
@@ -151,7 +152,7 @@ class Snapshot:
     def may_stand_in(self, *, slow_build_s: float, stale_factor: float) -> bool:
         """Whether these columns may still answer for a newer version (see the module docstring)."""
         age = time.monotonic() - self.built_at
-        return self.build_seconds > slow_build_s and age < stale_factor * self.build_seconds
+        return self.build_cpu_s > slow_build_s and age < stale_factor * self.build_cpu_s
 
 
 @dataclass
@@ -225,13 +226,13 @@ class SearchIndex:
                 or current.may_stand_in(slow_build_s=self.slow_build_s, stale_factor=self.stale_factor)
             ):
                 return current
-            started = time.monotonic()
+            started = time.thread_time()
             with self.cursor() as cursor:
                 rows = self.backend.column_rows(cursor)
             columns = kernels.build_columns(rows, version)
             hot = current.terms.in_use() if current is not None else []
             terms = TermCache(self.term_cache_bytes, hot=hot)
-            fresh = Snapshot(columns, build_seconds=time.monotonic() - started, terms=terms)
+            fresh = Snapshot(columns, build_cpu_s=time.thread_time() - started, terms=terms)
             self._snapshot = fresh
             return fresh
 

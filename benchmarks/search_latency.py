@@ -118,7 +118,7 @@ def short_texts() -> Any:
     """Title, conditions, interventions, keywords, MeSH and summary of every study, from the index itself."""
     from django.db import connection
 
-    from ketnav.trials.search.index import FTS_TABLE
+    from ketnav.trials.search.backends.sqlite import FTS_TABLE
 
     if connection.vendor != "sqlite":
         for nct, text in document_texts():
@@ -210,25 +210,24 @@ def report(load_s: float, args: argparse.Namespace) -> None:
     from django.db import connection
 
     from ketnav.trials.models import Study
-    from ketnav.trials.search import terms
-    from ketnav.trials.search.columns import study_columns
-    from ketnav.trials.search.site_points import site_points
+    from ketnav.trials.search.state import search_index
 
     n = Study.objects.count()
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, database {connection.vendor}")
     loaded = f" (loaded and indexed in {load_s:.0f} s, {n / load_s:,.0f} studies/s)" if load_s else ""
     print(f"studies: {n:,}{loaded}")
+    index = search_index()
     started = time.perf_counter()
-    cols = study_columns()
+    snap = index.snapshot()
     print(f"search columns built in {time.perf_counter() - started:.1f} s")
-    points = site_points(cols)
+    points = index.site_points(snap)
     print(
         f"site points built in {points.seconds:.1f} s: {len(points.latitude):,} distinct points, "
         f"{len(points.entries):,} sites, {points.nbytes / 2**20:.0f} MB"
     )
     # Each query once with no term kept in memory: what the first visitor asking for a word gets.
     show(run_queries(1, warm_up=False), "first run, empty term cache")
-    store = terms.cache()
+    store = index.snapshot().terms
     print(f"term cache after the first run: {len(store.entries)} terms, {store.nbytes / 2**20:.1f} MB")
     timings = run_queries(args.repeat)
     show(timings)

@@ -82,35 +82,6 @@ def test_learned_synonyms_need_two_studies() -> None:
     assert ("ketodex",) in build_table([("ketamine", "ketodex", 2)])
 
 
-def test_nearby_crosses_the_antimeridian_and_prefers_open_sites() -> None:
-    """Synthetic studies 1-3: sites either side of the 180th meridian near Fiji, and one in London."""
-    import numpy as np
-
-    from ketnav.trials.search.columns import build
-    from ketnav.trials.search.geo import Point, haversine_km
-    from ketnav.trials.search.site_points import SitePoints, nearby
-
-    row = ("OPEN", "", "", "", None, None, "ALL", None, False, None, None, "", "")
-    cols = build([(f"NCT0000000{i}", *row) for i in (1, 2, 3)], version=1)
-    # points: 0 at 179.9 E, 1 at 179.9 W, 2 in London; entries are position * 2 (+1 when not open)
-    points = SitePoints(
-        version=1,
-        latitude=np.array([-17.7, -17.7, 51.5]),
-        longitude=np.array([179.9, -179.9, -0.1]),
-        ptr=np.array([0, 2, 4, 5]),
-        entries=np.array([0 * 2 + 1, 1 * 2, 0 * 2, 1 * 2, 2 * 2], dtype=np.int32),
-    )
-    centre = Point(-17.7, 179.99)
-    near = nearby(points, cols, centre, 50)
-    assert near.ids.tolist() == [1, 2]  # London's study 3 is out of range
-    # study 1: its closed site at 179.9 E is nearer, but the open one across the meridian is chosen
-    assert near.where(1)[1:3] == (-179.9, True)
-    assert near.where(2)[1:3] == (179.9, True)  # both open: the nearer, 179.9 E
-    east, west = haversine_km(centre, Point(-17.7, 179.9)), haversine_km(centre, Point(-17.7, -179.9))
-    assert east < west < 50
-    assert near.distance_km.tolist() == pytest.approx([west, east])
-
-
 def test_a_prefix_needs_three_letters() -> None:
     assert parse_query("de*").terms == (Term(("de",)),)
     assert parse_query("dep*").terms == (Term(("dep",), prefix=True),)

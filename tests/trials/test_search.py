@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from django.db import connection
 from django.db.models import Q
@@ -16,12 +15,12 @@ from ketnav.errors import InvalidInput
 from ketnav.trials.loading import load_paths
 from ketnav.trials.models import Site, Study
 from ketnav.trials.record import PHASES
-from ketnav.trials.search import terms
-from ketnav.trials.search.columns import study_columns
-from ketnav.trials.search.engine import SearchRequest, compound_match_sql, search, synonym_table
+from ketnav.trials.search.backends.sqlite import compound_match_sql
+from ketnav.trials.search.engine import SearchRequest, search, synonym_table
 from ketnav.trials.search.filters import SearchFilters, build_filters
 from ketnav.trials.search.index import FTS_TABLE, PG_TABLE
 from ketnav.trials.search.query import Term, parse_query
+from ketnav.trials.search.state import SearchIndex, TermCache, search_index
 from ketnav.trials.search.synonyms import expand
 from ketnav.trials.selectors import study_record
 from tests.trials.conftest import clear_registry
@@ -163,9 +162,8 @@ def test_coordinates_work_as_a_place() -> None:
 def test_nearby_studies_match_a_site_by_site_computation(centre: tuple[float, float], radius: float) -> None:
     """The in-memory points give the same studies and nearest distances (an open site first) as the
     great-circle distance of every stored site, computed one by one."""
-    from ketnav.trials.search.engine import nearby_studies
     from ketnav.trials.search.geo import Point, haversine_km
-    from ketnav.trials.search.site_points import OPEN_SITE_STATUSES
+    from ketnav.trials.search.kernels import OPEN_SITE_STATUSES
 
     here = Point(*centre)
     best: dict[int, tuple[bool, float]] = {}  # study -> (not open, distance), smallest wins
@@ -178,7 +176,8 @@ def test_nearby_studies_match_a_site_by_site_computation(centre: tuple[float, fl
             number = int(study_id[3:])
             best[number] = min(best.get(number, candidate), candidate)
     assert best, "the real records have sites near this place"
-    near = nearby_studies(study_columns(), here, radius)
+    index = search_index()
+    near = index.nearby(index.snapshot(), here, radius)
     assert near.ids.tolist() == sorted(best)
     for number, distance in zip(near.ids.tolist(), near.distance_km.tolist(), strict=True):
         assert distance == pytest.approx(best[number][1], abs=1e-6)
@@ -422,10 +421,11 @@ def compound(groups: Any, mode: str) -> dict[int, float]:
         return {int(n): float(s) for n, s in cursor.fetchall()}
 
 
-def per_term(groups: Any, mode: str) -> dict[int, float]:
-    cols = study_columns()
-    rows, scores = terms.match(cols, groups, mode)
-    return {int(n): float(s) for n, s in zip(cols.ids[rows], scores, strict=True)}
+def per_term(groups: Any, mode: str, index: SearchIndex | None = None) -> dict[int, float]:
+    index = index or search_index()
+    snap = index.snapshot()
+    rows, scores = index.match(snap, groups, mode)
+    return {int(n): float(s) for n, s in zip(snap.columns.ids[rows], scores, strict=True)}
 
 
 @sqlite_only
@@ -440,80 +440,142 @@ def test_per_term_equals_compound_match(text: str, mode: str) -> None:
         assert ours[nct] == pytest.approx(score, rel=1e-6)
 
 
-def test_broad_terms_kept_in_memory_give_the_same_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_broad_terms_kept_in_memory_give_the_same_answers() -> None:
     """Terms in 50+ studies are kept after the first query; the second answer comes from memory."""
-    monkeypatch.setattr(terms, "BROAD_MIN_ROWS", 50)
-    monkeypatch.setattr(terms, "_caches", {})
-    first = {t: per_term(expand(parse_query(t).terms, synonym_table()), "all") for t in TERM_QUERIES}
-    store = terms.cache()
+    index = SearchIndex(broad_min_rows=50)
+    first = {t: per_term(expand(parse_query(t).terms, synonym_table()), "all", index) for t in TERM_QUERIES}
+    store = index.snapshot().terms
     kept = {match for match, _scored in store.entries}
-    assert {terms.term_query(Term((word,))) for word in ("pain", "cancer", "anxiety")} <= kept
-    assert terms.term_query(Term(("zzzunknownword",))) not in kept  # narrow terms are asked each time
+    assert {index.term_key(Term((word,)))[0] for word in ("pain", "cancer", "anxiety")} <= kept
+    assert index.term_key(Term(("zzzunknownword",)))[0] not in kept  # narrow terms are asked each time
     for text in TERM_QUERIES:
-        again = per_term(expand(parse_query(text).terms, synonym_table()), "all")
+        again = per_term(expand(parse_query(text).terms, synonym_table()), "all", index)
         assert again == first[text]
 
 
-def test_the_cache_is_bounded_and_follows_the_registry_version(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(terms, "BROAD_MIN_ROWS", 50)
-    monkeypatch.setattr(terms, "_caches", {})
-    cols = study_columns()
-    per_term(expand(parse_query("breast cancer pain").terms, synonym_table()), "all")
-    store = terms.cache()
-    held = list(store.entries)
-    assert held and store.nbytes == sum(h.nbytes for h in store.entries.values())
+def bump_registry_version() -> None:
     with connection.cursor() as cursor:
         cursor.execute("UPDATE trials_registryversion SET version = version + 1 WHERE id = 1")
-    newer = study_columns()
-    assert newer.version > cols.version
-    assert store.get(newer.version, held[0]) is None  # never answers for another version
-    assert store.to_warm(newer.version) == held[::-1]  # ... but remembers what was in use
-    assert terms.warm(newer, store.to_warm(newer.version)) == len(held)
-    assert store.to_warm(newer.version) == []
-    assert store.get(cols.version, held[0]) is None  # an older reader is not answered from the newer
-    small = terms.TermCache(budget=max(h.nbytes for h in store.entries.values()))
+
+
+def test_the_cache_is_bounded_and_follows_the_registry_version() -> None:
+    index = SearchIndex(broad_min_rows=50)
+    old = index.snapshot()
+    per_term(expand(parse_query("breast cancer pain").terms, synonym_table()), "all", index)
+    store = old.terms
+    held = list(store.entries)
+    assert held and store.nbytes == sum(h.nbytes for h in store.entries.values())
+    bump_registry_version()
+    newer = index.snapshot()
+    assert newer is not old and newer.version > old.version
+    assert newer.terms.get(held[0]) is None  # never answers with another version's positions
+    assert newer.terms.to_warm() == held[::-1]  # ... but remembers what was in use
+    assert index.warm_terms(newer, newer.terms.to_warm()) == len(held)
+    assert newer.terms.to_warm() == []
+    assert old.terms.get(held[0]) is not None  # a search still holding the old snapshot keeps its own
+    small = TermCache(budget=max(h.nbytes for h in newer.terms.entries.values()))
     for key in held:
-        small.put(newer.version, key, store.entries[key])
+        hits = newer.terms.get(key)
+        assert hits is not None
+        small.put(key, hits)
     assert list(small.entries)[-1] == held[-1]  # the least recently used went first
     assert small.nbytes <= small.budget and len(small.entries) < len(held)
 
 
-def test_combine_boosts_original_words_only() -> None:
-    """Synthetic hits: rows 0-3; group 1 has an original (rows 0, 1) and a synonym (rows 1, 2)."""
-
-    def hits(rows: list[int], score: float) -> terms.TermHits:
-        return terms.TermHits(np.array(rows, dtype=np.int64), np.full(len(rows), score))
-
-    groups = [[hits([0, 1], 1.0), hits([1, 2], 0.5)], [hits([0, 1, 2, 3], 0.25)]]
-    rows, scores = terms.combine(groups, 4, "all")
-    assert rows.tolist() == [0, 1, 2]
-    # row 0: original words in both groups -> (1 + 0.25) * 2; row 1: also the synonym -> (1.5 + 0.25) * 2
-    # row 2: only through the synonym -> 0.5 + 0.25, not boosted
-    assert scores.tolist() == [2.5, 3.5, 0.75]
-    rows, scores = terms.combine(groups, 4, "any")
-    assert rows.tolist() == [0, 1, 2, 3]
-    assert scores.tolist() == [2.5, 3.5, 1.5, 0.5]  # any original word boosts in "any" mode
+def test_scored_hits_answer_an_unscored_question() -> None:
+    index = SearchIndex(broad_min_rows=50)
+    snap = index.snapshot()
+    scored = index.term_hits(snap, [Term(("pain",))], scored=True)[0]
+    unscored_key = index.term_key(Term(("pain",)), scored=False)
+    assert snap.terms.get(unscored_key) is scored
+    assert index.term_hits(snap, [Term(("pain",))], scored=False)[0] is scored
 
 
-def test_words_of_the_most_studied_conditions_are_warmed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(terms, "BROAD_MIN_ROWS", 30)
-    monkeypatch.setattr(terms, "_caches", {})
-    cols = study_columns()
-    keys = terms.common_condition_words(cols, limit=10)
+def test_words_of_the_most_studied_conditions_are_warmed() -> None:
+    index = SearchIndex(broad_min_rows=30)
+    snap = index.snapshot()
+    keys = index.common_condition_keys(snap, limit=10)
     assert len(keys) == 10 and all(scored for _q, scored in keys)
     counts = Counter(c for s in Study.objects.only("condition_terms") for c in s.condition_terms.split("|") if c)
-    top_words = {terms.term_query(t) for t in parse_query(counts.most_common(1)[0][0]).terms}
+    top_words = {index.term_key(t)[0] for t in parse_query(counts.most_common(1)[0][0]).terms}
     assert {q for q, _s in keys[: len(top_words)]} == top_words  # the most studied condition's words first
-    assert terms.warm(cols, keys) == 10
-    assert set(terms.cache().entries) <= set(keys)
+    assert index.warm_terms(snap, keys) == 10
+    assert set(snap.terms.entries) <= set(keys)
+    assert index.warm_terms(snap, keys) == 0  # kept ones are not asked again
 
 
-def test_idf_is_bm25s() -> None:
-    """PostgreSQL's per-term ranks are weighted by BM25's IDF, the formula FTS5's bm25 uses."""
-    import math
+# --- what the search index keeps, and when it lets go ----------------------------------------------
 
-    assert terms.idf(10, 1000) == pytest.approx(math.log((1000 - 10 + 0.5) / (10 + 0.5)))
-    assert terms.idf(1, 1000) > terms.idf(10, 1000) > terms.idf(400, 1000) > 0
-    assert terms.idf(900, 1000) == 1e-6  # in most studies: next to no weight, never negative
-    assert terms.idf(0, 0) == 1e-6
-    assert terms.idf(7, 3) == 1e-6  # more matches than studies (index rows a flush left behind)
+
+def test_a_snapshot_is_reused_until_the_registry_changes() -> None:
+    index = SearchIndex()
+    first = index.snapshot()
+    assert index.snapshot() is first
+    assert index.site_points(first) is index.site_points(first)  # built once per snapshot
+    bump_registry_version()
+    second = index.snapshot()
+    assert second is not first and second.version == first.version + 1
+    assert index.site_points(second) is not index.site_points(first)
+
+
+def test_slow_builds_stand_in_while_a_load_is_writing() -> None:
+    """The one staleness the index allows (state.py): columns that were slow to build answer for newer
+    versions for a while. Here every build counts as slow, and the while is long or nothing."""
+    lenient = SearchIndex(slow_build_s=0.0, stale_factor=1e9)
+    strict = SearchIndex(slow_build_s=0.0, stale_factor=0.0)
+    before = lenient.snapshot(), strict.snapshot()
+    bump_registry_version()
+    assert lenient.snapshot() is before[0]
+    assert strict.snapshot() is not before[1]
+    default = SearchIndex()  # this registry costs well under SLOW_BUILD_S of CPU to build: always exact
+    old = default.snapshot()
+    assert old.build_cpu_s < default.slow_build_s
+    bump_registry_version()
+    assert default.snapshot() is not old
+
+
+def test_learned_synonyms_follow_the_registry_version() -> None:
+    """A pair counts once seen in two studies; crossing that threshold leaves the number of pairs as it
+    was, and is still noticed at the next registry version."""
+    from ketnav.trials.models import Synonym
+
+    index = SearchIndex()
+    word = ("zzketamix",)
+    Synonym.objects.create(name="ketamine", other="zzketamix", studies=1)
+    bump_registry_version()
+    assert word not in index.synonyms()
+    Synonym.objects.filter(other="zzketamix").update(studies=2)
+    assert word not in index.synonyms()  # re-read only when the registry version moves
+    bump_registry_version()
+    assert index.synonyms()[word] == (("ketamine",),)
+    assert any(t.tokens == ("ketamine",) for t in expand(parse_query("zzketamix").terms, index.synonyms())[0])
+
+
+def test_warm_up_builds_what_the_first_searches_need() -> None:
+    index = SearchIndex(broad_min_rows=30)
+    report = index.warm_up(queries=["ketamine anxiety", "depression"])
+    assert report.failed == ""
+    # (the site indexes are not touched inside a transaction, as every test here runs)
+    assert list(report.seconds) == ["columns", "synonyms", "site points", "terms"]
+    snap = index.snapshot()
+    kept = {key for key, _scored in snap.terms.entries}
+    assert index.term_key(Term(("depression",)))[0] in kept  # a query's broad word
+    assert report.terms >= len(snap.terms.entries) > 0
+    results = search(SearchRequest(text="depression", filters=build_filters(status=["any"])), index=index)
+    assert results.total == run("depression", status=["any"]).total
+
+
+def test_warm_up_failures_are_logged(caplog: pytest.LogCaptureFixture) -> None:
+    """A backend for the other database fails on its first SQL of its own; the warm-up says where, with
+    the traceback, and returns instead of raising (searches then build what they need)."""
+    from ketnav.trials.search.backends import backend_for
+
+    other = backend_for("postgresql" if connection.vendor == "sqlite" else "sqlite")
+    index = SearchIndex(backend=other)
+    with caplog.at_level("ERROR", logger="ketnav.trials.search.state"):
+        report = index.warm_up()
+    assert report.failed in {"site points", "terms"}
+    assert "columns" in report.seconds and report.failed not in report.seconds
+    [record] = caplog.records
+    assert record.getMessage() == f"search warm-up failed at {report.failed}; the first searches will be slower"
+    assert record.exc_info is not None

@@ -43,3 +43,51 @@ def migrate(*, verbose: bool = False) -> list[str]:
 
     call_command("migrate", interactive=False, verbosity=1 if verbose else 0)
     return [f"{m.app_label}.{m.name}" for m, _backwards in plan]
+
+
+def pending_migrations() -> list[str]:
+    """Migrations on disk not yet recorded as applied, as "app.name". One query and a directory listing
+    per app: unlike ``migrate``, no migration module is imported and no graph is built."""
+    import pkgutil
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.recorder import MigrationRecorder
+
+    recorder = MigrationRecorder(connection)
+    applied = set(recorder.applied_migrations()) if recorder.has_table() else set()
+    pending = []
+    for app in apps.get_app_configs():
+        module_name, _explicit = MigrationLoader.migrations_module(app.label)
+        try:
+            module = import_module(module_name) if module_name else None
+        except ModuleNotFoundError:
+            continue
+        for _finder, name, is_package in pkgutil.iter_modules(getattr(module, "__path__", [])):
+            if not is_package and name[0] not in "_~" and (app.label, name) not in applied:
+                pending.append(f"{app.label}.{name}")
+    return sorted(pending)
+
+
+def require_migrated() -> None:
+    """For commands that only read: stop with one line when the database is not up to date, instead
+    of changing its schema (with several app servers on one PostgreSQL database, upgrading it is a
+    deliberate step: ``ketnav migrate``)."""
+    check_database()
+    pending = pending_migrations()
+    if not pending:
+        return
+    from django.db import connection
+    from django.db.migrations.recorder import MigrationRecorder
+
+    if not MigrationRecorder(connection).has_table():
+        raise ConfigurationError(
+            "the database has no tables yet: load studies with `ketnav load FILE` or `ketnav sync` "
+            "(or create it empty with `ketnav migrate`)"
+        )
+    count = f"{len(pending)} migration{'s' if len(pending) != 1 else ''}"
+    raise ConfigurationError(
+        f"the database is older than this version of ketnav ({count} to apply): run `ketnav migrate` first"
+    )

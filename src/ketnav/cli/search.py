@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from ketnav.cli import django_setup
 
     django_setup.setup()
-    django_setup.migrate()
+    django_setup.require_migrated()  # a search only reads: it never changes the schema
     from ketnav.trials.search.engine import SearchRequest, search
     from ketnav.trials.search.filters import filters_from
     from ketnav.trials.search.serialize import results_dict

@@ -6,7 +6,6 @@ import argparse
 import errno
 import socket
 import sys
-import threading
 
 from ketnav.errors import InvalidInput
 
@@ -57,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
 
     interrupted_by_restart()  # admin syncs of a previous run of the server died with it
 
-    threading.Thread(target=_warm_search, name="ketnav-warm-search", daemon=True).start()
+    _start_search_warm_up()
 
     shown_host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"Ketamine Navigator is running at http://{shown_host}:{args.port}/ (press Ctrl+C to stop)", flush=True)
@@ -65,31 +64,17 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _warm_search() -> None:
-    """Build the search columns and site points before the first visitor asks (about 20 s at 500,000
-    studies), keep the words of the most studied conditions in the term cache, and let the words in
-    use be re-cached in the background after a load or sync."""
-    from django.db import connection
+def _start_search_warm_up() -> None:
+    """Warm the search index in the background (columns, synonyms and site points: about 20 s at
+    500,000 studies), with the words of the guide's live counts ("N open studies of ketamine for
+    PTSD") among the terms kept, and keep it warm after every load or sync. Failures are logged."""
+    from ketnav.trials.search.state import search_index
 
+    search_index().start_warming(queries=_guide_queries)
+
+
+def _guide_queries() -> list[str]:
+    """The queries behind the guide's live counts (read in the warm-up thread: 0.2 s of parsing)."""
     from ketnav.guide.knowledge import knowledge
-    from ketnav.guide.registry import registry_counts
-    from ketnav.trials.ingest import ensure_indexes
-    from ketnav.trials.search import terms
-    from ketnav.trials.search.columns import study_columns
-    from ketnav.trials.search.engine import synonym_table
-    from ketnav.trials.search.site_points import site_points
 
-    terms.enable_background_warming()
-    try:
-        ensure_indexes()  # a first load killed before its end leaves the site geo index to rebuild
-        columns = study_columns()
-        synonym_table()  # the learned synonyms: about 0.7 s on the first search at 500,000 studies
-        site_points(columns)
-        terms.warm(columns, terms.common_condition_words(columns))
-        # The guide's live counts ("N open studies of ketamine for PTSD") search the app's own subjects:
-        # running them once keeps their words in the term cache for guide readers and searchers alike.
-        registry_counts(list(knowledge().registry.values()))
-    except Exception:  # a cold cache only makes the first search slower; it builds the columns then
-        pass
-    finally:
-        connection.close()
+    return [topic.query for topic in knowledge().registry.values()]

@@ -73,7 +73,7 @@ class Site(models.Model):
     longitude = models.FloatField(null=True)
 
     class Meta:
-        # One index, covering what the in-memory site points are built from (search/site_points.py):
+        # One index, covering what the in-memory site points are read from (search/backends/base.py):
         # grouping 13.6 million sites by coordinates reads it in order instead of sorting the table
         # (0.23 vs 0.87 s at 540,000 sites). A first load builds it once at its end (ingest.py). A
         # separate (country, state, city) index as well tripled load times (27 vs 10 microseconds a row).

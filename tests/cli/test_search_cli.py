@@ -37,7 +37,8 @@ def test_search_on_an_older_database_asks_for_migrate(clean_env: dict[str, str],
     clean_env["KETNAV_DATABASE_URL"] = f"sqlite:///{db}"
     assert run(["migrate"], clean_env).returncode == 0
     with sqlite3.connect(db) as conn:  # as if the last trials migration came with a newer ketnav
-        conn.execute("DELETE FROM django_migrations WHERE app = 'trials' AND name LIKE '0005%'")
+        (last,) = conn.execute("SELECT max(name) FROM django_migrations WHERE app = 'trials'").fetchone()
+        conn.execute("DELETE FROM django_migrations WHERE app = 'trials' AND name = ?", (last,))
     result = run(["search", "ketamine", "--json"], clean_env)
     assert result.returncode == 2
     assert result.stderr == (
@@ -45,7 +46,7 @@ def test_search_on_an_older_database_asks_for_migrate(clean_env: dict[str, str],
         "run `ketnav migrate` first\n"
     )
     with sqlite3.connect(db) as conn:
-        assert not conn.execute("SELECT 1 FROM django_migrations WHERE app = 'trials' AND name LIKE '0005%'").fetchall()
+        assert not conn.execute("SELECT 1 FROM django_migrations WHERE app = 'trials' AND name = ?", (last,)).fetchall()
     assert run(["migrate"], clean_env).returncode == 0
     result = run(["search", "ketamine"], clean_env)
     assert result.returncode == 0, result.stderr

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
+from ketnav.trials import migrations as trials_migrations
 from tests.conftest import ketnav_cmd
 
 
@@ -36,9 +38,12 @@ def test_search_on_an_older_database_asks_for_migrate(clean_env: dict[str, str],
     db = tmp_path / "older.sqlite3"
     clean_env["KETNAV_DATABASE_URL"] = f"sqlite:///{db}"
     assert run(["migrate"], clean_env).returncode == 0
-    with sqlite3.connect(db) as conn:  # as if the last trials migration came with a newer ketnav
-        (last,) = conn.execute("SELECT max(name) FROM django_migrations WHERE app = 'trials'").fetchone()
-        conn.execute("DELETE FROM django_migrations WHERE app = 'trials' AND name = ?", (last,))
+    # as if the last trials migration came with a newer ketnav: unapply it with Django's own command
+    migrations = sorted(p.stem for p in Path(trials_migrations.__file__).parent.glob("0*.py"))
+    last, previous = migrations[-1], migrations[-2]
+    django = [sys.executable, "-m", "django", "migrate", "trials", previous, "--verbosity", "0"]
+    env = {**clean_env, "DJANGO_SETTINGS_MODULE": "ketnav.web.settings"}
+    subprocess.run(django, env=env, check=True, capture_output=True, timeout=120)
     result = run(["search", "ketamine", "--json"], clean_env)
     assert result.returncode == 2
     assert result.stderr == (

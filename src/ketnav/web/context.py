@@ -43,7 +43,7 @@ AREAS: tuple[Area, ...] = (
     Area(
         "journal",
         "Journal",
-        "journal",
+        "journal:home",
         "Track sessions, side effects and validated scales (GAD-7, "
         "PHQ-9, PCL-5) to see response and remission over time, and share them with your clinician.",
     ),

@@ -6,7 +6,9 @@ under /shared/); any other id is 404. Anonymous requests are 401 (403 when a wri
 
 from typing import Any, Literal
 
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import django_auth
@@ -77,6 +79,10 @@ class AuditOut(Schema):
     detail: str
 
 
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": []}}
+
+
 def _share_dict(s: m.Share) -> dict[str, Any]:
     return {
         "id": s.pk,
@@ -93,7 +99,7 @@ def journal_overview(request: HttpRequest) -> dict[str, Any]:
 
     return {
         "counts": {kind.slug: entries(view.owner, kind).count() for kind in KINDS.values()},
-        "scales": [series_dict(s) for s in view.series],
+        "outcomes": [series_dict(s) for s in view.series],
         "crisis": crisis_payload() if view.crisis else None,
     }
 
@@ -200,8 +206,13 @@ def export_journal(request: HttpRequest, params: Query[ExportParams]) -> HttpRes
     summary="Import a CSV export (text/csv body); all or nothing, duplicates skipped",
 )
 def import_journal(request: HttpRequest) -> Any:
-    if len(request.body) > MAX_IMPORT_BYTES:
-        return Status(413, {"error": {"code": "too_large", "message": "The CSV is larger than 5 MB.", "details": []}})
+    limit = min(MAX_IMPORT_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE or MAX_IMPORT_BYTES)
+    too_large = Status(413, _error("too_large", f"The CSV is larger than {limit / 1024 / 1024:.1f} MB; split it."))
+    try:
+        if int(request.META.get("CONTENT_LENGTH") or 0) > limit or len(request.body) > limit:
+            return too_large
+    except RequestDataTooBig:
+        return too_large
     try:
         text = request.body.decode("utf-8")
     except UnicodeDecodeError:
@@ -263,7 +274,7 @@ def shared_journal(request: HttpRequest, owner_id: int) -> dict[str, Any]:
     view = overview(owner)
     return {
         "owner": owner.email,
-        "scales": [series_dict(s) for s in view.series],
+        "outcomes": [series_dict(s) for s in view.series],
         **{kind.slug: [entry_dict(kind, e) for e in entries(owner, kind)] for kind in KINDS.values()},
     }
 

@@ -120,8 +120,9 @@ def read_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
         yield reader.line_num, {k: v for k, v in row.items() if isinstance(k, str) and isinstance(v, str)}
 
 
-def parse_csv(text: str) -> tuple[list[ParsedRow], int]:
-    """Validate every entry row; return them and the number of account rows (not imported)."""
+def parse_csv(text: str) -> tuple[list[ParsedRow], int, list[ErrorDetail]]:
+    """Validate every entry row: the rows that passed, the number of account rows (never imported),
+    and the problems found (each named by row)."""
     parsed: list[ParsedRow] = []
     problems: list[ErrorDetail] = []
     skipped = 0
@@ -142,11 +143,7 @@ def parse_csv(text: str) -> tuple[list[ParsedRow], int]:
                 problems.extend(ErrorDetail(f"row {line}", d.message) for d in invalid_input(exc, kind.schema).details)
     except csv.Error as exc:
         raise InvalidInput(f"file: not readable as CSV ({exc})") from None
-    if problems:
-        raise InvalidInput(
-            f"{problems[0].location}: {problems[0].message} (nothing was imported)", details=problems[:100]
-        )
-    return parsed, skipped
+    return parsed, skipped, problems
 
 
 def natural_key(kind: Kind, values: dict[str, Any]) -> str:

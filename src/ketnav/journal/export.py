@@ -101,9 +101,8 @@ def export(owner: User, fmt: str) -> tuple[str, str, str]:
 
 def import_csv(owner: User, text: str) -> dict[str, int]:
     """Add the entries of a CSV export to this journal; all or nothing; duplicates skipped."""
-    parsed, account_rows = parse_csv(text)
+    parsed, account_rows, problems = parse_csv(text)
     built: list[tuple[Any, str, str]] = []  # (unsaved instance, kind slug, natural key)
-    problems: list[ErrorDetail] = []
     for row in parsed:
         instance = row.kind.model(owner=owner)
         try:

@@ -35,8 +35,9 @@ def test_anonymous_journal_page_explains_and_offers_sign_up(client: Client) -> N
 
 
 def test_adding_a_gad7_by_form_shows_the_score_with_its_source(page: Client) -> None:
-    response = page.post("/journal/scales/new/?scale=gad7", {"scale": "gad7", **answers([3, 3, 3, 2, 2, 2, 1]),
-                                                              "taken_on": "2026-11-02"})  # fmt: skip
+    response = page.post(
+        "/journal/scales/new/?scale=gad7", {"scale": "gad7", **answers([3, 3, 3, 2, 2, 2, 1]), "taken_on": "2026-11-02"}
+    )
     assert response.status_code == 302
     result = page.get(response["Location"]).content.decode()
     assert "<strong>16</strong> out of 21: <strong>severe</strong>" in result
@@ -53,8 +54,10 @@ def test_phq9_item9_shows_the_crisis_resources_before_the_score(page: Client) ->
 
 
 def test_a_self_harm_side_effect_shows_the_crisis_resources(page: Client) -> None:
-    response = page.post("/journal/side-effects/new/", {"session_end": "2026-11-03T10:00",
-                                                         "noticed_at": "2026-11-03T12:00", "effects": ["self-harm"]})  # fmt: skip
+    response = page.post(
+        "/journal/side-effects/new/",
+        {"session_end": "2026-11-03T10:00", "noticed_at": "2026-11-03T12:00", "effects": ["self-harm"]},
+    )
     body = page.get(response["Location"]).content.decode()
     assert body.index("988") < body.index("Seek urgent care now")
 
@@ -71,8 +74,10 @@ def test_a_missing_scale_answer_keeps_the_other_answers(page: Client) -> None:
 
 
 def test_impossible_blood_pressure_is_refused_with_the_field_and_nothing_lost(page: Client) -> None:
-    response = page.post("/journal/vitals/new/", {"measured_at": "2026-11-03T10:00", "systolic": "16",
-                                                  "diastolic": "10", "notes": "at home, sitting"})  # fmt: skip
+    response = page.post(
+        "/journal/vitals/new/",
+        {"measured_at": "2026-11-03T10:00", "systolic": "16", "diastolic": "10", "notes": "at home, sitting"},
+    )
     assert response.status_code == 422
     body = response.content.decode()
     assert "Upper number (systolic, mmHg): must be at least 50" in body
@@ -125,12 +130,20 @@ def test_charts_are_svg_with_the_bands_threshold_and_sessions(as_alice: Api, pag
 def test_the_clinician_summary_is_one_printable_page(as_alice: Api, page: Client) -> None:
     as_alice.post("/api/journal/sessions", SESSION)
     as_alice.post("/api/journal/scales", GAD7)
-    as_alice.post("/api/journal/side-effects", {"session_end": "2026-11-03T10:10", "noticed_at": "2026-11-03T11:00",
-                                                "effects": ["nausea"]})  # fmt: skip
+    as_alice.post(
+        "/api/journal/side-effects",
+        {"session_end": "2026-11-03T10:10", "noticed_at": "2026-11-03T11:00", "effects": ["nausea"]},
+    )
     as_alice.post("/api/journal/vitals", VITALS)
     body = page.get("/journal/summary/").content.decode()
-    for text in ("Clinician summary", "0.5 mg/kg over 40 min", "Nausea: 1×", "142/91", "Response (≥50% fall)",
-                 'data-print hidden'):  # fmt: skip
+    for text in (
+        "Clinician summary",
+        "0.5 mg/kg over 40 min",
+        "Nausea: 1×",
+        "142/91",
+        "Response (≥50% fall)",
+        "data-print hidden",
+    ):
         assert text in body, text
 
 
@@ -194,8 +207,17 @@ def test_saving_needs_an_account_and_nothing_is_stored_anonymously(client: Clien
 
 def test_pages_carry_no_inline_script_style_or_handlers(page: Client, as_alice: Api) -> None:
     as_alice.post("/api/journal/scales", GAD7)
-    for url in ("/journal/", "/journal/scales/new/?scale=pcl5", "/journal/sessions/new/", "/journal/side-effects/new/",
-                "/journal/summary/", "/journal/share/", "/journal/export/", "/account/", "/account/delete/"):  # fmt: skip
+    for url in (
+        "/journal/",
+        "/journal/scales/new/?scale=pcl5",
+        "/journal/sessions/new/",
+        "/journal/side-effects/new/",
+        "/journal/summary/",
+        "/journal/share/",
+        "/journal/export/",
+        "/account/",
+        "/account/delete/",
+    ):
         body = page.get(url).content.decode()
         assert not re.search(r"<script(?![^>]*\bsrc=)", body), url
         assert " style=" not in body and " onclick=" not in body, url

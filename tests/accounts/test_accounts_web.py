@@ -124,7 +124,7 @@ def test_password_reset_by_email_sets_a_new_password_and_unlocks(client: Client,
     response = client.post("/account/password-reset/", {"email": "alice@example.org"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["alice@example.org"]
-    link = re.search(r"http://testserver(/account/password-reset/\S+/)", mail.outbox[0].body)
+    link = re.search(r"http://testserver(/account/password-reset/\S+/)", str(mail.outbox[0].body))
     assert link, mail.outbox[0].body
     form = client.get(link.group(1), follow=True)
     assert form.status_code == 200 and "Choose a new password" in form.content.decode()

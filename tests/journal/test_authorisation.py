@@ -122,7 +122,7 @@ def test_no_user_is_sent_to_sign_in_on_every_page(alices_journal: dict[str, Any]
 
 def _api_routes() -> list[tuple[str, str]]:
     schema = api.get_openapi_schema()
-    routes = []
+    routes: list[tuple[str, str]] = []
     for path, ops in schema["paths"].items():
         if path.startswith(("/api/journal", "/api/account")):
             routes.extend((method.upper(), path) for method in ops)
@@ -146,7 +146,7 @@ def test_a_second_user_gets_404_for_alices_ids_on_every_api_route(alices_journal
         url = _fill(path, alices_journal)
         kind = path.split("/")[3] if path.count("/") >= 3 else ""
         body = BODIES.get(kind, {"email": "nobody@example.org"})
-        send = {"GET": as_bob.get, "POST": as_bob.post, "PUT": as_bob.put, "DELETE": as_bob.delete}[method]
+        send: Any = {"GET": as_bob.get, "POST": as_bob.post, "PUT": as_bob.put, "DELETE": as_bob.delete}[method]
         response = send(url) if method in {"GET", "DELETE"} else send(url, body)
         text = response.content.decode(errors="replace")
         assert SECRET not in text and "alice@example.org" not in text, (method, url)
@@ -164,7 +164,9 @@ def test_no_user_gets_401_or_403_on_every_api_route(alices_journal: dict[str, An
     anonymous = Api()
     for method, path in _api_routes():
         url = _fill(path, alices_journal)
-        send = {"GET": anonymous.get, "POST": anonymous.post, "PUT": anonymous.put, "DELETE": anonymous.delete}[method]
+        send: Any = {"GET": anonymous.get, "POST": anonymous.post, "PUT": anonymous.put, "DELETE": anonymous.delete}[
+            method
+        ]
         response = send(url) if method in {"GET", "DELETE"} else send(url, {})
         assert response.status_code in {401, 403}, (method, url, response.status_code)
         assert SECRET not in response.content.decode(errors="replace")

@@ -31,20 +31,35 @@ def test_fhir_export_is_a_valid_bundle_with_loinc_coded_totals(as_alice: Api) ->
     assert response.status_code == 200
     assert response["Content-Type"] == "application/fhir+json"
     assert response["Content-Disposition"].startswith('attachment; filename="ketnav-journal-')
-    bundle = Bundle.model_validate(json.loads(response.content))
-    assert bundle.type == "collection"
-    resources = [e.resource for e in bundle.entry]
-    kinds = [r.__resource_type__ for r in resources]
+    data = json.loads(response.content)
+    Bundle.model_validate(data)  # valid FHIR (R4B models; the same structure as R4 for these resources)
+    assert data["type"] == "collection"
+    resources = [e["resource"] for e in data["entry"]]
+    kinds = [r["resourceType"] for r in resources]
     assert kinds.count("QuestionnaireResponse") == 3
-    totals = {r.code.coding[0].code: r.valueInteger for r in resources if r.__resource_type__ == "Observation"
-              and r.category[0].coding[0].code == "survey"}  # fmt: skip
+    observations = [r for r in resources if r["resourceType"] == "Observation"]
+    totals = {r["code"]["coding"][0]["code"]: r["valueInteger"] for r in observations
+              if r["category"][0]["coding"][0]["code"] == "survey"}  # fmt: skip
     assert totals == {"70274-6": 16, "44261-6": 9, "101698-9": 20}
-    bp = next(r for r in resources if r.__resource_type__ == "Observation" and r.code.coding[0].code == "85354-9")
-    assert [(c.code.coding[0].code, c.valueQuantity.value) for c in bp.component] == [("8480-6", 142), ("8462-4", 91)]
-    qr = next(r for r in resources if r.__resource_type__ == "QuestionnaireResponse")
-    assert [i.answer[0].valueInteger for i in qr.item] == [3, 3, 3, 2, 2, 2, 1]
-    urls = {e.fullUrl for e in bundle.entry}
-    assert all(r.derivedFrom[0].reference in urls for r in resources if getattr(r, "derivedFrom", None))
+    bp = next(r for r in observations if r["code"]["coding"][0]["code"] == "85354-9")
+    assert [(c["code"]["coding"][0]["code"], c["valueQuantity"]["value"]) for c in bp["component"]] == [
+        ("8480-6", 142),
+        ("8462-4", 91),
+    ]
+    qr = next(r for r in resources if r["resourceType"] == "QuestionnaireResponse")
+    assert [i["answer"][0]["valueInteger"] for i in qr["item"]] == [3, 3, 3, 2, 2, 2, 1]
+    urls = {e["fullUrl"] for e in data["entry"]}
+    assert all(r["derivedFrom"][0]["reference"] in urls for r in observations if "derivedFrom" in r)
+
+
+def test_fhir_validation_catches_an_invalid_bundle() -> None:
+    from pydantic import ValidationError
+
+    from ketnav.journal.fhir import validate_bundle
+
+    with pytest.raises(ValidationError):
+        validate_bundle({"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {
+            "resourceType": "Observation", "code": {"text": "no status"}}}]})  # fmt: skip
 
 
 def test_fhir_export_of_an_empty_journal_is_a_valid_empty_bundle(as_alice: Api) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -20,7 +20,7 @@ class EmailAuthenticationForm(AuthenticationForm):
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
-    error_messages: ClassVar[dict[str, str]] = {
+    error_messages = {  # noqa: RUF012 (Django reads it per instance)
         "invalid_login": "That email address and password do not match an account. "
         "After %(failures)s wrong passwords in a row the account is locked for a while.",
         "inactive": "This account is inactive.",

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -53,7 +53,7 @@ class SignInView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
-    extra_context: ClassVar[dict[str, str]] = {"title": "Sign in"}
+    extra_context = {"title": "Sign in"}  # noqa: RUF012 (Django copies it per request)
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
@@ -65,7 +65,7 @@ class SignInView(auth_views.LoginView):
         context["signup_open"] = settings.KETNAV_SIGNUP
         return context
 
-    def form_invalid(self, form: Form) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_invalid(form)
         response.status_code = 401 if form.non_field_errors() else 422
         return response
@@ -76,7 +76,7 @@ class ResetConfirmView(auth_views.PasswordResetConfirmView):
 
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
-    extra_context: ClassVar[dict[str, str]] = {"title": "Choose a new password"}
+    extra_context = {"title": "Choose a new password"}  # noqa: RUF012
 
     def form_valid(self, form: Any) -> HttpResponse:
         from axes.utils import reset

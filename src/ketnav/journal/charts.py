@@ -49,9 +49,9 @@ def _date_axis(ax: Any, dates: Sequence[dt.date]) -> None:
     first, last = min(dates), max(dates)
     pad = max(dt.timedelta(days=2), (last - first) * 0.05)
     ax.set_xlim(first - pad, last + pad)
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
 
 
 def scale_chart(

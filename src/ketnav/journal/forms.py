@@ -61,14 +61,8 @@ def initial_values(kind: Kind, instance: Any | None) -> dict[str, Any]:
     if instance is not None:
         return {k: _form_value(v) for k, v in input_values(kind, instance).items()}
     now = dt.datetime.now(dt.UTC)
-    defaults = {
-        "sessions": {"started_at": now},
-        "scales": {"taken_on": now.date()},
-        "side-effects": {"noticed_at": now},
-        "vitals": {"measured_at": now},
-        "notes": {"written_at": now},
-    }[kind.slug]
-    return {k: _form_value(v) for k, v in defaults.items()}
+    field = {"scales": "taken_on"}.get(kind.slug, kind.when)
+    return {field: _form_value(now.date() if field == "taken_on" else now)}
 
 
 def values_from_post(post: QueryDict) -> dict[str, Any]:

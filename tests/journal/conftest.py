@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from ketnav.accounts.services import create_user
+from tests.trials.conftest import v2_path, v2_studies  # noqa: F401 (the real records, for the watch-list)
 
 PASSWORD = "correct horse battery 42"
 GAD7 = {"scale": "gad7", "answers": [3, 3, 3, 2, 2, 2, 1], "taken_on": "2026-11-02"}

@@ -3,6 +3,7 @@ as SVG beside their tables, the printable summary, sharing, export and import, s
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -221,3 +222,23 @@ def test_pages_carry_no_inline_script_style_or_handlers(page: Client, as_alice: 
         body = page.get(url).content.decode()
         assert not re.search(r"<script(?![^>]*\bsrc=)", body), url
         assert " style=" not in body and " onclick=" not in body, url
+
+
+def test_the_safety_screen_result_saves_into_the_journal_only_when_asked(page: Client, alice: User) -> None:
+    form = {"age": "45", "systolic": "165", "diastolic": "102", "medications": "Nardil", "suicidal_thoughts": "none"}
+    result = page.post("/tools/safety-screen/", form).content.decode()
+    assert not m.SavedResult.objects.exists()  # showing the result stores nothing
+    value = re.search(r'name="answers_json" value="([^"]*)"', result)
+    assert value and "Save to my journal" in result
+    assert page.post("/journal/save/screen/", {"answers_json": html.unescape(value.group(1))}).status_code == 302
+    saved = m.SavedResult.objects.get(owner=alice)
+    assert saved.data["answers"]["medications"] == ["Nardil"] and any(saved.data["findings"].values())
+    anonymous = Client().post("/tools/safety-screen/", form).content.decode()
+    assert "answers_json" not in anonymous and "Your answers were not stored." in anonymous
+
+
+def test_the_aftercare_plan_offers_saving_to_signed_in_people(page: Client) -> None:
+    signed_in = page.get("/tools/aftercare/?end=2026-11-26T15%3A30&route=iv").content.decode()
+    assert 'action="/journal/save/aftercare/"' in signed_in and 'name="end" value="2026-11-26T15:30"' in signed_in
+    anonymous = Client().get("/tools/aftercare/?end=2026-11-26T15%3A30&route=iv").content.decode()
+    assert "/journal/save/aftercare/" not in anonymous and "Nothing is stored unless you do" in anonymous

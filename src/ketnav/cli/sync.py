@@ -51,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
     django_setup.migrate()
     import httpx
 
+    from ketnav.journal.watch import after_sync
     from ketnav.trials.ctgov_client import DEFAULT_API_URL, CtgovClient
     from ketnav.trials.sync import DEFAULT_SCOPES, ScopeResult, custom_scope, sync
 
@@ -74,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
     with httpx.Client(timeout=httpx.Timeout(60.0, connect=15.0), follow_redirects=True) as http:
         client = CtgovClient(http, api_url=args.api_url or DEFAULT_API_URL, max_attempts=args.tries)
         results = sync(client, scopes, since=since, on_page=report)
+    after_sync()  # flag saved trial searches whose studies changed status (ketnav.journal.watch)
     if not args.json and sys.stderr.isatty():
         print(file=sys.stderr)
     if args.json:

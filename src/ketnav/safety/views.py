@@ -6,6 +6,7 @@ Answers are processed in the request and rendered; nothing is stored.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -63,8 +64,9 @@ def screen_page(request: HttpRequest) -> HttpResponse:
     }
     status = 200
     if request.method == "POST":
+        answers = _answers_from_form(request)
         try:
-            result = screen(parse_answers(_answers_from_form(request)))
+            result = screen(parse_answers(answers))
         except InvalidInput as exc:
             context["error"] = exc
             status = 422
@@ -77,6 +79,7 @@ def screen_page(request: HttpRequest) -> HttpResponse:
                         (s, SEVERITY_LABELS[s], result.by_severity[s]) for s in SEVERITIES if result.by_severity[s]
                     ],
                     "today": dt.date.today(),
+                    "answers_json": json.dumps(answers),  # for "Save to my journal" (journal/save_screen.html)
                 }
             )
             return render(request, "safety/screen_result.html", context)

@@ -4,8 +4,8 @@ people watching them, on the journal page and by email when mail is configured."
 from __future__ import annotations
 
 import copy
-import re
 import datetime as dt
+import re
 import subprocess
 from collections.abc import Iterator
 from typing import Any

@@ -8,7 +8,7 @@ import sqlite3
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
@@ -61,7 +61,7 @@ def create_user(env: dict[str, str], email: str) -> None:
 class Session:
     """One person's browser-like session: cookies kept, CSRF token sent with every write."""
 
-    opened: list[httpx.Client] = []  # closed by the test when it ends
+    opened: ClassVar[list[httpx.Client]] = []  # closed by the test when it ends
 
     def __init__(self, base: str) -> None:
         self.http = httpx.Client(base_url=base, timeout=20)

@@ -82,10 +82,16 @@ class Session:
         return self.http.delete(path, headers={"X-CSRFToken": self.token})
 
 
+def close_sessions() -> None:
+    for client in Session.opened:
+        client.close()
+    Session.opened.clear()
+
+
 def test_done_when_through_the_real_server(server_db: tuple[dict[str, str], Any], tmp_path: Path) -> None:
     env, query = server_db
     with running_server(env, tmp_path / "serve.log") as base, contextlib.ExitStack() as stack:
-        stack.callback(lambda: [c.close() for c in Session.opened])
+        stack.callback(close_sessions)
         for email in ("alice@example.org", "bob@example.org", "carol@example.org"):
             create_user(env, email)
         alice, bob, anonymous = Session(base), Session(base), Session(base)

@@ -5,14 +5,34 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 
 from ketnav.accounts.emails import lookup_key, normalize_email
 from ketnav.accounts.services import check_password_strength
 from ketnav.errors import InvalidInput
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+class NoColon:
+    """Labels without Django's trailing colon (the label is the question)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ChangePasswordForm(NoColon, PasswordChangeForm):
+    pass
+
+
+class NewPasswordForm(NoColon, SetPasswordForm):  # type: ignore[type-arg]
+    pass
+
+
+class ResetPasswordForm(NoColon, PasswordResetForm):
+    pass
+
+
+class EmailAuthenticationForm(NoColon, AuthenticationForm):
     """Django's sign-in form, labelled and normalised for an email address."""
 
     username = forms.CharField(
@@ -39,7 +59,7 @@ class EmailAuthenticationForm(AuthenticationForm):
         )
 
 
-class SignupForm(forms.Form):
+class SignupForm(NoColon, forms.Form):
     email = forms.EmailField(label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     password1 = forms.CharField(
         label="Password",
@@ -75,7 +95,7 @@ class SignupForm(forms.Form):
         return data
 
 
-class DeleteAccountForm(forms.Form):
+class DeleteAccountForm(NoColon, forms.Form):
     password = forms.CharField(
         label="Your password, to confirm",
         strip=False,

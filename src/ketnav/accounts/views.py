@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
-from ketnav.accounts.forms import DeleteAccountForm, EmailAuthenticationForm, SignupForm
+from ketnav.accounts.forms import DeleteAccountForm, EmailAuthenticationForm, NewPasswordForm, SignupForm
 from ketnav.accounts.services import create_user, delete_account, roles_of
 from ketnav.errors import InvalidInput
 
@@ -75,6 +75,7 @@ class ResetConfirmView(auth_views.PasswordResetConfirmView):
     """A new password set through the emailed link also ends a lockout of that account."""
 
     template_name = "accounts/password_reset_confirm.html"
+    form_class = NewPasswordForm
     success_url = reverse_lazy("accounts:password_reset_complete")
     extra_context = {"title": "Choose a new password"}  # noqa: RUF012
 

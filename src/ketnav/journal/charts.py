@@ -24,7 +24,7 @@ LINE = "#0b4f8a"
 SESSION = "#5b2a86"
 
 
-def _figure(height_in: float = 3.6) -> Any:
+def _figure(height_in: float = 4.2) -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -37,7 +37,7 @@ def _svg(fig: Any) -> str:
     import matplotlib
 
     buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "ketnav-journal"}):
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "ketnav-journal"}):  # text stays text
         fig.savefig(buffer, format="svg", metadata={"Date": None})
     svg = buffer.getvalue()
     return svg[svg.index("<svg") :]
@@ -59,14 +59,16 @@ def scale_chart(
 ) -> str:
     """Totals over time on the scale's full range, its bands shaded and labelled, the response threshold
     (half the baseline) dashed, the remission cut-off dotted, and each treatment session marked."""
+    from matplotlib.ticker import MaxNLocator
+
     with _DRAWING:
         fig = _figure()
         ax = fig.add_subplot()
         for i, band in enumerate(scale.bands):
             ax.axhspan(band.low - 0.5 if band.low else 0, band.high + 0.5, color=BAND_COLOURS[i % 5], zorder=0, lw=0)
             ax.text(
-                1.01, (band.low + band.high) / 2 / scale.max_total, band.label, transform=ax.transAxes,
-                fontsize=7, va="center", color=INK,
+                1.01, (band.low + band.high) / 2 / scale.max_total, band.chart_label, transform=ax.transAxes,
+                fontsize=8.5, va="center", color=INK,
             )  # fmt: skip
         dates = [d for d, _ in points] + list(sessions)
         for j, day in enumerate(sessions):
@@ -90,15 +92,17 @@ def scale_chart(
         if dates:
             _date_axis(ax, dates)
         ax.set_ylim(0, scale.max_total)
-        ax.set_ylabel(f"{scale.name} total (0-{scale.max_total})")
-        ax.set_title(f"{scale.name} over time", fontsize=11, loc="left")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylabel(f"{scale.name} total (0-{scale.max_total})", fontsize=10)
+        ax.tick_params(labelsize=9)
+        ax.set_title(f"{scale.name} over time", fontsize=12, loc="left")
         ax.grid(True, axis="y", color="#cccccc", lw=0.5)
-        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=4, frameon=False)
-        fig.subplots_adjust(left=0.08, right=0.8, top=0.9, bottom=0.26)
+        ax.legend(fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
+        fig.subplots_adjust(left=0.09, right=0.85, top=0.91, bottom=0.28)
         return _svg(fig)
 
 
-def bp_chart(*, points: Sequence[tuple[dt.datetime, int, int]], sessions: Sequence[dt.date]) -> str:
+def bp_chart(*, points: Sequence[tuple[dt.datetime, int, int]], sessions: Sequence[dt.datetime]) -> str:
     """Systolic and diastolic readings over time, with the guideline's stage 2 (140/90) and severe
     (180/120) lines."""
     with _DRAWING:
@@ -116,11 +120,12 @@ def bp_chart(*, points: Sequence[tuple[dt.datetime, int, int]], sessions: Sequen
             when = [p[0] for p in points]
             ax.plot(when, [p[1] for p in points], color=LINE, marker="^", lw=2, label="Upper (systolic)")
             ax.plot(when, [p[2] for p in points], color="#00606b", marker="v", lw=2, ls="-.", label="Lower (diastolic)")
-            _date_axis(ax, [w.date() for w in when] + list(sessions))
+            _date_axis(ax, [w.date() for w in when] + [s.date() for s in sessions])
         ax.set_ylim(40, max(200, *(p[1] + 10 for p in points)) if points else 200)
-        ax.set_ylabel("mmHg")
-        ax.set_title("Blood pressure over time", fontsize=11, loc="left")
+        ax.set_ylabel("mmHg", fontsize=10)
+        ax.tick_params(labelsize=9)
+        ax.set_title("Blood pressure over time", fontsize=12, loc="left")
         ax.grid(True, axis="y", color="#cccccc", lw=0.5)
-        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, frameon=False)
-        fig.subplots_adjust(left=0.08, right=0.97, top=0.9, bottom=0.3)
+        ax.legend(fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
+        fig.subplots_adjust(left=0.09, right=0.97, top=0.91, bottom=0.28)
         return _svg(fig)

@@ -17,7 +17,8 @@ def effect_label(effect_id: str) -> str:
 
 def describe(slug: str, entry: Any) -> str:
     if slug == "sessions":
-        parts = [ROUTE_CHOICES.get(entry.route, entry.route).capitalize()]
+        route = ROUTE_CHOICES.get(entry.route, entry.route)
+        parts = [route[:1].upper() + route[1:]]
         parts += [p for p in (entry.dose, entry.clinic) if p]
         return ", ".join(parts)
     if slug == "scales":

@@ -188,7 +188,13 @@ def entry_form(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRe
         values = initial_values(kind, instance)
     verb = "Edit" if pk is not None else "Add"
     context = _form_context(kind, scale=scale, values=values, error=error)
-    context.update({"title": f"{verb} {scale.name if scale else kind.label.lower()}", "instance": instance})
+    context.update(
+        {
+            "title": f"{verb} {scale.name if scale else kind.label.lower()}",
+            "instance": instance,
+            "prefill_now": instance is None and error is None,  # journal.js puts the device's local time in
+        }
+    )
     return render(request, "journal/entry_form.html", context, status=422 if error else 200)
 
 
@@ -250,7 +256,7 @@ def _chart(view: Overview, name: str) -> HttpResponse:
     sessions = sorted({s.started_at.date() for s in view.sessions})
     if name == "bp":
         points = [(v.measured_at, v.systolic, v.diastolic) for v in sorted(view.vitals, key=lambda v: v.measured_at)]
-        svg = charts.bp_chart(points=points, sessions=sessions)
+        svg = charts.bp_chart(points=points, sessions=sorted(s.started_at for s in view.sessions))
     else:
         series = next((s for s in view.series if s.scale.id == name), None)
         if series is None:

@@ -18,6 +18,11 @@ class Band:
     low: int
     high: int
     label: str
+    short: str = ""  # for chart margins; the label when empty
+
+    @property
+    def chart_label(self) -> str:
+        return self.short or self.label
 
 
 @dataclass(frozen=True)
@@ -94,7 +99,7 @@ def _scale(scale_id: str, raw: dict[str, Any]) -> Scale:
         stem=raw["stem"],
         options=tuple(raw["options"]),
         items=tuple(" ".join(str(i).split()) for i in raw["items"]),
-        bands=tuple(Band(b["low"], b["high"], b["label"]) for b in raw["bands"]),
+        bands=tuple(Band(b["low"], b["high"], b["label"], b.get("short", "")) for b in raw["bands"]),
         bands_citations=tuple(raw["bands_citations"]),
         remission=Remission(
             remission["below"], " ".join(remission["definition"].split()), tuple(remission["citations"])

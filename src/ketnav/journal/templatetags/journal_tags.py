@@ -34,3 +34,8 @@ def signed(value: int | None) -> str:
 @register.filter
 def item_key(number: int) -> str:
     return f"item{number}"
+
+
+@register.filter(name="abs")
+def absolute(value: float | None) -> float | None:
+    return None if value is None else abs(value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -152,3 +153,35 @@ def test_settings_command_redacts_the_mail_password(clean_env: dict[str, str]) -
     clean_env["KETNAV_EMAIL_URL"] = "smtp://mailer:hunter22@mail.example.org:587"
     result = ketnav(clean_env, "settings")
     assert "hunter22" not in result.stdout and "mailer:***@mail.example.org" in result.stdout
+
+
+@pytest.mark.django_db(transaction=True)
+def test_user_create_on_a_terminal_asks_without_echoing(env: dict[str, str]) -> None:
+    import pty
+    import select
+
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen(ketnav_cmd("user", "create", "tty@example.org", "--password-stdin"), env=env,
+                            stdin=terminal, stdout=terminal, stderr=terminal)  # fmt: skip
+    os.close(terminal)
+    seen = b""
+    try:
+        while b"Password for the new account: " not in seen:
+            ready, _, _ = select.select([controller], [], [], 60)
+            assert ready, seen
+            seen += os.read(controller, 1024)
+        os.write(controller, PASSWORD.encode() + b"\n")
+        assert proc.wait(timeout=120) == 0
+        while select.select([controller], [], [], 0.5)[0]:
+            try:
+                chunk = os.read(controller, 1024)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(controller)
+    assert PASSWORD.encode() not in seen
+    assert b"created tty@example.org (owner)" in seen
+    assert User.objects.filter(username="tty@example.org").exists()

@@ -27,8 +27,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _read_password() -> str:
-    line = sys.stdin.readline()
-    password = line.rstrip("\r\n")
+    if sys.stdin.isatty():  # typed by a person: ask without echoing it
+        import getpass
+
+        password = getpass.getpass("Password for the new account: ")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
     if not password:
         raise InvalidInput("--password-stdin: standard input is empty; pipe the password in, e.g. from a file")
     return password

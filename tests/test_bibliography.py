@@ -14,6 +14,7 @@ def citations_in_use() -> set[str]:
     from ketnav.safety.aftercare import plan
     from ketnav.safety.screening import rules
     from ketnav.safety.side_effects import effects
+    from ketnav.scales.definitions import scales
 
     used = guide_citations()
     used |= {c for item in ITEMS for c in item.citations}
@@ -22,6 +23,8 @@ def citations_in_use() -> set[str]:
     used |= {r.id for r in plan(session_end=dt.datetime(2026, 1, 1, 10), route="iv").references}
     used |= {c for m in MODELS.values() for c in m.citations}
     used |= {c for a in RACEMIC_ABSORPTION.values() for c in a.citations}
+    used |= {c for s in scales().values() for c in s.all_citations()}
+    used |= {"whelton-2018"}  # also the journal's blood-pressure categories (ketnav.journal.vitals)
     used |= {"krystal-1994"}  # the dissociation band on the PK plots (ketnav.pharmacology.simulate)
     return used
 

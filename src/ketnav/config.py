@@ -55,6 +55,34 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "localhost,127.0.0.1,[::1]",
         "Comma-separated host names the site answers to (Django ALLOWED_HOSTS).",
     ),
+    # --- accounts and mail (the journal) ---
+    SettingSpec(
+        "KETNAV_SIGNUP",
+        "on",
+        "Whether anyone can create an account on the site (on/off); "
+        "with off, operators add accounts with ketnav user create.",
+    ),
+    SettingSpec(
+        "KETNAV_LOGIN_FAILURES",
+        "10",
+        "Wrong passwords in a row that lock an account (site and admin sign-in), 3-100.",
+    ),
+    SettingSpec(
+        "KETNAV_LOCKOUT_MINUTES",
+        "15",
+        "How long a locked account stays locked, 1-1440 minutes; ketnav user unlock ends it sooner.",
+    ),
+    SettingSpec(
+        "KETNAV_EMAIL_URL",
+        "console",
+        "How mail (password resets, watch-list alerts) is sent: console (printed by the server), "
+        "smtp://USER:PASSWORD@HOST:587 (STARTTLS) or smtps://USER:PASSWORD@HOST:465 (TLS).",
+    ),
+    SettingSpec(
+        "KETNAV_EMAIL_FROM",
+        "Ketamine Navigator <ketnav@localhost>",
+        "The sender address of mail from the site.",
+    ),
 )
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -75,6 +103,24 @@ class DatabaseConfig:
 
 
 @dataclass(frozen=True)
+class EmailConfig:
+    """Where mail goes: the console (nothing leaves the machine) or an SMTP server."""
+
+    backend: str  # "console" or "smtp"
+    host: str = ""
+    port: int = 0
+    user: str = ""
+    password: str = ""
+    starttls: bool = False
+    ssl: bool = False
+
+    @property
+    def configured(self) -> bool:
+        """True when mail really leaves the machine (so alerts are worth sending)."""
+        return self.backend == "smtp"
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path
     database: DatabaseConfig
@@ -83,6 +129,11 @@ class Settings:
     debug: bool
     production: bool
     allowed_hosts: tuple[str, ...]
+    signup: bool = True
+    login_failures: int = 10
+    lockout_minutes: int = 15
+    email: EmailConfig = EmailConfig("console")
+    email_from: str = "Ketamine Navigator <ketnav@localhost>"
 
 
 def parse_bool(name: str, raw: str) -> bool:
@@ -133,6 +184,44 @@ def parse_database_url(url: str, *, setting: str = "KETNAV_DATABASE_URL") -> Dat
     raise ConfigurationError(
         f"{setting}: unsupported database {scheme!r}; use sqlite:///PATH or postgresql://USER@HOST/NAME"
     )
+
+
+def parse_email_url(url: str, *, setting: str = "KETNAV_EMAIL_URL") -> EmailConfig:
+    """console, smtp://USER:PASSWORD@HOST:PORT (STARTTLS) or smtps://... (implicit TLS)."""
+    raw = url.strip()
+    if raw.lower() in {"", "console"}:
+        return EmailConfig("console")
+    parts = urlsplit(raw)
+    scheme = parts.scheme.lower()
+    if scheme not in {"smtp", "smtps"}:
+        raise ConfigurationError(
+            f"{setting}: use console, smtp://USER:PASSWORD@HOST:587 or smtps://USER:PASSWORD@HOST:465"
+        )
+    if not parts.hostname:
+        raise ConfigurationError(f"{setting}: an SMTP URL needs a host, e.g. smtp://user:password@mail.example.org:587")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise ConfigurationError(f"{setting}: invalid port in the SMTP URL") from exc
+    return EmailConfig(
+        backend="smtp",
+        host=parts.hostname,
+        port=port or (465 if scheme == "smtps" else 587),
+        user=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+        starttls=scheme == "smtp",
+        ssl=scheme == "smtps",
+    )
+
+
+def parse_int(name: str, raw: str, *, low: int, high: int) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ConfigurationError(f"{name}: expected a whole number from {low} to {high}, got {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigurationError(f"{name}: {value} is outside {low}-{high}")
+    return value
 
 
 def default_data_dir() -> Path:
@@ -198,6 +287,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if not allowed_hosts:
         raise ConfigurationError("KETNAV_ALLOWED_HOSTS: give at least one host name")
 
+    email_from = env.get("KETNAV_EMAIL_FROM", "").strip() or "Ketamine Navigator <ketnav@localhost>"
+    if "\n" in email_from or "\r" in email_from or "@" not in email_from:
+        raise ConfigurationError("KETNAV_EMAIL_FROM: give one address, e.g. Clinic <noreply@clinic.example>")
+
     return Settings(
         data_dir=data_dir,
         database=database,
@@ -206,6 +299,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         debug=debug,
         production=production,
         allowed_hosts=allowed_hosts,
+        signup=parse_bool("KETNAV_SIGNUP", env.get("KETNAV_SIGNUP", "on")),
+        login_failures=parse_int("KETNAV_LOGIN_FAILURES", env.get("KETNAV_LOGIN_FAILURES", "10"), low=3, high=100),
+        lockout_minutes=parse_int("KETNAV_LOCKOUT_MINUTES", env.get("KETNAV_LOCKOUT_MINUTES", "15"), low=1, high=1440),
+        email=parse_email_url(env.get("KETNAV_EMAIL_URL", "console")),
+        email_from=email_from,
     )
 
 

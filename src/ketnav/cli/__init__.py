@@ -40,6 +40,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("costs", "total cost of a course at each clinic, itemized, with its quality checklist", "ketnav.cli.costs"),
     Command("settings", "show the settings in effect and where each came from", "ketnav.cli.settings_cmd"),
+    Command("user", "create accounts and end sign-in lockouts on a shared server", "ketnav.cli.user"),
 )
 
 

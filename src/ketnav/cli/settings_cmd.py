@@ -32,6 +32,11 @@ def run(args: argparse.Namespace) -> int:
         "KETNAV_DEBUG": "on" if cfg.debug else "off",
         "KETNAV_MODE": "production" if cfg.production else "local",
         "KETNAV_ALLOWED_HOSTS": ",".join(cfg.allowed_hosts),
+        "KETNAV_SIGNUP": "on" if cfg.signup else "off",
+        "KETNAV_LOGIN_FAILURES": str(cfg.login_failures),
+        "KETNAV_LOCKOUT_MINUTES": str(cfg.lockout_minutes),
+        "KETNAV_EMAIL_URL": _redact(os.environ.get("KETNAV_EMAIL_URL", "").strip() or "console"),
+        "KETNAV_EMAIL_FROM": cfg.email_from,
     }
     rows = [
         {"name": s.name, "value": values[s.name], "from": "environment" if os.environ.get(s.name) else "default"}

@@ -51,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
     import httpx
 
     from ketnav.cli.progress import Stopwatch, rate_text, sync_display
+    from ketnav.journal.watch import after_sync
     from ketnav.trials.ctgov_client import DEFAULT_API_URL, CtgovClient
     from ketnav.trials.sync import DEFAULT_SCOPES, custom_scope, sync
 
@@ -68,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
     ):
         client = CtgovClient(http, api_url=args.api_url or DEFAULT_API_URL, max_attempts=args.tries)
         results = sync(client, scopes, since=since, on_page=report)
+    after_sync()  # flag saved trial searches whose studies changed status (ketnav.journal.watch)
     if args.json:
         print(
             json.dumps(

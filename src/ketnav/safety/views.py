@@ -6,6 +6,7 @@ Answers are processed in the request and rendered; nothing is stored.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -80,11 +81,11 @@ def screen_page(request: HttpRequest) -> HttpResponse:
     }
     status = 200
     if request.method == "POST":
-        data = _answers_from_form(request)
-        if touches_suicidal_thoughts(data):  # shown even if another answer needs correcting
+        answers = _answers_from_form(request)
+        if touches_suicidal_thoughts(answers):  # shown even if another answer needs correcting
             context["crisis"] = crisis_payload()
         try:
-            result = screen(parse_answers(data))
+            result = screen(parse_answers(answers))
         except InvalidInput as exc:
             context["error"] = exc
             status = 422
@@ -97,6 +98,7 @@ def screen_page(request: HttpRequest) -> HttpResponse:
                     "other_urgent": [f for f in result.findings if f.rule.urgent and f not in result.pathway],
                     "crisis": crisis_payload() if result.crisis else None,
                     "today": dt.date.today(),
+                    "answers_json": json.dumps(answers),  # for "Save to my journal" (journal/save_screen.html)
                 }
             )
             return render(request, "safety/screen_result.html", context)

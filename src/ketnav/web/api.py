@@ -123,6 +123,12 @@ def _register_routers() -> None:
 
     api.add_router("/clinics", clinics_router)
     api.add_router("/costs", costs_router)
+    from ketnav.accounts.api import account_router, auth_router
+    from ketnav.journal.api import router as journal_router
+
+    api.add_router("/auth", auth_router)
+    api.add_router("/account", account_router)
+    api.add_router("/journal", journal_router)
 
 
 _register_routers()

@@ -53,10 +53,10 @@ AREAS: tuple[Area, ...] = (
     Area(
         "journal",
         "Journal",
+        "journal:home",
+        "Track sessions, side effects and validated scales (GAD-7, "
+        "PHQ-9, PCL-5) to see response and remission over time, and share them with your clinician.",
         "journal",
-        "A private treatment journal is being built. It is not part of this version yet.",
-        "journal",
-        ready=False,
     ),
     Area(
         "clinics",

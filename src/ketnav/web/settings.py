@@ -106,3 +106,56 @@ LOGGING = {
 }
 
 KETNAV_DATA_DIR = _cfg.data_dir
+
+# --- accounts, journal, mail and sign-in lockout (issue 19; issue 15 item 7) --------------------------
+# Kept in one block so other settings changes merge cleanly around it.
+INSTALLED_APPS += ["axes", "ketnav.accounts", "ketnav.journal"]
+# AxesMiddleware turns a locked-out sign-in (site, API or admin) into ketnav.accounts.lockout's 429.
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+# Axes first: it refuses a locked account before any password is checked. Accounts use Django's own
+# User with the lower-cased email address as the username, so ModelBackend signs people in by email.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Argon2id (argon2-cffi) for new and re-hashed passwords; the others only verify older hashes.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "journal:home"
+LOGOUT_REDIRECT_URL = "home"
+KETNAV_SIGNUP = _cfg.signup
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 7  # a week; health data should not stay signed in for Django's 2 weeks
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+AXES_FAILURE_LIMIT = _cfg.login_failures
+AXES_COOLOFF_TIME = _cfg.lockout_minutes / 60  # hours
+# Lock the account, whichever address the attempts come from: a clinic behind one NAT address must not
+# lock out every patient because one person mistyped.
+# Behind a reverse proxy every request may carry the proxy's address, so an address-based lock could
+# shut everyone out; hence axes.W006 (no ip_address parameter) is silenced on purpose.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # keep no log of successful sign-ins (personal data we do not need)
+AXES_LOCKOUT_CALLABLE = "ketnav.accounts.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "ketnav.accounts.lockout.username_from_request"
+AXES_SENSITIVE_PARAMETERS = ["username", "email", "ip_address"]
+AXES_VERBOSE = False
+
+if _cfg.email.backend == "smtp":
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _cfg.email.host
+    EMAIL_PORT = _cfg.email.port
+    EMAIL_HOST_USER = _cfg.email.user
+    EMAIL_HOST_PASSWORD = _cfg.email.password
+    EMAIL_USE_TLS = _cfg.email.starttls
+    EMAIL_USE_SSL = _cfg.email.ssl
+    EMAIL_TIMEOUT = 20
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"  # printed by the server; nothing sent
+DEFAULT_FROM_EMAIL = _cfg.email_from
+SERVER_EMAIL = _cfg.email_from
+KETNAV_EMAIL_CONFIGURED = _cfg.email.configured

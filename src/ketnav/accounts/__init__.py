@@ -1,0 +1,1 @@
+"""Accounts: sign-up, sign-in (email and password, argon2, lockout), roles, password reset, deletion."""

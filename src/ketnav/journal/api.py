@@ -1,0 +1,288 @@
+"""The journal's JSON API (session-authenticated; CSRF on every write, as the forms).
+
+Every route acts on the signed-in person's own journal, or on a journal shared with them (read-only,
+under /shared/); any other id is 404. Anonymous requests are 401 (403 when a write lacks CSRF).
+"""
+
+from typing import Any, Literal
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema, Status
+from ninja.security import django_auth
+
+from ketnav.errors import InvalidInput
+from ketnav.journal import models as m
+from ketnav.journal import services
+from ketnav.journal.export import export, import_csv
+from ketnav.journal.kinds import KINDS, Kind
+from ketnav.journal.schemas import ScaleIn
+from ketnav.journal.selectors import entries, overview, owned, shared_owner, shares_with_me
+from ketnav.journal.serialize import entry_dict, series_dict
+from ketnav.web.api import ErrorOut
+
+router = Router(tags=["journal"], auth=django_auth)
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+class CrisisContactOut(Schema):
+    region: str
+    service: str
+    contact: str
+    url: str | None = None
+
+
+class CrisisOut(Schema):
+    headline: str
+    contacts: list[CrisisContactOut]
+
+
+class ScaleOut(Schema):
+    id: int
+    scale: str
+    scale_name: str
+    answers: list[int]
+    total: int
+    max_total: int
+    severity: str
+    taken_on: str
+    crisis: CrisisOut | None = Field(
+        description="Crisis contacts (988 and others) whenever an answer touches thoughts of death or self-harm "
+        "(PHQ-9 item 9 above 0), whatever the total; null otherwise."
+    )
+    clusters: list[dict[str, Any]] | None = None
+    sources: list[dict[str, Any]]
+
+
+class ShareIn(Schema):
+    email: str = Field(min_length=3, max_length=254, description="the clinician's account email on this site")
+
+
+class ShareOut(Schema):
+    id: int
+    clinician: str
+    created_at: str
+    revoked_at: str | None
+
+
+class AuditOut(Schema):
+    at: str
+    who: str
+    action: str
+    detail: str
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": []}}
+
+
+def _share_dict(s: m.Share) -> dict[str, Any]:
+    return {
+        "id": s.pk,
+        "clinician": s.clinician.email,
+        "created_at": s.created_at.isoformat(),
+        "revoked_at": s.revoked_at.isoformat() if s.revoked_at else None,
+    }
+
+
+@router.get("", response={200: dict[str, Any], 401: ErrorOut}, summary="Your journal: counts, response and remission")
+def journal_overview(request: HttpRequest) -> dict[str, Any]:
+    view = overview(_user(request))
+    from ketnav.safety.crisis import crisis_payload
+
+    return {
+        "counts": {kind.slug: entries(view.owner, kind).count() for kind in KINDS.values()},
+        "outcomes": [series_dict(s) for s in view.series],
+        "crisis": crisis_payload() if view.crisis else None,
+    }
+
+
+# --- scales: the exact routes the issue names, with a typed response ---------------------------------
+
+
+@router.post("/scales", response={201: ScaleOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut}, summary="Record a scale")
+def create_scale(request: HttpRequest, payload: ScaleIn) -> Status[dict[str, Any]]:
+    kind = KINDS["scales"]
+    return Status(201, entry_dict(kind, services.create_entry(_user(request), kind, payload)))
+
+
+@router.get("/scales/{entry_id}", response={200: ScaleOut, 401: ErrorOut, 404: ErrorOut}, summary="One scale result")
+def get_scale(request: HttpRequest, entry_id: int) -> dict[str, Any]:
+    kind = KINDS["scales"]
+    return entry_dict(kind, owned(_user(request), kind, entry_id))
+
+
+# --- the generic routes for every kind (list, create, read, replace, delete) --------------------------
+
+
+def _register(kind: Kind) -> None:
+    base = f"/{kind.slug}"
+    op = kind.slug.replace("-", "_")
+
+    def list_entries(request: HttpRequest) -> list[dict[str, Any]]:
+        return [entry_dict(kind, e) for e in entries(_user(request), kind)]
+
+    def create(request: HttpRequest, payload: Any) -> Status[dict[str, Any]]:
+        return Status(201, entry_dict(kind, services.create_entry(_user(request), kind, payload)))
+
+    def read(request: HttpRequest, entry_id: int) -> dict[str, Any]:
+        return entry_dict(kind, owned(_user(request), kind, entry_id))
+
+    def replace(request: HttpRequest, entry_id: int, payload: Any) -> dict[str, Any]:
+        return entry_dict(kind, services.update_entry(_user(request), kind, entry_id, payload))
+
+    def delete(request: HttpRequest, entry_id: int) -> Status[None]:
+        services.delete_entry(_user(request), kind, entry_id)
+        return Status(204, None)
+
+    create.__annotations__["payload"] = kind.schema
+    replace.__annotations__["payload"] = kind.schema
+    label = kind.label.lower()
+    router.add_api_operation(
+        base, ["GET"], list_entries, response={200: list[dict[str, Any]], 401: ErrorOut},
+        summary=f"List your {label} entries", operation_id=f"journal_list_{op}",
+    )  # fmt: skip
+    if kind.slug != "scales":
+        router.add_api_operation(
+            base, ["POST"], create, response={201: dict[str, Any], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+            summary=f"Add a {label} entry", operation_id=f"journal_create_{op}",
+        )  # fmt: skip
+        router.add_api_operation(
+            f"{base}/{{entry_id}}", ["GET"], read, response={200: dict[str, Any], 401: ErrorOut, 404: ErrorOut},
+            summary=f"One {label} entry", operation_id=f"journal_read_{op}",
+        )  # fmt: skip
+    router.add_api_operation(
+        f"{base}/{{entry_id}}", ["PUT"], replace,
+        response={200: dict[str, Any], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+        summary=f"Replace a {label} entry", operation_id=f"journal_replace_{op}",
+    )  # fmt: skip
+    router.add_api_operation(
+        f"{base}/{{entry_id}}", ["DELETE"], delete, response={204: None, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+        summary=f"Delete a {label} entry", operation_id=f"journal_delete_{op}",
+    )  # fmt: skip
+
+
+for _kind in KINDS.values():
+    _register(_kind)
+
+
+# --- export and import ---------------------------------------------------------------------------------
+
+
+def _file(owner: User, fmt: str, *, actor: User) -> HttpResponse:
+    body, content_type, filename = export(owner, fmt)
+    services.record(owner, actor=actor, action="export", detail=fmt.upper())
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class ExportParams(Schema):
+    format: Literal["fhir", "json", "csv"] = Field(
+        "json", description="fhir: a FHIR R4 Bundle; json or csv: everything"
+    )
+
+
+@router.get(
+    "/export",
+    response={200: None, 401: ErrorOut, 422: ErrorOut},
+    summary="Download your journal (FHIR R4 Bundle, or everything as JSON or CSV)",
+)
+def export_journal(request: HttpRequest, params: Query[ExportParams]) -> HttpResponse:
+    return _file(_user(request), params.format, actor=_user(request))
+
+
+@router.post(
+    "/import",
+    response={200: dict[str, int], 401: ErrorOut, 403: ErrorOut, 413: ErrorOut, 422: ErrorOut},
+    summary="Import a CSV export (text/csv body); all or nothing, duplicates skipped",
+)
+def import_journal(request: HttpRequest) -> Any:
+    limit = min(MAX_IMPORT_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE or MAX_IMPORT_BYTES)
+    too_large = Status(413, _error("too_large", f"The CSV is larger than {limit / 1024 / 1024:.1f} MB; split it."))
+    try:
+        if int(request.META.get("CONTENT_LENGTH") or 0) > limit or len(request.body) > limit:
+            return too_large
+    except RequestDataTooBig:
+        return too_large
+    try:
+        text = request.body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput("body: not UTF-8 text") from None
+    owner = _user(request)
+    report = import_csv(owner, text)
+    services.record(owner, actor=owner, action="import", detail=f"{report['added']} entries from CSV")
+    return Status(200, report)
+
+
+# --- sharing and the audit trail -----------------------------------------------------------------------
+
+
+@router.get("/shares", response={200: list[ShareOut], 401: ErrorOut}, summary="Who you share your journal with")
+def list_shares(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_share_dict(s) for s in m.Share.objects.filter(owner=_user(request)).select_related("clinician")]
+
+
+@router.post(
+    "/shares", response={201: ShareOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut}, summary="Share read-only"
+)
+def add_share(request: HttpRequest, payload: ShareIn) -> Status[dict[str, Any]]:
+    return Status(201, _share_dict(services.add_share(_user(request), payload.email)))
+
+
+@router.delete(
+    "/shares/{share_id}", response={204: None, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}, summary="Revoke"
+)
+def revoke_share(request: HttpRequest, share_id: int) -> Status[None]:
+    services.revoke_share(_user(request), share_id)
+    return Status(204, None)
+
+
+@router.get("/audit", response={200: list[AuditOut], 401: ErrorOut}, summary="Who viewed or exported your journal")
+def audit_trail(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {"at": e.at.isoformat(), "who": e.actor_email, "action": e.action, "detail": e.detail}
+        for e in m.AuditEvent.objects.filter(owner=_user(request))[:1000]
+    ]
+
+
+# --- journals shared with me (clinicians) ----------------------------------------------------------------
+
+
+@router.get("/shared", response={200: list[dict[str, Any]], 401: ErrorOut}, summary="Journals shared with you")
+def shared_journals(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {"owner_id": s.owner_id, "email": s.owner.email, "since": s.created_at.isoformat()}
+        for s in shares_with_me(_user(request))
+    ]
+
+
+@router.get(
+    "/shared/{owner_id}", response={200: dict[str, Any], 401: ErrorOut, 404: ErrorOut}, summary="A shared journal"
+)
+def shared_journal(request: HttpRequest, owner_id: int) -> dict[str, Any]:
+    owner = shared_owner(_user(request), owner_id)
+    services.record(owner, actor=_user(request), action="clinician_view", detail="API")
+    view = overview(owner)
+    return {
+        "owner": owner.email,
+        "outcomes": [series_dict(s) for s in view.series],
+        **{kind.slug: [entry_dict(kind, e) for e in entries(owner, kind)] for kind in KINDS.values()},
+    }
+
+
+@router.get(
+    "/shared/{owner_id}/export",
+    response={200: None, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Export a shared journal",
+)
+def shared_journal_export(request: HttpRequest, owner_id: int, params: Query[ExportParams]) -> HttpResponse:
+    return _file(shared_owner(_user(request), owner_id), params.format, actor=_user(request))

@@ -26,27 +26,13 @@ def test_footer_carries_disclaimer_and_emergency_numbers(client: Client) -> None
     assert "911" in html
 
 
-@pytest.mark.parametrize("area", [a for a in AREAS if a.ready], ids=lambda a: a.slug)
+@pytest.mark.parametrize("area", AREAS, ids=lambda a: a.slug)
 def test_each_area_has_a_page_marked_current(client: Client, area: object) -> None:
     from django.urls import reverse
 
     url = reverse(area.url_name)  # type: ignore[attr-defined]
     html = client.get(url).content.decode()
     assert f'href="{url}" aria-current="page"' in html
-
-
-@pytest.mark.parametrize("area", [a for a in AREAS if not a.ready], ids=lambda a: a.slug)
-def test_an_area_not_built_yet_is_honest_about_it(client: Client, area: object) -> None:
-    """Not in the menu, on the home page without a link, and its page says there is nothing yet."""
-    from django.urls import reverse
-
-    url = reverse(area.url_name)  # type: ignore[attr-defined]
-    home = client.get("/").content.decode()
-    nav = home[home.index('aria-label="Main"') : home.index("</nav>")]
-    assert f'href="{url}"' not in nav and f'href="{url}"' not in home
-    assert "Coming later" in home
-    page = client.get(url).content.decode()
-    assert "Not available yet" in page and "is still being built" in page
 
 
 def test_healthz_reports_database(client: Client) -> None:

@@ -1,9 +1,4 @@
-"""Template context shared by every page: the areas of the site and the version.
-
-An area that is not built yet (``ready=False``) stays out of the main navigation and shows on the
-home page as "coming later" without a link, so the site never offers what it cannot do. Its URL
-still answers with a page that says so. When it lands, flip ``ready`` and give it its real summary.
-"""
+"""Template context shared by every page: the areas of the site and the version."""
 
 from __future__ import annotations
 
@@ -22,7 +17,6 @@ class Area:
     url_name: str
     summary: str
     icon: str  # a symbol in static/ketnav/icons.svg
-    ready: bool = True
 
 
 AREAS: tuple[Area, ...] = (
@@ -76,17 +70,12 @@ class NavItem:
     current: bool
 
 
-def nav_items(request: HttpRequest, *, ready: bool = True) -> list[NavItem]:
-    return [
-        NavItem(area=a, url=(url := reverse(a.url_name)), current=request.path.startswith(url))
-        for a in AREAS
-        if a.ready == ready
-    ]
+def nav_items(request: HttpRequest) -> list[NavItem]:
+    return [NavItem(area=a, url=(url := reverse(a.url_name)), current=request.path.startswith(url)) for a in AREAS]
 
 
 def site(request: HttpRequest) -> dict[str, object]:
     return {
         "ketnav_nav": nav_items(request),
-        "ketnav_coming": nav_items(request, ready=False),
         "ketnav_version": __version__,
     }

@@ -1,11 +1,11 @@
-"""Site-wide pages: home, the area landing pages, health check and error pages."""
+"""Site-wide pages: home, health check and error pages."""
 
 from __future__ import annotations
 
 import json
 
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from ketnav import __version__
@@ -27,14 +27,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "open_count": Study.objects.filter(overall_status__in=OPEN_STATUSES).count(),
     }
     return render(request, "ketnav/home.html", context)
-
-
-def area(request: HttpRequest, slug: str) -> HttpResponse:
-    """Landing page for an area whose own pages are not built yet: says what it will do."""
-    match = next((a for a in AREAS if a.slug == slug), None)
-    if match is None:
-        raise Http404("No such area")
-    return render(request, "ketnav/area.html", {"area": match, "title": match.title})
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -4,6 +4,7 @@ and print well."""
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Sequence
 
 from ketnav.pharmacology.simulate import DISSOCIATION_BAND_NG_ML, Simulation
@@ -11,8 +12,17 @@ from ketnav.pharmacology.simulate import DISSOCIATION_BAND_NG_ML, Simulation
 COLORS = ("#0b4f8a", "#a4161a", "#1b6e35", "#6b3a00", "#5b2a86", "#00606b", "#444444")
 DASHES = ("solid", "dashed", "dashdot", "dotted", (0, (5, 1)), (0, (3, 1, 1, 1)), (0, (1, 1)))
 
+# Locked: matplotlib keeps global state (the backend, rcParams, font and text-layout caches) and is not
+# thread-safe, so web server threads draw one figure at a time.
+_MATPLOTLIB = threading.Lock()
+
 
 def overlay_svg(curves: Sequence[tuple[str, Simulation]], *, title: str, metabolite: bool = False) -> str:
+    with _MATPLOTLIB:
+        return _draw(curves, title=title, metabolite=metabolite)
+
+
+def _draw(curves: Sequence[tuple[str, Simulation]], *, title: str, metabolite: bool) -> str:
     import matplotlib
 
     matplotlib.use("Agg")

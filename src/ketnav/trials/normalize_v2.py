@@ -6,7 +6,9 @@ what is missing stays empty. Only a missing or malformed NCT id rejects a record
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from ketnav.trials.parsing import (
@@ -36,7 +38,7 @@ from ketnav.trials.record import (
 Obj = Mapping[str, Any]
 
 
-_EMPTY: dict[str, Any] = {}
+_EMPTY: Obj = MappingProxyType({})  # immutable: handed out for every missing module of every record
 
 
 def _obj(value: Any) -> Obj:
@@ -134,15 +136,23 @@ def _site(loc: Obj) -> Site:
         lat = _float(geo.get("lat"), -90, 90)
         lon = _float(geo.get("lon"), -180, 180)
     f, c, s, z, n, st = [v.strip() if type(v) is str else "" for v in map(get, _SITE_KEYS)]
-    if len(_SHARED) > 100_000:
-        _SHARED.clear()
-    share = _SHARED.setdefault
+    shared = _interned.strings
+    if len(shared) > 100_000:
+        shared.clear()
+    share = shared.setdefault
     return Site(f, share(c, c), share(s, s), z, share(n, n), share(st, st), lat, lon)
 
 
 # One string object per distinct city, state, country and status: they repeat across a batch's sites,
 # and a load worker holds a whole batch (500 prepared studies took 18.5 MiB before this, 16.6 after).
-_SHARED: dict[str, str] = {}
+# Per thread (threading.local): web server threads also normalize records (study pages re-derive
+# them from the raw record), and a table cleared by one thread while another fills it needs no lock then.
+class _Interned(threading.local):
+    def __init__(self) -> None:
+        self.strings: dict[str, str] = {}
+
+
+_interned = _Interned()
 
 
 _SITE_KEYS = ("facility", "city", "state", "zip", "country", "status")

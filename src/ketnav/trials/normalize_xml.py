@@ -6,6 +6,8 @@ Pure: takes the document text, returns the record. Labels ("Active, not recruiti
 
 from __future__ import annotations
 
+import threading
+
 from lxml import etree as ET
 
 from ketnav.trials.parsing import (
@@ -34,9 +36,20 @@ from ketnav.trials.record import (
     StudyRecord,
 )
 
+
 # lxml parses these documents about four times faster than the standard library. Entities are not
 # resolved and nothing is fetched from the network, so a hostile file cannot read local files.
-_PARSER = ET.XMLParser(resolve_entities=False, no_network=True, remove_comments=True, remove_pis=True, huge_tree=False)
+#
+# Per thread: an lxml parser must not be used by two threads at once (study pages re-derive legacy
+# records from their XML in every web server thread), so each thread makes its own on first use.
+class _Parsers(threading.local):
+    def __init__(self) -> None:
+        self.parser = ET.XMLParser(
+            resolve_entities=False, no_network=True, remove_comments=True, remove_pis=True, huge_tree=False
+        )
+
+
+_parsers = _Parsers()
 
 
 def _text(el: ET._Element | None, path: str = "") -> str:
@@ -130,7 +143,7 @@ def _outcomes(root: ET._Element, tag: str, warnings: list[str]) -> tuple[Outcome
 def normalize_xml(document: str | bytes) -> Normalized:
     """Normalize one legacy ``<clinical_study>`` document; raise RecordRejected if it cannot be stored."""
     try:
-        root = ET.fromstring(document.encode("utf-8") if isinstance(document, str) else document, _PARSER)
+        root = ET.fromstring(document.encode("utf-8") if isinstance(document, str) else document, _parsers.parser)
     except ET.XMLSyntaxError as exc:
         raise RecordRejected(f"XML is not well-formed ({exc})") from None
     if root.tag != "clinical_study":

@@ -101,7 +101,8 @@ def _module_objects() -> Iterator[tuple[str, Any]]:
 
 
 def _is_frozen_dataclass(value: object) -> bool:
-    return dataclasses.is_dataclass(value) and type(value).__dataclass_params__.frozen  # type: ignore[attr-defined]
+    params = getattr(type(value), "__dataclass_params__", None)
+    return dataclasses.is_dataclass(value) and params is not None and bool(params.frozen)
 
 
 def test_every_module_level_object_is_immutable_locked_or_per_thread() -> None:

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from benchmarks.serve_load import KIND_WEIGHTS, build_mix, discover, failures, hammer, report, served
+
 from tests.conftest import current_database_url, ketnav_cmd
 
 pytestmark = [pytest.mark.load, pytest.mark.django_db(transaction=True)]

@@ -58,7 +58,17 @@ def run(args: argparse.Namespace) -> int:
 
     shown_host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"Ketamine Navigator is running at http://{shown_host}:{args.port}/ (press Ctrl+C to stop)", flush=True)
-    serve(application, sockets=[sock], threads=args.threads, ident="ketnav", _quiet=True)
+    from ketnav.web.limits import MAX_REQUEST_BODY_BYTES
+
+    # waitress refuses a larger body (413) from its Content-Length, before reading it; its check is ">=".
+    serve(
+        application,
+        sockets=[sock],
+        threads=args.threads,
+        ident="ketnav",
+        _quiet=True,
+        max_request_body_size=MAX_REQUEST_BODY_BYTES + 1,
+    )
     return 0
 
 

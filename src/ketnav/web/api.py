@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -15,6 +16,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from ketnav import __version__
 from ketnav.errors import ErrorDetail, KetnavError
+from ketnav.web.limits import refusal_for
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +93,12 @@ def _on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespon
 def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found"}.get(exc.status_code, "error")
     return error_response(request, status=exc.status_code, code=code, message=str(exc.message))
+
+
+@api.exception_handler(SuspiciousOperation)
+def _on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    refusal = refusal_for(exc)
+    return error_response(request, status=refusal.status, code=refusal.code, message=refusal.message)
 
 
 @api.exception_handler(Exception)

@@ -7,6 +7,7 @@ clients need exactly one parser for problems.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
@@ -34,6 +35,21 @@ class ErrorBody(Schema):
 
 class ErrorOut(Schema):
     error: ErrorBody
+
+
+class ReferenceOut(Schema):
+    """One cited source, as every endpoint that shows sources gives it (ketnav.citations.reference_dict)."""
+
+    id: str
+    citation: str
+    link: str = Field(description="DOI, PubMed or web address; empty when the source has none")
+    authors: str
+    title: str
+    venue: str
+    year: int
+    doi: str
+    pmid: str
+    note: str
 
 
 class VersionOut(Schema):
@@ -73,12 +89,33 @@ def _on_ketnav_error(request: HttpRequest, exc: KetnavError) -> HttpResponse:
     )
 
 
+# The names our endpoints give a parameter that is a whole schema (Query[...] params, a body payload,
+# Path[...] path); pydantic puts the name in an error's location, but a client never sent it.
+_SCHEMA_PARAMETERS = frozenset({"params", "payload", "path"})
+
+
+def _location(loc: Sequence[object]) -> str:
+    """Where a client put the value, in its own terms: "phase", "weight_kg", "clinics[0].name" rather than
+    pydantic's ("query", "phase", 0) or ("body", "payload", "weight_kg")."""
+    parts = list(loc)
+    source = parts.pop(0) if parts and parts[0] in {"query", "path", "body", "form", "header", "cookie"} else ""
+    if source and len(parts) > 1 and parts[0] in _SCHEMA_PARAMETERS:
+        parts.pop(0)
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += "" if source == "query" else f"[{part}]"  # a repeated query parameter has no visible index
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "request"
+
+
 @api.exception_handler(NinjaValidationError)
 def _on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    details = []
-    for err in exc.errors:
-        loc = ".".join(str(part) for part in err.get("loc", ()))
-        details.append(ErrorDetail(location=loc or "request", message=str(err.get("msg", "invalid value"))))
+    details = [
+        ErrorDetail(location=_location(err.get("loc", ())), message=str(err.get("msg", "invalid value")))
+        for err in exc.errors
+    ]
     return error_response(
         request, status=422, code="invalid_input", message="The request is not valid.", details=details
     )

@@ -6,6 +6,7 @@ come from one place. Errors name the environment variable, because that is what 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import tempfile
@@ -55,6 +56,12 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "localhost,127.0.0.1,[::1]",
         "Comma-separated host names the site answers to (Django ALLOWED_HOSTS).",
     ),
+    SettingSpec(
+        "KETNAV_TRUSTED_PROXY",
+        "127.0.0.1",
+        "Production mode: IP address of the TLS-terminating reverse proxy whose X-Forwarded-Proto header "
+        "ketnav serve believes (* for any).",
+    ),
 )
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -83,6 +90,7 @@ class Settings:
     debug: bool
     production: bool
     allowed_hosts: tuple[str, ...]
+    trusted_proxy: str = "127.0.0.1"
 
 
 def parse_bool(name: str, raw: str) -> bool:
@@ -198,6 +206,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if not allowed_hosts:
         raise ConfigurationError("KETNAV_ALLOWED_HOSTS: give at least one host name")
 
+    trusted_proxy = env.get("KETNAV_TRUSTED_PROXY", "127.0.0.1").strip() or "127.0.0.1"
+    if trusted_proxy != "*":
+        try:
+            ipaddress.ip_address(trusted_proxy)
+        except ValueError:
+            raise ConfigurationError(
+                f"KETNAV_TRUSTED_PROXY: {trusted_proxy!r} is not an IP address (or * for any proxy)"
+            ) from None
+
     return Settings(
         data_dir=data_dir,
         database=database,
@@ -206,6 +223,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         debug=debug,
         production=production,
         allowed_hosts=allowed_hosts,
+        trusted_proxy=trusted_proxy,
     )
 
 

@@ -32,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
         "KETNAV_DEBUG": "on" if cfg.debug else "off",
         "KETNAV_MODE": "production" if cfg.production else "local",
         "KETNAV_ALLOWED_HOSTS": ",".join(cfg.allowed_hosts),
+        "KETNAV_TRUSTED_PROXY": cfg.trusted_proxy,
     }
     rows = [
         {"name": s.name, "value": values[s.name], "from": "environment" if os.environ.get(s.name) else "default"}

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Sequence
 
 from ketnav.pharmacology.simulate import DISSOCIATION_BAND_NG_ML, Simulation
+from ketnav.svg import presentation_attributes
 
 COLORS = ("#0b4f8a", "#a4161a", "#1b6e35", "#6b3a00", "#5b2a86", "#00606b", "#444444")
 DASHES = ("solid", "dashed", "dashdot", "dotted", (0, (5, 1)), (0, (3, 1, 1, 1)), (0, (1, 1)))
@@ -69,4 +70,5 @@ def _draw(curves: Sequence[tuple[str, Simulation]], *, title: str, metabolite: b
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg")
     svg = buffer.getvalue()
-    return svg[svg.index("<svg") :]  # drop the XML prolog so it can be inlined in HTML
+    # Drop the XML prolog so it can be inlined in HTML; styles become attributes the page's CSP allows.
+    return presentation_attributes(svg[svg.index("<svg") :])

@@ -66,6 +66,16 @@ def test_sync_network_error_is_one_line(env: dict[str, str]) -> None:
     assert len(lines) == 1 and "ClinicalTrials.gov is unavailable" in lines[0], result.stderr
 
 
+@pytest.mark.parametrize("url", ["clinicaltrials.gov/api/v2", "htp://x/api", "http://", "http://host:0/api"])
+def test_sync_rejects_a_malformed_api_url_with_exit_2(env: dict[str, str], url: str) -> None:
+    result = ketnav(env, "sync", "--condition", "anxiety", "--api-url", url)
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        == f"ketnav: error: --api-url: {url!r} is not an http(s) URL like https://clinicaltrials.gov/api/v2"
+    )
+
+
 def test_sync_rejects_bad_since(env: dict[str, str]) -> None:
     result = ketnav(env, "sync", "--since", "2021-13-40")
     assert result.returncode == 2

@@ -131,3 +131,73 @@ def _site_indexes() -> set[str]:
 
     with connection.cursor() as cursor:
         return set(connection.introspection.get_constraints(cursor, "trials_site"))
+
+
+def _children(pid: int) -> set[int]:
+    """Processes whose parent is ``pid`` (Linux /proc)."""
+    out = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == pid:
+            out.add(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited; only its entry waits for its (new) parent
+
+
+def _other_connections() -> int:
+    """Connections to the test database other than this process's own (PostgreSQL), or processes that
+    hold the SQLite file open."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            return int(cursor.fetchone()[0])
+    name = Path(connection.settings_dict["NAME"]).resolve()
+    holders = 0
+    for fd in Path("/proc").glob("[0-9]*/fd/*"):
+        try:
+            if Path(os.readlink(fd)) == name and int(fd.parts[2]) != os.getpid():
+                holders += 1
+        except OSError:
+            continue
+    return holders
+
+
+def test_kill_9_of_a_load_leaves_no_workers_and_no_database_connections(env: dict[str, str], shared_data: Path) -> None:
+    """kill -9 of the `ketnav load` process alone, as a user would: its worker processes die with it, so
+    none lives on holding the database (or its write lock) and PostgreSQL sees their connections close."""
+    from ketnav.trials.models import Study
+
+    source = str(shared_data / "ctgov" / "ctgov_legacy_xml.jsonl.gz")
+    proc = subprocess.Popen(
+        ketnav_cmd("load", source, "--workers", "2"), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 120
+    while Study.objects.count() < 800 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    workers = _children(proc.pid)
+    assert len(workers) >= 2, "the load should be running its worker processes"
+    os.kill(proc.pid, signal.SIGKILL)  # the parent only
+    proc.wait()
+    deadline = time.monotonic() + 20
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if _alive(pid)], "worker processes outlived the killed load"
+    deadline = time.monotonic() + 20
+    while _other_connections() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _other_connections() == 0
+    assert 0 < Study.objects.count() < 7064

@@ -47,7 +47,9 @@ def prepared(
         return
     # spawn, not fork: the parent has Django and database connections we must not share.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=writing_workers.die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         pending: deque[Future[list[Prepared | Rejected]]] = deque()
         for chunk in chunks:
             pending.append(pool.submit(prepare_chunk, chunk, fmt))
@@ -84,7 +86,7 @@ def write_in_workers(
     context = multiprocessing.get_context("spawn")  # the parent's connections must not be shared
     lock = context.Lock()
     database = dict(connection.settings_dict)
-    start_args = (settings.SETTINGS_MODULE, database, lock, run_id)
+    start_args = (settings.SETTINGS_MODULE, database, lock, run_id, os.getpid())
     with ProcessPoolExecutor(workers, context, writing_workers.start, start_args) as pool:
         pending: deque[Future[LoadSummary]] = deque()
 

@@ -22,6 +22,11 @@ def env(clean_env: dict[str, str]) -> dict[str, str]:
     return clean_env
 
 
+@pytest.fixture
+def v2_path(shared_data: Path) -> Path:
+    return shared_data / "ctgov" / "ctgov_v2_studies.jsonl.gz"
+
+
 def ketnav(env: dict[str, str], *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run(ketnav_cmd(*args), env=env, capture_output=True, text=True, timeout=timeout, check=False)
 
@@ -201,3 +206,38 @@ def test_kill_9_of_a_load_leaves_no_workers_and_no_database_connections(env: dic
         time.sleep(0.1)
     assert _other_connections() == 0
     assert 0 < Study.objects.count() < 7064
+
+
+def test_load_exits_2_when_a_file_is_wholly_rejected_and_stores_the_rest(
+    env: dict[str, str], tmp_path: Path, v2_path: Path
+) -> None:
+    """The rule: a file with some rejected records loads the rest and exits 0; a file from which nothing
+    can be stored (here a 1 GB zip bomb, and a file of malformed lines) makes the load exit 2, naming it."""
+    from ketnav.trials.models import Study
+    from tests.trials.test_sources import bomb_zip
+
+    bomb = bomb_zip(tmp_path / "bomb.zip", inflated=1024**3)
+    junk = tmp_path / "junk.jsonl"
+    junk.write_text('{"protocolSection": {broken\n[1, 2]\n')
+    result = ketnav(env, "load", str(bomb), str(v2_path), str(junk), "--json")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == f"ketnav: error: nothing could be loaded from {bomb}, {junk}"
+    body = json.loads(result.stdout)
+    assert body["rejected_files"] == [str(bomb), str(junk)]
+    assert f"{bomb}:NCT00000001.json: record is larger than the 32 MiB limit" in "\n".join(body["problems"])
+    assert Study.objects.count() == body["inserted"] == 1582
+    assert not Study.objects.filter(nct_id="NCT00000001").exists()
+
+
+def test_load_exits_0_when_only_some_records_of_a_file_are_rejected(
+    env: dict[str, str], tmp_path: Path, v2_path: Path
+) -> None:
+    import gzip
+
+    mixed = tmp_path / "mixed.jsonl"
+    with gzip.open(v2_path, "rt") as source:
+        mixed.write_text(next(source) + "[1, 2]\n")
+    result = ketnav(env, "load", str(mixed))
+    assert result.returncode == 0, result.stderr
+    assert "inserted 1," in result.stdout and "rejected 1," in result.stdout
+    assert f"{mixed}:2: expected a JSON object, got list" in result.stdout

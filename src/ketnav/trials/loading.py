@@ -151,7 +151,7 @@ def load_paths(
     try:
         workers = workers or default_workers()
         with first_load_indexes() as first:
-            entries = iter_sources(paths, fmt)
+            entries = _counted(iter_sources(paths, fmt), summary)
             if workers > 1 and workers_can_write():
                 write_in_workers(entries, summary, workers=workers, run_id=run.pk, fmt=fmt, progress=progress)
             else:
@@ -169,6 +169,13 @@ def load_paths(
         run.summary = {k: v for k, v in summary.as_dict().items() if k not in {"problems", "notes"}}
         run.save(update_fields=["status", "finished_at", "summary"])
     return summary
+
+
+def _counted(entries: Iterable[Entry], summary: LoadSummary) -> Iterator[Entry]:
+    """Count the records read from each file (for LoadSummary.wholly_rejected)."""
+    for entry in entries:
+        summary.read_by_file[entry.file] += 1
+        yield entry
 
 
 def interrupted_runs() -> list[LoadRun]:

@@ -12,7 +12,7 @@ import io
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Literal, cast
 
@@ -38,12 +38,14 @@ class SourceItem:
     location: str  # "file.jsonl.gz:12", "bulk.zip:NCT01234567.json"
     kind: Kind
     payload: bytes  # the study JSON, the <clinical_study> document or a JSON line, as received
+    file: str = ""  # the file it came from (set by iter_sources), to tell a wholly rejected file
 
 
 @dataclass(frozen=True)
 class SourceProblem:
     location: str
     message: str
+    file: str = ""
 
 
 Entry = SourceItem | SourceProblem
@@ -55,13 +57,19 @@ def iter_sources(paths: list[Path], fmt: Format = "auto") -> Iterator[Entry]:
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(_SUFFIXES))
             if not files:
-                yield SourceProblem(str(path), "directory has no .json, .jsonl, .xml, .zip or .gz files")
+                yield SourceProblem(str(path), "directory has no .json, .jsonl, .xml, .zip or .gz files", str(path))
             for file in files:
-                yield from _checked(iter_file(file, fmt), fmt)
+                yield from _from_file(file, fmt)
         elif path.is_file():
-            yield from _checked(iter_file(path, fmt), fmt)
+            yield from _from_file(path, fmt)
         else:
-            yield SourceProblem(str(path), "no such file or directory")
+            yield SourceProblem(str(path), "no such file or directory", str(path))
+
+
+def _from_file(path: Path, fmt: Format) -> Iterator[Entry]:
+    label = str(path)
+    for entry in _checked(iter_file(path, fmt), fmt):
+        yield replace(entry, file=label)
 
 
 def _checked(entries: Iterator[Entry], fmt: Format) -> Iterator[Entry]:

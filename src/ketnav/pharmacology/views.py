@@ -3,6 +3,7 @@ a clinician mode to change weight, dose, infusion time and model. Everything is 
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 
 from django.http import HttpRequest, HttpResponse
@@ -17,9 +18,18 @@ from ketnav.pharmacology.serialize import EDUCATIONAL
 from ketnav.pharmacology.simulate import Regimen, run
 from ketnav.pharmacology.units import parse_dose_over
 
+# Locked: the first visitors after a start would each simulate and draw this (seconds of CPU) at once;
+# one thread builds it and the others wait for that one result.
+_PROTOCOL_PLOT_LOCK = threading.Lock()
+
+
+def _protocol_plot() -> tuple[str, tuple[tuple[str, float, float], ...]]:
+    with _PROTOCOL_PLOT_LOCK:
+        return _build_protocol_plot()
+
 
 @cache
-def _protocol_plot() -> tuple[str, tuple[tuple[str, float, float], ...]]:
+def _build_protocol_plot() -> tuple[str, tuple[tuple[str, float, float], ...]]:
     sims = protocol_simulations(hours=6.0)
     svg = overlay_svg(
         [(row.protocol["label"], sim) for row, sim in sims],

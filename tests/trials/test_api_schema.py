@@ -13,7 +13,7 @@ from ketnav.trials import api as trials_api
 from ketnav.trials.record import PHASES, STATUSES
 from ketnav.trials.search.engine import MAX_PAGE_SIZE
 from ketnav.trials.search.filters import INTERVENTION_TYPES, SORTS, STUDY_TYPES
-from ketnav.web.api import api  # first: it registers the routers, which import it back
+from ketnav.web.api import api
 
 OURS = ("/api/trials", "/api/guide", "/api/version")
 

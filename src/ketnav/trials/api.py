@@ -16,7 +16,7 @@ from ketnav.trials.search.engine import MAX_PAGE_SIZE, SearchRequest, search
 from ketnav.trials.search.filters import filters_from
 from ketnav.trials.search.serialize import record_dict, results_dict
 from ketnav.trials.selectors import get_record
-from ketnav.web.api import ErrorOut
+from ketnav.web.schemas import ErrorOut
 
 router = Router(tags=["trials"])
 

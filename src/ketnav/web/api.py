@@ -11,45 +11,18 @@ from collections.abc import Sequence
 
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, NinjaAPI, Schema, Swagger
+from ninja import NinjaAPI, Schema, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from ketnav import __version__
 from ketnav.errors import ErrorDetail, KetnavError
 from ketnav.web.limits import refusal_for
+from ketnav.web.schemas import ErrorOut, ReferenceOut
+
+__all__ = ["ErrorOut", "ReferenceOut", "api", "error_response"]
 
 logger = logging.getLogger(__name__)
-
-
-class ErrorDetailOut(Schema):
-    location: str
-    message: str
-
-
-class ErrorBody(Schema):
-    code: str
-    message: str
-    details: list[ErrorDetailOut] = Field(default_factory=list)
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
-
-
-class ReferenceOut(Schema):
-    """One cited source, as every endpoint that shows sources gives it (ketnav.citations.reference_dict)."""
-
-    id: str
-    citation: str
-    link: str = Field(description="DOI, PubMed or web address; empty when the source has none")
-    authors: str
-    title: str
-    venue: str
-    year: int
-    doi: str
-    pmid: str
-    note: str
 
 
 class VersionOut(Schema):

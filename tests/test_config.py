@@ -105,3 +105,14 @@ def test_it_rejects_sqlite_file_in_unwritable_place(tmp_path: Path) -> None:
     env = {"KETNAV_DATA_DIR": str(tmp_path / "d"), "KETNAV_DATABASE_URL": f"sqlite:///{blocker}/db.sqlite3"}
     with pytest.raises(ConfigurationError, match="KETNAV_DATABASE_URL: cannot write"):
         load_settings(env)
+
+
+@pytest.mark.parametrize("value", ["proxy.example.org", "10.0.0.300", "127.0.0.1,10.0.0.2"])
+def test_it_rejects_a_trusted_proxy_that_is_not_an_ip_address(tmp_path: Path, value: str) -> None:
+    with pytest.raises(ConfigurationError, match=r"KETNAV_TRUSTED_PROXY: .* is not an IP address"):
+        load_settings({"KETNAV_DATA_DIR": str(tmp_path), "KETNAV_TRUSTED_PROXY": value})
+
+
+@pytest.mark.parametrize("value", ["10.0.0.2", "::1", "*"])
+def test_trusted_proxy_takes_an_ip_address_or_any(tmp_path: Path, value: str) -> None:
+    assert load_settings({"KETNAV_DATA_DIR": str(tmp_path), "KETNAV_TRUSTED_PROXY": value}).trusted_proxy == value

@@ -6,6 +6,7 @@ come from one place. Errors name the environment variable, because that is what 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import tempfile
@@ -83,6 +84,12 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "Ketamine Navigator <ketnav@localhost>",
         "The sender address of mail from the site.",
     ),
+    SettingSpec(
+        "KETNAV_TRUSTED_PROXY",
+        "127.0.0.1",
+        "Production mode: IP address of the TLS-terminating reverse proxy whose X-Forwarded-Proto header "
+        "ketnav serve believes (* for any).",
+    ),
 )
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -134,6 +141,7 @@ class Settings:
     lockout_minutes: int = 15
     email: EmailConfig = EmailConfig("console")
     email_from: str = "Ketamine Navigator <ketnav@localhost>"
+    trusted_proxy: str = "127.0.0.1"
 
 
 def parse_bool(name: str, raw: str) -> bool:
@@ -290,6 +298,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     email_from = env.get("KETNAV_EMAIL_FROM", "").strip() or "Ketamine Navigator <ketnav@localhost>"
     if "\n" in email_from or "\r" in email_from or "@" not in email_from:
         raise ConfigurationError("KETNAV_EMAIL_FROM: give one address, e.g. Clinic <noreply@clinic.example>")
+    trusted_proxy = env.get("KETNAV_TRUSTED_PROXY", "127.0.0.1").strip() or "127.0.0.1"
+    if trusted_proxy != "*":
+        try:
+            ipaddress.ip_address(trusted_proxy)
+        except ValueError:
+            raise ConfigurationError(
+                f"KETNAV_TRUSTED_PROXY: {trusted_proxy!r} is not an IP address (or * for any proxy)"
+            ) from None
 
     return Settings(
         data_dir=data_dir,
@@ -304,6 +320,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         lockout_minutes=parse_int("KETNAV_LOCKOUT_MINUTES", env.get("KETNAV_LOCKOUT_MINUTES", "15"), low=1, high=1440),
         email=parse_email_url(env.get("KETNAV_EMAIL_URL", "console")),
         email_from=email_from,
+        trusted_proxy=trusted_proxy,
     )
 
 

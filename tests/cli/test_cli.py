@@ -130,6 +130,37 @@ def test_serve_migrates_on_first_start_and_answers(clean_env: dict[str, str], tm
     assert (Path(clean_env["KETNAV_DATA_DIR"]) / "ketnav.sqlite3").exists()
 
 
+def test_serve_refuses_an_oversized_body_before_reading_it(clean_env: dict[str, str], tmp_path: Path) -> None:
+    """waitress gets the site's body limit: a declared or chunked body over 4 MiB is a 413, and the server
+    stays up (ketnav.web.limits gives the same answer in the API's shape when another server is used)."""
+    import http.client
+
+    from ketnav.web.limits import MAX_REQUEST_BODY_BYTES
+
+    with running_server(clean_env, tmp_path / "serve.log") as base:
+        host, port = base.removeprefix("http://").split(":")
+        for headers, body in (
+            ({"Content-Length": str(MAX_REQUEST_BODY_BYTES + 1)}, b"{}"),  # refused from the header alone
+            ({"Transfer-Encoding": "chunked"}, iter([b"a" * 1_000_000] * 5)),
+        ):
+            conn = http.client.HTTPConnection(host, int(port), timeout=30)
+            try:
+                conn.putrequest("POST", "/api/pk/simulate")
+                for name, value in {"Content-Type": "application/json", **headers}.items():
+                    conn.putheader(name, value)
+                conn.endheaders()
+                chunks = [body] if isinstance(body, bytes) else body
+                for chunk in chunks:
+                    try:
+                        conn.send(chunk if "Content-Length" in headers else b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                    except (BrokenPipeError, ConnectionResetError):
+                        break  # the server answered and closed before the rest was sent
+                assert conn.getresponse().status == 413
+            finally:
+                conn.close()
+        assert b'"status": "ok"' in fetch(base + "/healthz")
+
+
 @pytest.fixture
 def scratch_pg_url() -> Iterator[str]:
     """A fresh PostgreSQL database of our own for a subprocess server, dropped afterwards."""

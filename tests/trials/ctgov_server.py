@@ -2,15 +2,18 @@
 
 It implements the parts of ``GET /api/v2/studies`` that ``ketnav sync`` uses (query.term/cond/intr,
 filter.overallStatus, the LastUpdatePostDate range in filter.advanced, pageSize, pageToken, countTotal)
-and can be told to fail: HTTP errors with Retry-After, or dropped connections, for the next N requests.
+and can be told to misbehave: HTTP errors with Retry-After, or dropped connections, for the next N
+requests; the same page token on every page; answers that drip in slowly or are far too large.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import re
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,6 +36,9 @@ class FakeCtgov:
     fail_after_pages: int | None = None  # every request after this many good pages fails with 503
     good_pages: int = 0
     url: str = ""
+    repeat_token: bool = False  # every page points to the first page again
+    drip_seconds: float = 0.0  # send each answer one small chunk at a time over this long
+    pad_bytes: int = 0  # add this much whitespace to every answer
 
     def fail_next(self, status: int, count: int = 1, retry_after: str | None = None) -> None:
         self.failures.extend(Failure(status, retry_after) for _ in range(count))
@@ -67,11 +73,12 @@ class FakeCtgov:
         page = found[offset : offset + size]
         body: dict[str, Any] = {"studies": page}
         if offset + size < len(found):
-            body["nextPageToken"] = base64.urlsafe_b64encode(str(offset + size).encode()).decode()
+            next_offset = size if self.repeat_token else offset + size
+            body["nextPageToken"] = base64.urlsafe_b64encode(str(next_offset).encode()).decode()
         if params.get("countTotal") == "true" and not params.get("pageToken"):
             body["totalCount"] = len(found)
         self.good_pages += 1
-        return 200, {"Content-Type": "application/json"}, json.dumps(body).encode()
+        return 200, {"Content-Type": "application/json"}, json.dumps(body).encode() + b" " * self.pad_bytes
 
 
 def _text(study: dict[str, Any], *paths: str) -> str:
@@ -134,9 +141,25 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         for key, value in headers.items():
             self.send_header(key, value)
+        if self.api.drip_seconds:  # chunked, a few bytes at a time: no Content-Length to refuse early
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            step = max(64, len(body) // 50)
+            pieces = [body[i : i + step] for i in range(0, len(body), step)]
+            try:
+                for piece in pieces:
+                    time.sleep(self.api.drip_seconds / len(pieces))
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                    self.wfile.flush()
+                self.wfile.write(b"0\r\n\r\n")
+            except OSError:
+                pass  # the client gave up, as it should
+            self.close_connection = True
+            return
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        with contextlib.suppress(OSError):  # the client may refuse a body it was told is too large
+            self.wfile.write(body)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass

@@ -125,3 +125,69 @@ def test_minimum_age_above_maximum_is_reported(v2_studies: dict[str, dict[str, A
 def test_v2_non_object_is_rejected() -> None:
     with pytest.raises(RecordRejected, match="expected a study object, got list"):
         normalize_v2([1, 2])
+
+
+def _ketamine(v2_studies: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return copy.deepcopy(v2_studies["NCT04179266"])
+
+
+@pytest.mark.parametrize(
+    ("change", "warning"),
+    [
+        (lambda p: p["designModule"]["enrollmentInfo"].update(count=-5), "enrollmentInfo.count: -5 is not a possible"),
+        (lambda p: p["designModule"]["enrollmentInfo"].update(count="40"), "enrollmentInfo.count: '40' is not a"),
+        (lambda p: p["designModule"]["enrollmentInfo"].update(count=True), "enrollmentInfo.count: True is not a"),
+        (lambda p: p.update(statusModule="RECRUITING"), "statusModule: expected an object, got str; ignored"),
+        (lambda p: p["conditionsModule"].update(conditions="Headache"), "conditions: expected a list, got str"),
+        (lambda p: p["conditionsModule"].update(keywords=["pain", 7, None]), "keywords: 1 entries that are not text"),
+        (lambda p: p["designModule"].update(studyType=["INTERVENTIONAL"]), "studyType: expected text, got list"),
+        (lambda p: p["eligibilityModule"].update(healthyVolunteers="no"), "healthyVolunteers: expected true or false"),
+        (
+            lambda p: p["armsInterventionsModule"]["interventions"].append("Placebo"),
+            "interventions: 1 entries that are not objects; ignored",
+        ),
+        (
+            lambda p: p["contactsLocationsModule"]["locations"][0]["geoPoint"].update(lat=123.4),
+            "locations.geoPoint: 1 sites with coordinates out of range or not numbers; left empty",
+        ),
+        (
+            lambda p: p["contactsLocationsModule"]["locations"][0].update(city=["Copenhagen"]),
+            "locations: 1 sites with a name, place or status that is not text; left empty",
+        ),
+        (lambda p: p["sponsorCollaboratorsModule"]["leadSponsor"].update(name=42), "leadSponsor.name: expected text"),
+    ],
+)
+def test_every_cleared_v2_field_is_reported(v2_studies: dict[str, dict[str, Any]], change: Any, warning: str) -> None:
+    study = _ketamine(v2_studies)
+    assert normalize_v2(study).warnings == ()
+    change(study["protocolSection"])
+    result = normalize_v2(study)
+    assert any(warning in w for w in result.warnings), result.warnings
+
+
+@pytest.mark.parametrize(
+    ("tag", "value", "warning"),
+    [
+        ("enrollment", "-12", "enrollment: '-12' is not a possible number of participants; left empty"),
+        ("enrollment", "٣٠", "enrollment: '٣٠' is not a possible number of participants; left empty"),
+        ("healthy_volunteers", "Maybe", "eligibility/healthy_volunteers: 'Maybe' is not Yes or No; left empty"),
+    ],
+)
+def test_every_cleared_xml_field_is_reported(xml_docs: dict[str, str], tag: str, value: str, warning: str) -> None:
+    import re
+
+    doc = next(d for d in xml_docs.values() if "<healthy_volunteers>" in d and "<enrollment" in d)
+    assert normalize_xml(doc).warnings == ()
+    broken = re.sub(rf"<{tag}([^>]*)>[^<]*</{tag}>", rf"<{tag}\1>{value}</{tag}>", doc, count=1)
+    assert broken != doc
+    result = normalize_xml(broken)
+    assert warning in result.warnings, result.warnings
+
+
+def test_xml_lists_over_the_limit_are_cut_with_a_warning(xml_docs: dict[str, str]) -> None:
+    doc = next(d for d in xml_docs.values() if "<location>" in d)
+    site = doc[doc.index("<location>") : doc.index("</location>") + len("</location>")]
+    many = doc.replace(site, site * 2_001, 1)
+    result = normalize_xml(many)
+    assert len(result.record.sites) == 2_000
+    assert any(w.startswith("location: 2,0") and "kept the first 2,000" in w for w in result.warnings), result.warnings

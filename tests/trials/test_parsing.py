@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client
 
 from ketnav.trials.parsing import (
     FieldProblem,
@@ -101,6 +102,17 @@ def test_nct_ids() -> None:
         clean_nct_id("NCT123")
     with pytest.raises(FieldProblem, match="no NCT id"):
         clean_nct_id(None)
+
+
+@pytest.mark.parametrize("value", ["NCT٠١٢٣٤٥٦٧", "NCT０１２３４５６７", "NCT0123456७", "NCT01234567\n1"])
+def test_it_rejects_nct_ids_with_digits_other_than_ascii(value: str) -> None:
+    with pytest.raises(FieldProblem, match="not an NCT id"):
+        clean_nct_id(value)
+
+
+def test_study_page_and_api_refuse_non_ascii_digits(client: Client) -> None:
+    assert client.get("/api/trials/NCT٠١٢٣٤٥٦٧").status_code == 422
+    assert client.get("/trials/NCT٠١٢٣٤٥٦٧/").status_code == 404
 
 
 def test_criteria_split_into_inclusion_and_exclusion() -> None:

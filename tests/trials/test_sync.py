@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -155,3 +156,86 @@ def test_custom_scope_validates_status() -> None:
         "query.cond": "anxiety",
         "filter.overallStatus": "RECRUITING",
     }
+
+
+def test_it_stops_when_the_api_repeats_a_page_token(api: FakeCtgov, small_pages: None) -> None:
+    api.repeat_token = True
+    pain = Scope("pain", {"query.cond": "pain"})
+    with httpx.Client() as http, pytest.raises(UpstreamUnavailable) as raised:
+        sync(client_for(api, http), [pain])
+    message = str(raised.value)
+    assert "sent the same page token again after page 2 of pain" in message
+    assert "stopped so the sync does not loop" in message
+    assert "stored before the failure: pain: 50 studies from 1 pages (inserted 50," in message
+    assert len(api.requests) == 2  # it did not go round again
+    assert Study.objects.count() == 50
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "slept"),
+    [("7", 7.0), ("Wed, 01 May 2024 10:00:05 GMT", 5.0), ("Wed, 01 May 2024 09:59:00 GMT", 0.0), ("soon", 1.0)],
+)
+def test_it_honours_retry_after_in_seconds_and_as_an_http_date(api: FakeCtgov, retry_after: str, slept: float) -> None:
+    waits: list[float] = []
+    api.fail_next(503, retry_after=retry_after)
+    now = dt.datetime(2024, 5, 1, 10, 0, 0, tzinfo=dt.UTC)
+    with httpx.Client() as http:
+        client = client_for(api, http, sleep=waits.append, backoff_base=1.0, now=lambda: now)
+        client.studies_page({"query.intr": "ketamine"})
+    assert waits == [slept]  # a date in the past means now; an unreadable value, our own schedule (1 s x 2^0)
+
+
+@pytest.mark.parametrize("retry_after", ["3600", "Wed, 01 May 2024 12:00:00 GMT"])
+def test_it_stops_when_retry_after_is_longer_than_it_waits(api: FakeCtgov, retry_after: str) -> None:
+    api.fail_next(429, retry_after=retry_after)
+    now = dt.datetime(2024, 5, 1, 10, 0, 0, tzinfo=dt.UTC)
+    waits: list[float] = []
+    with httpx.Client() as http, pytest.raises(UpstreamUnavailable) as raised:
+        sync(client_for(api, http, sleep=waits.append, now=lambda: now), [Scope("ketamine", {"query.intr": "ket"})])
+    assert "asked us to wait 7,200 s" in str(raised.value) or "asked us to wait 3,600 s" in str(raised.value)
+    assert "longer than the 300 s ketnav waits; run the sync again later; nothing was stored" in str(raised.value)
+    assert waits == [] and len(api.requests) == 1
+
+
+def test_it_gives_up_on_an_answer_that_drips_in_past_the_deadline(api: FakeCtgov) -> None:
+    api.drip_seconds = 3.0
+    started = time.monotonic()
+    with httpx.Client() as http:
+        client = client_for(api, http, response_deadline_s=0.5, max_attempts=2, clock=time.monotonic)
+        with pytest.raises(UpstreamUnavailable, match=r"the answer took longer than 0.5 s to arrive after 2 tries"):
+            client.studies_page({"query.intr": "ketamine"})
+    assert time.monotonic() - started < 2 * 3.0  # each try stopped at the deadline, not at the end of the drip
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_it_refuses_an_answer_larger_than_its_limit(api: FakeCtgov, chunked: bool) -> None:
+    api.pad_bytes = 300_000
+    api.drip_seconds = 0.01 if chunked else 0.0
+    with httpx.Client() as http, pytest.raises(UpstreamUnavailable, match="ketnav accepts at most 100,000 bytes"):
+        client_for(api, http, max_response_bytes=100_000, max_attempts=3).studies_page({"query.intr": "ketamine"})
+    assert len(api.requests) == 1  # not worth asking again
+
+
+def test_a_failure_says_exactly_what_was_stored_and_where_it_resumes(api: FakeCtgov, small_pages: None) -> None:
+    api.fail_after_pages = 3
+    ketamine = Scope("ketamine", {"query.intr": "ketamine"})
+    pain = Scope("pain", {"query.cond": "pain"})
+    with httpx.Client() as http, pytest.raises(UpstreamUnavailable) as raised:
+        sync(client_for(api, http, max_attempts=2), [ketamine, pain])
+    ketamine_count = len(api.matching(ketamine.params))
+    assert ketamine_count < 50  # one page
+    message = str(raised.value)
+    assert message.startswith("ClinicalTrials.gov is unavailable at")
+    assert (
+        f"stored before the failure: ketamine: {ketamine_count} studies from 1 pages (inserted {ketamine_count}, "
+        "updated 0, unchanged 0, rejected 0); pain: 100 studies from 2 pages (inserted "
+    ) in message
+    assert message.endswith("the next ketnav sync resumes pain after page 2")
+    assert Study.objects.count() == len({*map(str, Study.objects.values_list("nct_id", flat=True))})
+
+
+def test_client_refuses_a_malformed_api_url() -> None:
+    with httpx.Client() as http:
+        for url in ("clinicaltrials.gov/api/v2", "ftp://example.org/api", "http://", "https://host:99999/api"):
+            with pytest.raises(InvalidInput, match="is not an http\\(s\\) URL"):
+                CtgovClient(http, api_url=url)

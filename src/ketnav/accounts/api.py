@@ -63,7 +63,7 @@ def api_login(request: HttpRequest, body: LoginIn) -> Any:
     return Status(200, account_dict(user))
 
 
-@auth_router.post("/logout", response={204: None}, summary="Sign out (ends the session)")
+@auth_router.post("/logout", response={204: None, 403: ErrorOut}, summary="Sign out (ends the session)")
 def api_logout(request: HttpRequest) -> Status[None]:
     _require_csrf(request)
     logout(request)

@@ -69,4 +69,11 @@ def run(args: argparse.Namespace) -> int:
                     print(f"  {line}")
                 if len(lines) > args.show:
                     print(f"  ... and {len(lines) - args.show:,} more (use --json to see all)")
+    # A file with some rejected records still loads the rest (exit 0, each rejection listed); a file
+    # from which nothing at all could be stored is an error (exit 2), so scripts notice.
+    failed = summary.wholly_rejected()
+    if failed:
+        shown = ", ".join(failed[:5]) + (f" and {len(failed) - 5:,} more" if len(failed) > 5 else "")
+        print(f"ketnav: error: nothing could be loaded from {shown}", file=sys.stderr)
+        return 2
     return 0

@@ -60,7 +60,26 @@ def run(args: argparse.Namespace) -> int:
 
     shown_host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"Ketamine Navigator is running at http://{shown_host}:{args.port}/ (press Ctrl+C to stop)", flush=True)
-    serve(application, sockets=[sock], threads=args.threads, ident="ketnav", _quiet=True)
+    from ketnav.config import get_settings
+    from ketnav.web.limits import MAX_REQUEST_BODY_BYTES
+
+    cfg = get_settings()
+    # In production the reverse proxy terminates TLS and says so in X-Forwarded-Proto; waitress drops
+    # that header unless it comes from the trusted proxy, and without it Django would treat every request
+    # as plain HTTP (no HSTS, and CSRF's origin check would refuse every form).
+    proxy = (
+        {"trusted_proxy": cfg.trusted_proxy, "trusted_proxy_headers": {"x-forwarded-proto"}} if cfg.production else {}
+    )
+    # waitress refuses a larger body (413) from its Content-Length, before reading it; its check is ">=".
+    serve(
+        application,
+        sockets=[sock],
+        threads=args.threads,
+        ident="ketnav",
+        _quiet=True,
+        max_request_body_size=MAX_REQUEST_BODY_BYTES + 1,
+        **proxy,
+    )
     return 0
 
 

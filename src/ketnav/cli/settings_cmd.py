@@ -37,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
         "KETNAV_LOCKOUT_MINUTES": str(cfg.lockout_minutes),
         "KETNAV_EMAIL_URL": _redact(os.environ.get("KETNAV_EMAIL_URL", "").strip() or "console"),
         "KETNAV_EMAIL_FROM": cfg.email_from,
+        "KETNAV_TRUSTED_PROXY": cfg.trusted_proxy,
     }
     rows = [
         {"name": s.name, "value": values[s.name], "from": "environment" if os.environ.get(s.name) else "default"}

@@ -44,6 +44,9 @@ def run(args: argparse.Namespace) -> int:
     since = _since(args.since)
     if args.tries < 1:
         raise InvalidInput("--tries: must be at least 1")
+    from ketnav.trials.ctgov_client import DEFAULT_API_URL, check_api_url
+
+    api_url = check_api_url(args.api_url) if args.api_url is not None else DEFAULT_API_URL
     from ketnav.cli import django_setup
 
     django_setup.setup()
@@ -52,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ketnav.cli.progress import Stopwatch, rate_text, sync_display
     from ketnav.journal.watch import after_sync
-    from ketnav.trials.ctgov_client import DEFAULT_API_URL, CtgovClient
+    from ketnav.trials.ctgov_client import CtgovClient
     from ketnav.trials.sync import DEFAULT_SCOPES, custom_scope, sync
 
     custom = any([args.term, args.condition, args.intervention, args.status])
@@ -67,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         sync_display([s.name for s in scopes], enabled=not args.json) as report,
         httpx.Client(timeout=httpx.Timeout(60.0, connect=15.0), follow_redirects=True) as http,
     ):
-        client = CtgovClient(http, api_url=args.api_url or DEFAULT_API_URL, max_attempts=args.tries)
+        client = CtgovClient(http, api_url=api_url, max_attempts=args.tries)
         results = sync(client, scopes, since=since, on_page=report)
     after_sync()  # flag saved trial searches whose studies changed status (ketnav.journal.watch)
     if args.json:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import io
 import textwrap
+import threading
 from collections.abc import Sequence
 from typing import Any
 
 from ketnav.pharmacology.simulate import DISSOCIATION_BAND_NG_ML, Simulation
+from ketnav.svg import presentation_attributes
 
 COLORS = ("#0b4f8a", "#a4161a", "#1b6e35", "#6b3a00", "#5b2a86", "#00606b", "#444444")
 DASHES = ("solid", "dashed", "dashdot", "dotted", (0, (5, 1)), (0, (3, 1, 1, 1)), (0, (1, 1)))
@@ -21,6 +23,11 @@ EDUCATIONAL = (
     "Educational simulation of typical population curves; not a prediction for any person and not dosing advice."
 )
 BAND_LABEL = "Racemic ketamine: dissociative effects reported at {low:g}–{high:g} ng/mL (Krystal 1994)"
+
+
+# Locked: matplotlib keeps global state (the backend, rcParams, font and text-layout caches) and is not
+# thread-safe, so web server threads draw one figure at a time.
+_MATPLOTLIB = threading.Lock()
 
 
 # Two layouts: "wide" for screens and print, "narrow" (a phone's width, larger type, wrapped legend) for
@@ -65,7 +72,8 @@ def _svg(fig: Any, notes: Sequence[str], *, layout: str = "wide") -> str:
     with matplotlib.rc_context({"svg.fonttype": "none"}):  # real text: searchable, selectable, read aloud
         fig.savefig(buffer, format="svg", bbox_inches="tight")
     svg = buffer.getvalue()
-    return svg[svg.index("<svg") :]  # drop the XML prolog so it can be inlined in HTML
+    # Drop the XML prolog so it can be inlined in HTML; styles become attributes the page's CSP allows.
+    return presentation_attributes(svg[svg.index("<svg") :])
 
 
 def _figure(layout: str, height: float) -> Any:
@@ -90,8 +98,9 @@ def overlay_figure(
 def overlay_svg(
     curves: Sequence[tuple[str, Simulation]], *, title: str, metabolite: bool = False, layout: str = "wide"
 ) -> str:
-    fig = overlay_figure(curves, title=title, metabolite=metabolite, layout=layout)
-    return _svg(fig, [c for _, sim in curves for c in sim.caveats], layout=layout)
+    with _MATPLOTLIB:
+        fig = overlay_figure(curves, title=title, metabolite=metabolite, layout=layout)
+        return _svg(fig, [c for _, sim in curves for c in sim.caveats], layout=layout)
 
 
 def protocol_figure(curves: Sequence[tuple[str, Simulation]], *, title: str, layout: str = "wide") -> Any:
@@ -112,5 +121,6 @@ def protocol_figure(curves: Sequence[tuple[str, Simulation]], *, title: str, lay
 
 
 def protocol_svg(curves: Sequence[tuple[str, Simulation]], *, title: str, layout: str = "wide") -> str:
-    fig = protocol_figure(curves, title=title, layout=layout)
-    return _svg(fig, [c for _, sim in curves for c in sim.caveats], layout=layout)
+    with _MATPLOTLIB:
+        fig = protocol_figure(curves, title=title, layout=layout)
+        return _svg(fig, [c for _, sim in curves for c in sim.caveats], layout=layout)

@@ -4,6 +4,7 @@ weight, dose and infusion time. Everything is labelled educational."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import cache
 
@@ -31,8 +32,18 @@ class ProtocolFigure:
     tmax_min: float
 
 
-@cache
+# Locked: the first visitors after a start would each simulate and draw this (seconds of CPU) at once;
+# one thread builds it and the others wait for that one result.
+_PROTOCOL_PLOT_LOCK = threading.Lock()
+
+
 def _protocol_plot() -> tuple[dict[str, str], tuple[ProtocolFigure, ...]]:
+    with _PROTOCOL_PLOT_LOCK:
+        return _build_protocol_plot()
+
+
+@cache
+def _build_protocol_plot() -> tuple[dict[str, str], tuple[ProtocolFigure, ...]]:
     """The overlay (wide and narrow layouts) and its table; built once per process from constant data
     and never changed after that, so request threads may share it."""
     sims = protocol_simulations(hours=PROTOCOL_HOURS)

@@ -1,42 +1,70 @@
-"""JSON API for the trial finder: GET /api/trials and GET /api/trials/{nct_id}."""
+"""JSON API for the trial finder: GET /api/trials and GET /api/trials/{nct_id}.
+
+The query schema states each parameter's real limits (codes, ranges, lengths) so that the OpenAPI
+document tells clients and fuzzers what is accepted; the search filters then check what a schema
+cannot say (a start-date range that ends before it begins, a place that is not known).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 
-from ketnav.trials.search.engine import SearchRequest, search
+from ketnav.trials.search.engine import MAX_PAGE_SIZE, SearchRequest, search
 from ketnav.trials.search.filters import filters_from
 from ketnav.trials.search.serialize import record_dict, results_dict
 from ketnav.trials.selectors import get_record
-from ketnav.web.api import ErrorOut
+from ketnav.web.schemas import ErrorOut
 
 router = Router(tags=["trials"])
 
+# The codes the search filters accept (ketnav.trials.record and .search.filters), spelled out for the
+# type checker; tests/trials/test_api_schema.py checks that they stay the same.
+StatusCode = Literal[
+    "RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION", "ACTIVE_NOT_RECRUITING", "COMPLETED",
+    "SUSPENDED", "TERMINATED", "WITHDRAWN", "AVAILABLE", "NO_LONGER_AVAILABLE", "TEMPORARILY_NOT_AVAILABLE",
+    "APPROVED_FOR_MARKETING", "WITHHELD", "UNKNOWN", "open", "any",
+]  # fmt: skip
+PhaseCode = Literal["EARLY_PHASE1", "PHASE1", "PHASE2", "PHASE3", "PHASE4", "NA"]
+StudyTypeCode = Literal["INTERVENTIONAL", "OBSERVATIONAL", "EXPANDED_ACCESS"]
+InterventionTypeCode = Literal[
+    "DRUG", "DEVICE", "BIOLOGICAL", "PROCEDURE", "RADIATION", "BEHAVIORAL", "GENETIC", "DIETARY_SUPPLEMENT",
+    "COMBINATION_PRODUCT", "DIAGNOSTIC_TEST", "OTHER",
+]  # fmt: skip
+SortOrder = Literal["relevance", "distance", "last_updated", "start_date"]
+IsoDate = Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", json_schema_extra={"format": "date"})]
+MAX_PAGE = 100_000
+
 
 class SearchParams(Schema):
-    q: str = ""
-    status: list[str] = []
-    phase: list[str] = []
-    study_type: list[str] = []
-    intervention_type: list[str] = []
-    age: float | None = None
-    sex: str | None = None
+    q: str = Field("", max_length=1000, description='Words, "quoted phrases" and prefix* terms')
+    status: list[StatusCode] = Field(
+        [], description='Overall status codes; "open" (the default) for open to enrolment, "any" for every status'
+    )
+    phase: list[PhaseCode] = []
+    study_type: list[StudyTypeCode] = []
+    intervention_type: list[InterventionTypeCode] = []
+    age: float | None = Field(None, ge=0, le=120, description="The participant's age in years")
+    sex: Literal["F", "M", "any"] | None = None
     healthy_volunteers: bool | None = None
-    country: str = ""
-    state: str = ""
-    city: str = ""
-    near: str = ""
-    radius_km: float | None = None
-    start_from: str | None = None
-    start_to: str | None = None
+    country: str = Field("", max_length=128)
+    state: str = Field("", max_length=128)
+    city: str = Field("", max_length=128)
+    near: str = Field("", max_length=200, description='A place known from the registry ("Boston, MA") or "lat,lon"')
+    radius_km: float | None = Field(None, gt=0, le=20_000, description="Distance from near, in km (default 100)")
+    start_from: IsoDate | None = None
+    start_to: IsoDate | None = None
     has_results: bool | None = None
-    sort: str = "relevance"
-    page: int = 1
-    page_size: int = 20
+    sort: SortOrder = "relevance"
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
     facets: bool = True
+
+
+class StudyPath(Schema):
+    nct_id: str = Field(pattern=r"^[Nn][Cc][Tt][0-9]{8}$", description="NCT followed by 8 digits")
 
 
 class SiteOut(Schema):
@@ -78,6 +106,15 @@ class FacetValue(Schema):
     count: int
 
 
+class FacetsOut(Schema):
+    """Counts over the matching studies (empty when facets=false); status ignores the status filter."""
+
+    status: list[FacetValue] = []
+    phase: list[FacetValue] = []
+    country: list[FacetValue] = []
+    condition: list[FacetValue] = []
+
+
 class SearchOut(Schema):
     total: int
     page: int
@@ -86,11 +123,112 @@ class SearchOut(Schema):
     mode: str
     place: str | None
     notes: list[str]
-    facets: dict[str, list[FacetValue]]
+    facets: FacetsOut
     results: list[HitOut]
 
 
-@router.get("", response={200: SearchOut, 422: ErrorOut}, summary="Search the local registry")
+class PartialDateOut(Schema):
+    date: str = Field(description='"2021", "2021-03" or "2021-03-15", as precise as the registry gave it')
+    precision: Literal["day", "month", "year"]
+
+
+class MeshTermOut(Schema):
+    term: str
+    mesh_id: str
+
+
+class StudyInterventionOut(Schema):
+    type: str
+    name: str
+    other_names: list[str]
+    description: str
+    arm_labels: list[str]
+
+
+class ArmOut(Schema):
+    label: str
+    type: str
+    description: str
+    intervention_names: list[str]
+
+
+class OutcomeOut(Schema):
+    measure: str
+    time_frame: str
+    description: str
+
+
+class ContactOut(Schema):
+    name: str
+    role: str
+    phone: str
+    email: str
+
+
+class StudySiteOut(Schema):
+    facility: str
+    city: str
+    state: str
+    zip: str
+    country: str
+    status: str
+    latitude: float | None
+    longitude: float | None
+
+
+class EligibilityOut(Schema):
+    criteria: str
+    minimum_age_years: float | None
+    maximum_age_years: float | None
+    minimum_age_text: str
+    maximum_age_text: str
+    sex: str
+    healthy_volunteers: bool | None
+    std_ages: list[str]
+    inclusion: list[str]
+    exclusion: list[str]
+    sectioned: bool = Field(description='False when the criteria had no "Inclusion/Exclusion Criteria" headers')
+
+
+class StudyOut(Schema):
+    nct_id: str
+    source_format: Literal["v2", "xml"]
+    brief_title: str
+    official_title: str
+    acronym: str
+    overall_status: str
+    phases: list[str]
+    study_type: str
+    start_date: PartialDateOut | None
+    primary_completion_date: PartialDateOut | None
+    completion_date: PartialDateOut | None
+    first_posted: PartialDateOut | None
+    last_update: PartialDateOut | None
+    enrollment: int | None
+    enrollment_type: str
+    lead_sponsor: str
+    lead_sponsor_class: str
+    collaborators: list[str]
+    brief_summary: str
+    detailed_description: str
+    keywords: list[str]
+    conditions: list[str]
+    condition_mesh: list[MeshTermOut]
+    condition_mesh_ancestors: list[MeshTermOut]
+    intervention_mesh: list[MeshTermOut]
+    intervention_mesh_ancestors: list[MeshTermOut]
+    interventions: list[StudyInterventionOut]
+    arms: list[ArmOut]
+    primary_outcomes: list[OutcomeOut]
+    secondary_outcomes: list[OutcomeOut]
+    eligibility: EligibilityOut
+    sites: list[StudySiteOut]
+    central_contacts: list[ContactOut]
+    has_results: bool
+    url: str
+
+
+@router.get("", response={200: SearchOut, 400: ErrorOut, 422: ErrorOut}, summary="Search the local registry")
 def search_trials(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
     filters = filters_from(params)
     results = search(
@@ -108,8 +246,8 @@ def search_trials(request: HttpRequest, params: Query[SearchParams]) -> dict[str
 
 @router.get(
     "/{nct_id}",
-    response={200: dict[str, Any], 404: ErrorOut, 422: ErrorOut},
+    response={200: StudyOut, 404: ErrorOut, 422: ErrorOut},
     summary="One study, every section, normalized",
 )
-def get_trial(request: HttpRequest, nct_id: str) -> dict[str, Any]:
-    return record_dict(get_record(nct_id))
+def get_trial(request: HttpRequest, path: Path[StudyPath]) -> dict[str, Any]:
+    return record_dict(get_record(path.nct_id))

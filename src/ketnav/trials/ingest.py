@@ -42,13 +42,19 @@ class LoadSummary:
     problems: list[str] = field(default_factory=list)  # rejections, "location: message"
     notes: list[str] = field(default_factory=list)  # warnings and duplicates, "location: message"
     rejection_reasons: Counter[str] = field(default_factory=Counter)
+    # Per source file: records read (main process) and records rejected (wherever), to tell a file
+    # from which nothing could be stored.
+    read_by_file: Counter[str] = field(default_factory=Counter)
+    rejected_by_file: Counter[str] = field(default_factory=Counter)
 
     @property
     def seen(self) -> int:
         return self.inserted + self.updated + self.unchanged + self.rejected
 
-    def reject(self, location: str, message: str) -> None:
+    def reject(self, location: str, message: str, file: str = "") -> None:
         self.rejected += 1
+        if file:
+            self.rejected_by_file[file] += 1
         self.rejection_reasons[_reason_kind(message)] += 1
         if len(self.problems) < MAX_MESSAGES:
             self.problems.append(f"{location}: {message}")
@@ -67,13 +73,20 @@ class LoadSummary:
         self.rejected += other.rejected
         self.warnings += other.warnings
         self.rejection_reasons.update(other.rejection_reasons)
+        self.read_by_file.update(other.read_by_file)
+        self.rejected_by_file.update(other.rejected_by_file)
         self.problems.extend(other.problems[: max(0, MAX_MESSAGES - len(self.problems))])
         self.notes.extend(other.notes[: max(0, MAX_MESSAGES - len(self.notes))])
+
+    def wholly_rejected(self) -> list[str]:
+        """Files from which no record could be stored (every one rejected, or the file unreadable)."""
+        return [f for f, n in self.read_by_file.items() if n and self.rejected_by_file[f] >= n]
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "inserted": self.inserted, "updated": self.updated, "unchanged": self.unchanged,
             "older": self.older, "rejected": self.rejected, "warnings": self.warnings,
+            "rejected_files": self.wholly_rejected(),
             "rejection_reasons": dict(self.rejection_reasons.most_common()),
             "problems": self.problems, "notes": self.notes,
         }  # fmt: skip
@@ -312,7 +325,7 @@ def accepted(items: Iterable[Prepared | Rejected], summary: LoadSummary) -> list
     good: list[Prepared] = []
     for item in items:
         if isinstance(item, Rejected):
-            summary.reject(item.location, item.message)
+            summary.reject(item.location, item.message, item.file)
         else:
             good.append(item)
     return good
@@ -332,7 +345,7 @@ def batched(
     batch: list[Good] = []
     for item in items:
         if isinstance(item, Rejected | SourceProblem):
-            summary.reject(item.location, item.message)
+            summary.reject(item.location, item.message, item.file)
             continue
         batch.append(item)
         if len(batch) >= size:

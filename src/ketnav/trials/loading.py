@@ -47,7 +47,9 @@ def prepared(
         return
     # spawn, not fork: the parent has Django and database connections we must not share.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=writing_workers.die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         pending: deque[Future[list[Prepared | Rejected]]] = deque()
         for chunk in chunks:
             pending.append(pool.submit(prepare_chunk, chunk, fmt))
@@ -84,7 +86,7 @@ def write_in_workers(
     context = multiprocessing.get_context("spawn")  # the parent's connections must not be shared
     lock = context.Lock()
     database = dict(connection.settings_dict)
-    start_args = (settings.SETTINGS_MODULE, database, lock, run_id)
+    start_args = (settings.SETTINGS_MODULE, database, lock, run_id, os.getpid())
     with ProcessPoolExecutor(workers, context, writing_workers.start, start_args) as pool:
         pending: deque[Future[LoadSummary]] = deque()
 
@@ -149,7 +151,7 @@ def load_paths(
     try:
         workers = workers or default_workers()
         with first_load_indexes() as first:
-            entries = iter_sources(paths, fmt)
+            entries = _counted(iter_sources(paths, fmt), summary)
             if workers > 1 and workers_can_write():
                 write_in_workers(entries, summary, workers=workers, run_id=run.pk, fmt=fmt, progress=progress)
             else:
@@ -167,6 +169,13 @@ def load_paths(
         run.summary = {k: v for k, v in summary.as_dict().items() if k not in {"problems", "notes"}}
         run.save(update_fields=["status", "finished_at", "summary"])
     return summary
+
+
+def _counted(entries: Iterable[Entry], summary: LoadSummary) -> Iterator[Entry]:
+    """Count the records read from each file (for LoadSummary.wholly_rejected)."""
+    for entry in entries:
+        summary.read_by_file[entry.file] += 1
+        yield entry
 
 
 def interrupted_runs() -> list[LoadRun]:

@@ -6,7 +6,9 @@ what is missing stays empty. Only a missing or malformed NCT id rejects a record
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from ketnav.trials.parsing import (
@@ -36,7 +38,7 @@ from ketnav.trials.record import (
 Obj = Mapping[str, Any]
 
 
-_EMPTY: dict[str, Any] = {}
+_EMPTY: Obj = MappingProxyType({})  # immutable: handed out for every missing module of every record
 
 
 def _obj(value: Any) -> Obj:
@@ -44,8 +46,24 @@ def _obj(value: Any) -> Obj:
     return value if type(value) is dict else _EMPTY
 
 
+def _ignored(value: Any, expected: str, field: str, warnings: list[str]) -> None:
+    """Report a value of the wrong JSON type: it is left out, and the reader must be told."""
+    warnings.append(f"{field}: expected {expected}, got {type(value).__name__}; ignored")
+
+
+def _module(parent: Obj, key: str, warnings: list[str]) -> Obj:
+    value = parent.get(key)
+    if type(value) is dict:
+        return value
+    if value is not None:
+        _ignored(value, "an object", key, warnings)
+    return _EMPTY
+
+
 def _list(value: Any, warnings: list[str], field: str) -> list[Any]:
     if type(value) is not list:
+        if value is not None:
+            _ignored(value, "a list", field, warnings)
         return []
     if len(value) > MAX_ITEMS:
         warnings.append(f"{field}: {len(value):,} entries, kept the first {MAX_ITEMS:,}")
@@ -55,14 +73,24 @@ def _list(value: Any, warnings: list[str], field: str) -> list[Any]:
 
 def _strs(value: Any, warnings: list[str], field: str) -> tuple[str, ...]:
     out = []
+    dropped = 0
     for item in _list(value, warnings, field):
-        if type(item) is str and item.strip():
-            out.append(clip_text(item, field=field, warnings=warnings, limit=2_000))
+        if type(item) is str:
+            if item.strip():
+                out.append(clip_text(item, field=field, warnings=warnings, limit=2_000))
+        elif item is not None:
+            dropped += 1
+    if dropped:
+        warnings.append(f"{field}: {dropped:,} entries that are not text; ignored")
     return tuple(out)
 
 
-def _str(value: Any) -> str:
-    return value.strip() if type(value) is str else ""
+def _str(value: Any, field: str = "", warnings: list[str] | None = None) -> str:
+    if type(value) is str:
+        return value.strip()
+    if value is not None and warnings is not None:
+        _ignored(value, "text", field, warnings)
+    return ""
 
 
 def _date(struct: Any, field: str, warnings: list[str]) -> PartialDate | None:
@@ -81,15 +109,15 @@ def _date(struct: Any, field: str, warnings: list[str]) -> PartialDate | None:
 
 def _meshes(module: Obj, key: str, warnings: list[str], field: str) -> tuple[MeshTerm, ...]:
     out = []
-    for m in _list(module.get(key), warnings, field):
-        m = _obj(m)
-        if _str(m.get("term")):
-            out.append(MeshTerm(term=_str(m.get("term")), mesh_id=_str(m.get("id"))))
+    for m in _each(_list(module.get(key), warnings, field), dict, warnings, field):
+        term = _str(m.get("term"), f"{field}.term", warnings)
+        if term:
+            out.append(MeshTerm(term=term, mesh_id=_str(m.get("id"), f"{field}.id", warnings)))
     return tuple(out)
 
 
 def _age(raw: Any, field: str, warnings: list[str]) -> tuple[float | None, str]:
-    text = _str(raw)
+    text = _str(raw, field, warnings)
     try:
         return parse_age_years(text), text
     except FieldProblem as exc:
@@ -113,13 +141,15 @@ def eligibility_from(module: Obj, warnings: list[str]) -> Eligibility:
         minimum = maximum = None
     std = _strs(module.get("stdAges"), warnings, "stdAges") or std_age_groups(minimum, maximum)
     healthy = module.get("healthyVolunteers")
+    if healthy is not None and not isinstance(healthy, bool):
+        _ignored(healthy, "true or false", "healthyVolunteers", warnings)
     return Eligibility(
         criteria=criteria,
         minimum_age_years=minimum,
         maximum_age_years=maximum,
         minimum_age_text=min_text,
         maximum_age_text=max_text,
-        sex=enum_code(_str(module.get("sex"))) or "ALL",
+        sex=enum_code(_str(module.get("sex"), "sex", warnings)) or "ALL",
         healthy_volunteers=healthy if isinstance(healthy, bool) else None,
         std_ages=std,
     )
@@ -134,22 +164,33 @@ def _site(loc: Obj) -> Site:
         lat = _float(geo.get("lat"), -90, 90)
         lon = _float(geo.get("lon"), -180, 180)
     f, c, s, z, n, st = [v.strip() if type(v) is str else "" for v in map(get, _SITE_KEYS)]
-    if len(_SHARED) > 100_000:
-        _SHARED.clear()
-    share = _SHARED.setdefault
+    shared = _interned.strings
+    if len(shared) > 100_000:
+        shared.clear()
+    share = shared.setdefault
     return Site(f, share(c, c), share(s, s), z, share(n, n), share(st, st), lat, lon)
 
 
 # One string object per distinct city, state, country and status: they repeat across a batch's sites,
 # and a load worker holds a whole batch (500 prepared studies took 18.5 MiB before this, 16.6 after).
-_SHARED: dict[str, str] = {}
+# Per thread (threading.local): web server threads also normalize records (study pages re-derive
+# them from the raw record), and a table cleared by one thread while another fills it needs no lock then.
+class _Interned(threading.local):
+    def __init__(self) -> None:
+        self.strings: dict[str, str] = {}
+
+
+_interned = _Interned()
 
 
 _SITE_KEYS = ("facility", "city", "state", "zip", "country", "status")
 
 
-def _each(items: list[Any], build: Callable[[Obj], Any]) -> tuple[Any, ...]:
-    return tuple([build(i) for i in items if type(i) is dict])
+def _each(items: list[Any], build: Callable[[Obj], Any], warnings: list[str], field: str) -> tuple[Any, ...]:
+    out = tuple([build(i) for i in items if type(i) is dict])
+    if len(out) != len(items):
+        warnings.append(f"{field}: {len(items) - len(out):,} entries that are not objects; ignored")
+    return out
 
 
 def normalize_v2(study: Any) -> Normalized:
@@ -157,25 +198,25 @@ def normalize_v2(study: Any) -> Normalized:
     if type(study) is not dict:
         raise RecordRejected(f"expected a study object, got {type(study).__name__}")
     protocol = _obj(study.get("protocolSection"))
-    ident = _obj(protocol.get("identificationModule"))
+    ident = _obj(protocol.get("identificationModule"))  # both checked by the NCT id below
     try:
         nct_id = clean_nct_id(ident.get("nctId"))
     except FieldProblem as exc:
         raise RecordRejected(f"{exc} (protocolSection.identificationModule.nctId)") from None
     w: list[str] = []
-    status = _obj(protocol.get("statusModule"))
-    sponsors = _obj(protocol.get("sponsorCollaboratorsModule"))
-    desc = _obj(protocol.get("descriptionModule"))
-    conds = _obj(protocol.get("conditionsModule"))
-    design = _obj(protocol.get("designModule"))
-    arms_mod = _obj(protocol.get("armsInterventionsModule"))
-    outcomes = _obj(protocol.get("outcomesModule"))
-    contacts = _obj(protocol.get("contactsLocationsModule"))
-    derived = _obj(study.get("derivedSection"))
-    cond_browse = _obj(derived.get("conditionBrowseModule"))
-    intr_browse = _obj(derived.get("interventionBrowseModule"))
-    lead = _obj(sponsors.get("leadSponsor"))
-    enrollment = _obj(design.get("enrollmentInfo")).get("count")
+    status = _module(protocol, "statusModule", w)
+    sponsors = _module(protocol, "sponsorCollaboratorsModule", w)
+    desc = _module(protocol, "descriptionModule", w)
+    conds = _module(protocol, "conditionsModule", w)
+    design = _module(protocol, "designModule", w)
+    arms_mod = _module(protocol, "armsInterventionsModule", w)
+    outcomes = _module(protocol, "outcomesModule", w)
+    contacts = _module(protocol, "contactsLocationsModule", w)
+    derived = _module(study, "derivedSection", w)
+    cond_browse = _module(derived, "conditionBrowseModule", w)
+    intr_browse = _module(derived, "interventionBrowseModule", w)
+    lead = _module(sponsors, "leadSponsor", w)
+    enrollment_info = _module(design, "enrollmentInfo", w)
 
     record = StudyRecord(
         nct_id=nct_id,
@@ -183,20 +224,21 @@ def normalize_v2(study: Any) -> Normalized:
         brief_title=clip_text(ident.get("briefTitle"), field="briefTitle", warnings=w, limit=2_000),
         official_title=clip_text(ident.get("officialTitle"), field="officialTitle", warnings=w, limit=4_000),
         acronym=clip_text(ident.get("acronym"), field="acronym", warnings=w, limit=200),
-        overall_status=enum_code(_str(status.get("overallStatus"))),
+        overall_status=enum_code(_str(status.get("overallStatus"), "overallStatus", w)),
         phases=tuple(enum_code(p) for p in _strs(design.get("phases"), w, "phases")),
-        study_type=enum_code(_str(design.get("studyType"))),
+        study_type=enum_code(_str(design.get("studyType"), "studyType", w)),
         start_date=_date(status.get("startDateStruct"), "startDate", w),
         primary_completion_date=_date(status.get("primaryCompletionDateStruct"), "primaryCompletionDate", w),
         completion_date=_date(status.get("completionDateStruct"), "completionDate", w),
         first_posted=_date(status.get("studyFirstPostDateStruct"), "studyFirstPostDate", w),
         last_update=_date(status.get("lastUpdatePostDateStruct"), "lastUpdatePostDate", w),
-        enrollment=enrollment if isinstance(enrollment, int) and 0 <= enrollment < 100_000_000 else None,
-        enrollment_type=enum_code(_str(_obj(design.get("enrollmentInfo")).get("type"))),
-        lead_sponsor=_str(lead.get("name")),
-        lead_sponsor_class=enum_code(_str(lead.get("class"))),
+        enrollment=_enrollment(enrollment_info.get("count"), w),
+        enrollment_type=enum_code(_str(enrollment_info.get("type"), "enrollmentInfo.type", w)),
+        lead_sponsor=_str(lead.get("name"), "leadSponsor.name", w),
+        lead_sponsor_class=enum_code(_str(lead.get("class"), "leadSponsor.class", w)),
         collaborators=tuple(
-            _str(c.get("name")) for c in _each(_list(sponsors.get("collaborators"), w, "collaborators"), dict)
+            _str(c.get("name"), "collaborators.name", w)
+            for c in _each(_list(sponsors.get("collaborators"), w, "collaborators"), dict, w, "collaborators")
         ),
         brief_summary=clip_text(desc.get("briefSummary"), field="briefSummary", warnings=w),
         detailed_description=clip_text(desc.get("detailedDescription"), field="detailedDescription", warnings=w),
@@ -209,34 +251,40 @@ def normalize_v2(study: Any) -> Normalized:
         interventions=_each(
             _list(arms_mod.get("interventions"), w, "interventions"),
             lambda i: Intervention(
-                type=enum_code(_str(i.get("type"))),
-                name=_str(i.get("name")),
+                type=enum_code(_str(i.get("type"), "interventions.type", w)),
+                name=_str(i.get("name"), "interventions.name", w),
                 other_names=_strs(i.get("otherNames"), w, "otherNames"),
                 description=clip_text(i.get("description"), field="intervention.description", warnings=w, limit=20_000),
                 arm_labels=_strs(i.get("armGroupLabels"), w, "armGroupLabels"),
             ),
+            w,
+            "interventions",
         ),
         arms=_each(
             _list(arms_mod.get("armGroups"), w, "armGroups"),
             lambda a: Arm(
-                label=_str(a.get("label")),
-                type=enum_code(_str(a.get("type"))),
+                label=_str(a.get("label"), "armGroups.label", w),
+                type=enum_code(_str(a.get("type"), "armGroups.type", w)),
                 description=clip_text(a.get("description"), field="armGroup.description", warnings=w, limit=20_000),
                 intervention_names=_strs(a.get("interventionNames"), w, "interventionNames"),
             ),
+            w,
+            "armGroups",
         ),
         primary_outcomes=_outcomes(outcomes.get("primaryOutcomes"), w, "primaryOutcomes"),
         secondary_outcomes=_outcomes(outcomes.get("secondaryOutcomes"), w, "secondaryOutcomes"),
-        eligibility=eligibility_from(_obj(protocol.get("eligibilityModule")), w),
-        sites=_each(_list(contacts.get("locations"), w, "locations"), _site),
+        eligibility=eligibility_from(_module(protocol, "eligibilityModule", w), w),
+        sites=_sites(_list(contacts.get("locations"), w, "locations"), w),
         central_contacts=_each(
             _list(contacts.get("centralContacts"), w, "centralContacts"),
             lambda c: Contact(
-                name=_str(c.get("name")),
-                role=enum_code(_str(c.get("role"))),
-                phone=_str(c.get("phone")),
-                email=_str(c.get("email")),
+                name=_str(c.get("name"), "centralContacts.name", w),
+                role=enum_code(_str(c.get("role"), "centralContacts.role", w)),
+                phone=_str(c.get("phone"), "centralContacts.phone", w),
+                email=_str(c.get("email"), "centralContacts.email", w),
             ),
+            w,
+            "centralContacts",
         ),
         has_results=study.get("hasResults") is True or "resultsSection" in study,
     )
@@ -251,4 +299,34 @@ def _outcomes(value: Any, warnings: list[str], field: str) -> tuple[Outcome, ...
             time_frame=clip_text(o.get("timeFrame"), field=f"{field}.timeFrame", warnings=warnings, limit=4_000),
             description=clip_text(o.get("description"), field=f"{field}.description", warnings=warnings, limit=20_000),
         ),
+        warnings,
+        field,
     )
+
+
+def _enrollment(count: Any, warnings: list[str]) -> int | None:
+    if count is None:
+        return None
+    if type(count) is int and 0 <= count < 100_000_000:
+        return count
+    warnings.append(f"enrollmentInfo.count: {count!r} is not a possible number of participants; left empty")
+    return None
+
+
+def _sites(locations: list[Any], warnings: list[str]) -> tuple[Site, ...]:
+    """Sites, and one warning per kind of value _site had to leave out (it runs millions of times a load,
+    so it does not report; a study with bad coordinates at 300 sites gets one line, not 300)."""
+    sites = _each(locations, _site, warnings, "locations")
+    no_point = not_text = 0
+    for loc, site in zip((loc for loc in locations if type(loc) is dict), sites, strict=True):
+        if loc.get("geoPoint") is not None and (site.latitude is None or site.longitude is None):
+            no_point += 1
+        if "" in site[:6] and any(type(v) is not str and v is not None for v in map(loc.get, _SITE_KEYS)):
+            not_text += 1
+    if no_point:
+        warnings.append(
+            f"locations.geoPoint: {no_point:,} sites with coordinates out of range or not numbers; left empty"
+        )
+    if not_text:
+        warnings.append(f"locations: {not_text:,} sites with a name, place or status that is not text; left empty")
+    return sites

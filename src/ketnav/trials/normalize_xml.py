@@ -6,6 +6,8 @@ Pure: takes the document text, returns the record. Labels ("Active, not recruiti
 
 from __future__ import annotations
 
+import threading
+
 from lxml import etree as ET
 
 from ketnav.trials.parsing import (
@@ -34,9 +36,20 @@ from ketnav.trials.record import (
     StudyRecord,
 )
 
+
 # lxml parses these documents about four times faster than the standard library. Entities are not
 # resolved and nothing is fetched from the network, so a hostile file cannot read local files.
-_PARSER = ET.XMLParser(resolve_entities=False, no_network=True, remove_comments=True, remove_pis=True, huge_tree=False)
+#
+# Per thread: an lxml parser must not be used by two threads at once (study pages re-derive legacy
+# records from their XML in every web server thread), so each thread makes its own on first use.
+class _Parsers(threading.local):
+    def __init__(self) -> None:
+        self.parser = ET.XMLParser(
+            resolve_entities=False, no_network=True, remove_comments=True, remove_pis=True, huge_tree=False
+        )
+
+
+_parsers = _Parsers()
 
 
 def _text(el: ET._Element | None, path: str = "") -> str:
@@ -50,12 +63,16 @@ def _text(el: ET._Element | None, path: str = "") -> str:
     return "\n".join(line.strip() for line in lines)
 
 
-def _texts(el: ET._Element, path: str, warnings: list[str]) -> tuple[str, ...]:
+def _elements(el: ET._Element, path: str, warnings: list[str]) -> list[ET._Element]:
     nodes = el.findall(path)
     if len(nodes) > MAX_ITEMS:
         warnings.append(f"{path}: {len(nodes):,} entries, kept the first {MAX_ITEMS:,}")
-        nodes = nodes[:MAX_ITEMS]
-    return tuple(t for t in (_text(n) for n in nodes) if t)
+        return nodes[:MAX_ITEMS]
+    return nodes
+
+
+def _texts(el: ET._Element, path: str, warnings: list[str]) -> tuple[str, ...]:
+    return tuple(t for t in (_text(n) for n in _elements(el, path, warnings)) if t)
 
 
 def _date(root: ET._Element, paths: tuple[str, ...], warnings: list[str]) -> PartialDate | None:
@@ -87,7 +104,10 @@ def _eligibility(root: ET._Element, warnings: list[str]) -> Eligibility:
     if minimum is not None and maximum is not None and minimum > maximum:
         warnings.append(f"minimum_age {texts[0]!r} is above maximum_age {texts[1]!r}; both treated as no limit")
         minimum = maximum = None
-    healthy = _text(el, "healthy_volunteers").lower()
+    healthy_text = _text(el, "healthy_volunteers")
+    healthy = {"accepts healthy volunteers": True, "yes": True, "no": False}.get(healthy_text.lower())
+    if healthy_text and healthy is None:
+        warnings.append(f"eligibility/healthy_volunteers: {healthy_text[:40]!r} is not Yes or No; left empty")
     sex = enum_code(_text(el, "gender")) or "ALL"
     return Eligibility(
         criteria=criteria,
@@ -96,7 +116,7 @@ def _eligibility(root: ET._Element, warnings: list[str]) -> Eligibility:
         minimum_age_text="" if texts[0].upper() == "N/A" else texts[0],
         maximum_age_text="" if texts[1].upper() == "N/A" else texts[1],
         sex="ALL" if sex == "BOTH" else sex,
-        healthy_volunteers={"accepts healthy volunteers": True, "yes": True, "no": False}.get(healthy),
+        healthy_volunteers=healthy,
         std_ages=std_age_groups(minimum, maximum),
     )
 
@@ -123,14 +143,14 @@ def _outcomes(root: ET._Element, tag: str, warnings: list[str]) -> tuple[Outcome
             time_frame=clip_text(_text(o, "time_frame"), field=f"{tag}/time_frame", warnings=warnings, limit=4_000),
             description=clip_text(_text(o, "description"), field=f"{tag}/description", warnings=warnings, limit=20_000),
         )
-        for o in root.findall(tag)[:MAX_ITEMS]
+        for o in _elements(root, tag, warnings)
     )
 
 
 def normalize_xml(document: str | bytes) -> Normalized:
     """Normalize one legacy ``<clinical_study>`` document; raise RecordRejected if it cannot be stored."""
     try:
-        root = ET.fromstring(document.encode("utf-8") if isinstance(document, str) else document, _PARSER)
+        root = ET.fromstring(document.encode("utf-8") if isinstance(document, str) else document, _parsers.parser)
     except ET.XMLSyntaxError as exc:
         raise RecordRejected(f"XML is not well-formed ({exc})") from None
     if root.tag != "clinical_study":
@@ -141,7 +161,10 @@ def normalize_xml(document: str | bytes) -> Normalized:
         raise RecordRejected(f"{exc} (id_info/nct_id)") from None
     w: list[str] = []
     enrollment_text = _text(root, "enrollment")
-    enrollment = int(enrollment_text) if enrollment_text.isdigit() else None
+    enrollment = int(enrollment_text) if enrollment_text.isascii() and enrollment_text.isdigit() else None
+    if enrollment_text and (enrollment is None or enrollment >= 100_000_000):
+        w.append(f"enrollment: {enrollment_text[:40]!r} is not a possible number of participants; left empty")
+        enrollment = None
     enrollment_el = root.find("enrollment")
     study_type = enum_code(_text(root, "study_type"))
     if study_type.startswith("OBSERVATIONAL"):
@@ -185,7 +208,7 @@ def normalize_xml(document: str | bytes) -> Normalized:
                 ),
                 arm_labels=_texts(i, "arm_group_label", w),
             )
-            for i in root.findall("intervention")[:MAX_ITEMS]
+            for i in _elements(root, "intervention", w)
         ),
         arms=tuple(
             Arm(
@@ -193,12 +216,12 @@ def normalize_xml(document: str | bytes) -> Normalized:
                 type=enum_code(_text(a, "arm_group_type")),
                 description=clip_text(_text(a, "description"), field="arm_group/description", warnings=w, limit=20_000),
             )
-            for a in root.findall("arm_group")[:MAX_ITEMS]
+            for a in _elements(root, "arm_group", w)
         ),
         primary_outcomes=_outcomes(root, "primary_outcome", w),
         secondary_outcomes=_outcomes(root, "secondary_outcome", w),
         eligibility=_eligibility(root, w),
-        sites=tuple(_site(loc) for loc in root.findall("location")[:MAX_ITEMS]),
+        sites=tuple(_site(loc) for loc in _elements(root, "location", w)),
         central_contacts=tuple(contacts),
         has_results=root.find("clinical_results") is not None,
     )

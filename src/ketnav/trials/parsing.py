@@ -12,7 +12,7 @@ import re
 
 from ketnav.trials.record import PartialDate
 
-NCT_RE = re.compile(r"^NCT\d{8}$")
+NCT_RE = re.compile(r"NCT[0-9]{8}")  # ASCII digits only: \d also matches "٠١٢" and other scripts' digits
 MAX_TEXT_CHARS = 100_000  # a detailed description longer than this is almost surely an error in the source
 MAX_ITEMS = 2_000  # sites, conditions ... per study; the largest real studies have about 1,500 sites
 
@@ -32,7 +32,7 @@ def clean_nct_id(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise FieldProblem("no NCT id")
     nct = value.strip().upper()
-    if not NCT_RE.match(nct):
+    if not NCT_RE.fullmatch(nct):
         raise FieldProblem(f"{value!r} is not an NCT id (NCT followed by 8 digits)")
     return nct
 

@@ -65,6 +65,7 @@ class Prepared:
 class Rejected:
     location: str
     message: str
+    file: str = ""  # the source file (SourceItem.file)
 
 
 def _date(value: PartialDate | None) -> tuple[str | None, str]:
@@ -80,16 +81,16 @@ def _parse(item: SourceItem, fmt: str) -> tuple[str, object, bytes] | Rejected:
             obj = orjson.loads(item.payload)
         except orjson.JSONDecodeError as exc:
             what = "malformed JSON line" if item.kind == "line" else "not valid JSON"
-            return Rejected(item.location, f"{what} ({exc})")
+            return Rejected(item.location, f"{what} ({exc})", item.file)
         entry = classify(item.location, obj, raw=item.payload)
         if isinstance(entry, SourceProblem):
-            return Rejected(entry.location, entry.message)
+            return Rejected(entry.location, entry.message, item.file)
         kind, raw = entry.kind, entry.payload
         if kind == "xml":
             obj = None
     problem = format_problem(SourceItem(item.location, kind, raw), fmt)  # type: ignore[arg-type]
     if problem:
-        return Rejected(problem.location, problem.message)
+        return Rejected(problem.location, problem.message, item.file)
     return kind, obj, raw
 
 
@@ -150,7 +151,7 @@ def prepare_item(item: SourceItem, fmt: str = "auto") -> Prepared | Rejected:
     try:
         normalized, raw = normalize_item(item, fmt)
     except RecordRejected as exc:
-        return Rejected(item.location, str(exc))
+        return Rejected(item.location, str(exc), item.file)
     return rows_for(normalized.record, warnings=normalized.warnings, raw=raw, location=item.location)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from ketnav.errors import InvalidInput
+from ketnav.errors import InvalidInput, KetnavError, UpstreamUnavailable
 from ketnav.trials.ctgov_client import CtgovClient
 from ketnav.trials.ingest import LoadSummary, StudyWriter, accepted, refresh_statistics
 from ketnav.trials.models import LoadRun, SyncCursor
@@ -96,9 +96,12 @@ def sync_scope(
     since: dt.date | None = None,
     run_id: int | None = None,
     on_page: PageProgress | None = None,
+    result: ScopeResult | None = None,
 ) -> ScopeResult:
+    """Page through one scope, storing each page with the cursor. ``result`` (filled in as pages are
+    stored) lets a caller say what was stored when a later page fails."""
     cursor, _ = SyncCursor.objects.get_or_create(scope=scope.name, defaults={"params": scope.params})
-    result = ScopeResult(scope=scope.name)
+    result = result if result is not None else ScopeResult(scope=scope.name)
     resuming = cursor.status == "running" and bool(cursor.page_token) and cursor.params == scope.params
     if resuming and since is None:
         result.resumed = True
@@ -115,6 +118,7 @@ def sync_scope(
     cursor.params = scope.params
     cursor.since = start_since
     writer = StudyWriter(run_id=run_id)
+    seen_tokens = {token} if token else set()
     while True:
         try:
             page = client.studies_page(params, token)
@@ -126,6 +130,13 @@ def sync_scope(
             token = ""
             cursor.pages_done = cursor.studies_seen = 0
             continue
+        if page.next_page_token in seen_tokens:
+            # A server that hands back a token it gave before would have us page in a circle for ever.
+            raise UpstreamUnavailable(
+                f"ClinicalTrials.gov sent the same page token again after page {cursor.pages_done + 1} of "
+                f"{scope.name} ({page.next_page_token[:40]!r}); stopped so the sync does not loop"
+            )
+        seen_tokens.add(page.next_page_token)
         result.pages += 1
         result.fetched += len(page.studies)
         if page.total_count is not None:
@@ -166,8 +177,12 @@ def sync(
     status = "failed"
     try:
         for scope in scopes:
-            results.append(sync_scope(client, scope, since=since, run_id=run.pk, on_page=on_page))
+            results.append(ScopeResult(scope=scope.name))
+            sync_scope(client, scope, since=since, run_id=run.pk, on_page=on_page, result=results[-1])
         status = "completed"
+    except KetnavError as exc:
+        # Pages are stored as they arrive: say exactly what this run stored before it stopped.
+        raise type(exc)(f"{exc.message}; {stored_before_failure(results)}", details=exc.details) from exc
     finally:
         if any(r.summary.inserted or r.summary.updated for r in results):
             refresh_statistics()
@@ -183,3 +198,21 @@ def sync(
         }
         run.save(update_fields=["status", "finished_at", "summary"])
     return results
+
+
+def stored_before_failure(results: list[ScopeResult]) -> str:
+    """One sentence for an error message: what each scope of this run stored, and where it resumes."""
+    stored = []
+    for r in results:
+        if not r.pages:
+            continue
+        s = r.summary
+        stored.append(
+            f"{r.scope}: {r.fetched:,} studies from {r.pages} pages (inserted {s.inserted:,}, updated "
+            f"{s.updated:,}, unchanged {s.unchanged:,}, rejected {s.rejected:,})"
+        )
+    if not stored:
+        return "nothing was stored"
+    cursor = SyncCursor.objects.filter(scope=results[-1].scope, status="running").first()
+    resume = f"; the next ketnav sync resumes {cursor.scope} after page {cursor.pages_done}" if cursor else ""
+    return "stored before the failure: " + "; ".join(stored) + resume

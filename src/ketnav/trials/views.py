@@ -20,6 +20,12 @@ def _flag(value: str | None) -> bool | None:
     return True if value in {"1", "on", "true", "yes"} else None
 
 
+def _page(raw: str) -> int:
+    """The page asked for; anything that is not a plain number of up to six ASCII digits is page 1
+    (str.isdigit also accepts "²" and "٣", and int() refuses numbers of over 4,300 digits)."""
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) <= 6 else 1
+
+
 def search_page(request: HttpRequest) -> HttpResponse:
     g = request.GET
     context: dict[str, object] = {
@@ -55,7 +61,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 start_to=g.get("start_to"),
                 has_results=_flag(g.get("has_results")),
             )
-            page = int(g["page"]) if g.get("page", "").isdigit() else 1
+            page = _page(g.get("page", ""))
             sort = g.get("sort") or ("distance" if g.get("near") and not g.get("q") else "relevance")
             results = search(SearchRequest(text=g.get("q", ""), filters=filters, sort=sort, page=page))
             context["results"] = results

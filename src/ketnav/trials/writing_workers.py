@@ -17,7 +17,11 @@ database as the process that started the load (in tests, the test database, not 
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import threading
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -34,9 +38,39 @@ _writer: StudyWriter | None = None
 _lock: Lock | None = None
 
 
-def start(settings_module: str, database: dict[str, Any], lock: Lock, run_id: int | None) -> None:
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Pool initializer (every load worker): end this process when the load that started it dies.
+
+    A load killed with ``kill -9`` cannot stop its workers, and a worker left waiting for the write lock
+    (or for the next batch) would live on, holding a database connection. On Linux the kernel sends
+    SIGKILL on the parent's death (PR_SET_PDEATHSIG); elsewhere, and for a parent that died before this
+    ran, a daemon thread checks every second that the parent is still ours."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: the watch below does it alone
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(1.0)
+        os._exit(1)
+
+    if os.getppid() != parent_pid:
+        os._exit(1)
+    threading.Thread(target=watch, name="ketnav-parent-watch", daemon=True).start()
+
+
+def start(
+    settings_module: str, database: dict[str, Any], lock: Lock, run_id: int | None, parent_pid: int | None = None
+) -> None:
     """Pool initializer: start Django on the caller's database and keep one writer for the process."""
     global _writer, _lock
+    if parent_pid is not None:
+        die_with_parent(parent_pid)
     os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
     import django
 

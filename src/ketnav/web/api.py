@@ -7,31 +7,23 @@ clients need exactly one parser for problems.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from typing import Any
 
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from ketnav import __version__
 from ketnav.errors import ErrorDetail, KetnavError
+from ketnav.web.limits import refusal_for
+from ketnav.web.schemas import ErrorOut, ReferenceOut
+
+__all__ = ["ErrorOut", "ReferenceOut", "api", "error_response"]
 
 logger = logging.getLogger(__name__)
-
-
-class ErrorDetailOut(Schema):
-    location: str
-    message: str
-
-
-class ErrorBody(Schema):
-    code: str
-    message: str
-    details: list[ErrorDetailOut] = Field(default_factory=list)
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
 
 
 class VersionOut(Schema):
@@ -39,7 +31,34 @@ class VersionOut(Schema):
     version: str
 
 
-api = NinjaAPI(
+# Failures any request can meet before or outside its own operation: the request-limit middleware
+# (web/limits.py) and the body parser refuse a request as a whole, whatever operation it was for.
+_ANY_REQUEST = {"400": "The request could not be read (malformed body or too many parameters).",
+                "422": "A value is not valid (the details name each one)."}  # fmt: skip
+_ANY_BODY = {"413": "The body is larger than the server accepts."}
+_SIGNED_IN = {"401": "Sign in first.", "403": "Not allowed for this account, or the CSRF token is missing or wrong."}
+
+
+class KetnavAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI schema also states the error answers every operation can give, so clients
+    and the schemathesis run in the test suite know every status the API really sends."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                common = (
+                    _ANY_REQUEST
+                    | (_ANY_BODY if "requestBody" in operation else {})
+                    | (_SIGNED_IN if operation.get("security") else {})
+                )
+                for status, description in common.items():
+                    operation["responses"].setdefault(status, {"description": description, "content": error})
+        return schema
+
+
+api = KetnavAPI(
     title="Ketamine Navigator API",
     version=__version__,
     description=(
@@ -48,6 +67,9 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     docs_url="/docs",
+    # Swagger UI from ninja's bundled static files (ninja is in INSTALLED_APPS), and no validator badge:
+    # by default the page would send the schema's address to validator.swagger.io.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 
 
@@ -71,12 +93,33 @@ def _on_ketnav_error(request: HttpRequest, exc: KetnavError) -> HttpResponse:
     )
 
 
+# The names our endpoints give a parameter that is a whole schema (Query[...] params, a body payload,
+# Path[...] path); pydantic puts the name in an error's location, but a client never sent it.
+_SCHEMA_PARAMETERS = frozenset({"params", "payload", "path"})
+
+
+def _location(loc: Sequence[object]) -> str:
+    """Where a client put the value, in its own terms: "phase", "weight_kg", "clinics[0].name" rather than
+    pydantic's ("query", "phase", 0) or ("body", "payload", "weight_kg")."""
+    parts = list(loc)
+    source = parts.pop(0) if parts and parts[0] in {"query", "path", "body", "form", "header", "cookie"} else ""
+    if source and len(parts) > 1 and parts[0] in _SCHEMA_PARAMETERS:
+        parts.pop(0)
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += "" if source == "query" else f"[{part}]"  # a repeated query parameter has no visible index
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "request"
+
+
 @api.exception_handler(NinjaValidationError)
 def _on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    details = []
-    for err in exc.errors:
-        loc = ".".join(str(part) for part in err.get("loc", ()))
-        details.append(ErrorDetail(location=loc or "request", message=str(err.get("msg", "invalid value"))))
+    details = [
+        ErrorDetail(location=_location(err.get("loc", ())), message=str(err.get("msg", "invalid value")))
+        for err in exc.errors
+    ]
     return error_response(
         request, status=422, code="invalid_input", message="The request is not valid.", details=details
     )
@@ -91,6 +134,12 @@ def _on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespon
 def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found"}.get(exc.status_code, "error")
     return error_response(request, status=exc.status_code, code=code, message=str(exc.message))
+
+
+@api.exception_handler(SuspiciousOperation)
+def _on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    refusal = refusal_for(exc)
+    return error_response(request, status=refusal.status, code=refusal.code, message=refusal.message)
 
 
 @api.exception_handler(Exception)

@@ -20,6 +20,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
+    "ninja",  # serves /api/docs from its bundled Swagger UI files, not from a CDN
     "ketnav.web",
     "ketnav.trials",
     "ketnav.safety",
@@ -30,6 +32,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "ketnav.web.limits.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -85,6 +89,28 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# The same body limit as ketnav.web.limits (Django's own check covers forms read before the middleware).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
+
+# Content-Security-Policy on every response (django-csp): scripts, styles, images, fonts and requests
+# come from this site only, never inline (templates keep JS and CSS in static files; a script that must be
+# inline takes the request's nonce); no plugins, no framing, forms post only here. The site promises that
+# nothing leaves the machine, and the browser now enforces it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -93,6 +119,9 @@ if _cfg.production:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # HSTS on every HTTPS response: browsers then refuse plain HTTP to this host for a year. Subdomains
+    # are left out: a clinic's other hosts are not ours to commit to HTTPS.
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
 
 LOGGING = {
     "version": 1,

@@ -23,5 +23,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "ketnav.web.views.bad_request"
 handler404 = "ketnav.web.views.not_found"
 handler500 = "ketnav.web.views.server_error"

@@ -52,6 +52,17 @@ def _json_error(status: int, code: str, message: str) -> HttpResponse:
     return HttpResponse(json.dumps(payload), status=status, content_type="application/json")
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's refusals (a form with thousands of fields, a disallowed host) in our shapes."""
+    from django.core.exceptions import SuspiciousOperation
+
+    from ketnav.web.limits import Refusal, refusal_for, refusal_response
+
+    if isinstance(exception, SuspiciousOperation):
+        return refusal_response(request, refusal_for(exception))
+    return refusal_response(request, Refusal(400, "bad_request", "the request could not be understood"))
+
+
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if request.path.startswith("/api/"):
         return _json_error(404, "not_found", f"No API endpoint at {request.path}")

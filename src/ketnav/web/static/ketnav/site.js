@@ -2,7 +2,9 @@
    Loaded from a file (never inline) so a strict Content-Security-Policy can forbid inline scripts. */
 "use strict";
 
-/* <button data-print> prints the page (print buttons used onclick="window.print()" before). */
+/* <button data-print hidden> prints the page. The buttons stay hidden until this script can make them
+   work (print buttons used onclick="window.print()" before, which the CSP forbids). */
+document.querySelectorAll("[data-print]").forEach(function (button) { button.hidden = false; });
 document.addEventListener("click", function (event) {
   var target = event.target instanceof Element ? event.target.closest("[data-print]") : null;
   if (target) {

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 EXAMPLE_QUOTES = Path(__file__).parents[1] / "clinics" / "example_quotes.json"
+PASSWORD = "correct horse battery 42"  # synthetic accounts only
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class PageCase:
     registry: bool = False  # needs the small real registry (the browser conftest's `registry` fixture)
     status: int = 200  # the status the first response should have
     steps: Callable[[Any], None] | None = None  # what a person does at `path` to reach the page checked
+    signed_in: bool = False  # visited signed in as the clinician of `signed_in_journals` (ids fill `path`)
 
 
 def _screen(page: Any) -> None:
@@ -77,7 +79,34 @@ PAGES: tuple[PageCase, ...] = (
     PageCase("side-effects-result", "/tools/side-effects/", steps=_side_effects),
     PageCase("aftercare", "/tools/aftercare/"),
     PageCase("aftercare-plan", "/tools/aftercare/?end=2026-11-26T15%3A30&route=iv"),
-    PageCase("journal", "/journal/"),
+    PageCase("journal-welcome", "/journal/"),
+    PageCase("sign-in", "/account/login/"),
+    PageCase("sign-up", "/account/signup/"),
+    PageCase("password-reset", "/account/password-reset/"),
+    PageCase("password-reset-sent", "/account/password-reset/sent/"),
+    PageCase("password-reset-bad-link", "/account/password-reset/MQ/not-a-token/"),
+    PageCase("password-reset-complete", "/account/password-reset/complete/"),
+    PageCase("journal", "/journal/", signed_in=True),
+    PageCase("journal-new-session", "/journal/sessions/new/", signed_in=True),
+    PageCase("journal-new-gad7", "/journal/scales/new/?scale=gad7", signed_in=True),
+    PageCase("journal-new-pcl5", "/journal/scales/new/?scale=pcl5", signed_in=True),
+    PageCase("journal-new-side-effects", "/journal/side-effects/new/", signed_in=True),
+    PageCase("journal-new-vitals", "/journal/vitals/new/", signed_in=True),
+    PageCase("journal-new-note", "/journal/notes/new/", signed_in=True),
+    PageCase("journal-scale", "/journal/scales/{scale}/", signed_in=True),
+    PageCase("journal-session-edit", "/journal/sessions/{session}/edit/", signed_in=True),
+    PageCase("journal-session-delete", "/journal/sessions/{session}/delete/", signed_in=True),
+    PageCase("journal-summary", "/journal/summary/", signed_in=True),
+    PageCase("journal-share", "/journal/share/", signed_in=True),
+    PageCase("journal-audit", "/journal/audit/", signed_in=True),
+    PageCase("journal-export", "/journal/export/", signed_in=True),
+    PageCase("journal-shared-list", "/journal/shared/", signed_in=True),
+    PageCase("journal-shared-view", "/journal/shared/{patient}/", signed_in=True),
+    PageCase("journal-shared-summary", "/journal/shared/{patient}/summary/", signed_in=True),
+    PageCase("account", "/account/", signed_in=True),
+    PageCase("account-password", "/account/password/", signed_in=True),
+    PageCase("account-password-changed", "/account/password/done/", signed_in=True),
+    PageCase("account-delete", "/account/delete/", signed_in=True),
     PageCase("clinics", "/clinics/"),
     PageCase("clinics-compared", "/clinics/", steps=_clinics_compared),
     PageCase("not-found", "/no-such-page/", status=404),
@@ -97,4 +126,64 @@ NOT_PAGES: dict[str, str] = {
     "clinics:clear": "a form's POST target; redirects to clinics:compare",
     "clinics:export_json": "a file download",
     "clinics:export_csv": "a file download",
+    "accounts:logout": "a form's POST target; signs out and redirects",
+    "journal:chart": "an SVG image shown inside the journal pages",
+    "journal:shared_chart": "an SVG image shown inside a shared journal's pages",
+    "journal:shared_export": "a file download",
+    "journal:import": "a form's POST target; redirects to journal:export",
+    "journal:revoke": "a form's POST target; redirects to journal:share",
+    "journal:delete_saved": "a form's POST target; redirects to the journal",
+    "journal:save_result": "a form's POST target on the treatment tools; redirects to the journal",
+    "journal:save_search": "a form's POST target on the trial search; redirects to the journal",
+    "journal:delete_watch": "a form's POST target; redirects to the journal",
+    "journal:flags_seen": "a form's POST target; redirects to the journal",
 }
+
+
+def _add(owner: Any, slug: str, **fields: Any) -> None:
+    from ketnav.journal.kinds import KINDS
+    from ketnav.journal.services import create_entry, parse
+
+    create_entry(owner, KINDS[slug], parse(KINDS[slug], fields))
+
+
+def journal_course(owner: Any) -> None:
+    """A synthetic, realistic course: six IV sessions, three scales four times each, side effects and
+    blood-pressure readings, so every journal page has something to show."""
+    for day in (3, 5, 7, 10, 12, 14):
+        when = f"2026-11-{day:02d}T"
+        _add(owner, "sessions", started_at=when + "09:30", route="iv", dose="0.5 mg/kg over 40 min",
+             clinic="Riverside Ketamine Clinic")  # fmt: skip
+        _add(owner, "vitals", measured_at=when + "10:20", systolic=128 + day, diastolic=80 + day // 3)
+        _add(
+            owner,
+            "side-effects",
+            session_end=when + "10:15",
+            noticed_at=when + "12:00",
+            effects=["nausea", "dizziness"],
+        )
+    for i, day in enumerate((1, 8, 15, 22)):
+        taken_on = f"2026-11-{day:02d}"
+        _add(owner, "scales", scale="gad7", answers=[3 - i // 2] * 7, taken_on=taken_on)
+        _add(owner, "scales", scale="phq9", answers=[2 - i // 2] * 9, taken_on=taken_on)
+        _add(owner, "scales", scale="pcl5", answers=[3 - i] * 20, taken_on=taken_on)
+
+
+def signed_in_journals() -> tuple[str, dict[str, int]]:
+    """A clinician who keeps a journal and has a patient's journal shared with them. Returns the
+    clinician's email and the ids the signed-in pages' paths need."""
+    from ketnav.accounts.services import create_user
+    from ketnav.journal.models import ScaleResult, TreatmentSession
+    from ketnav.journal.services import add_share
+
+    clinician = create_user("dr.lee@clinic.example", PASSWORD, clinician=True)
+    patient = create_user("alice@example.org", PASSWORD)
+    journal_course(clinician)
+    journal_course(patient)
+    add_share(patient, clinician.email)
+    ids = {
+        "scale": ScaleResult.objects.filter(owner=clinician).order_by("pk").values_list("pk", flat=True)[0],
+        "session": TreatmentSession.objects.filter(owner=clinician).order_by("pk").values_list("pk", flat=True)[0],
+        "patient": patient.pk,
+    }
+    return clinician.email, ids

@@ -11,13 +11,11 @@ import pytest
 from django.contrib.auth.models import User
 
 from ketnav.accounts.services import create_user
-from ketnav.journal.kinds import KINDS
 from ketnav.journal.models import ScaleResult
-from ketnav.journal.services import create_entry, parse
 from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.pages import PASSWORD, journal_course
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "correct horse battery 42"
 WIDTHS = (1280, 390)
 
 
@@ -103,33 +101,8 @@ def test_sign_up_record_entries_and_see_the_chart(page: Any, width: int) -> None
     check(page, "summary")
 
 
-def _add(owner: User, slug: str, **fields: Any) -> None:
-    create_entry(owner, KINDS[slug], parse(KINDS[slug], fields))
-
-
-def _course(owner: User) -> None:
-    """A realistic course: six IV sessions, three scales four times each, side effects, BP readings."""
-    for day in (3, 5, 7, 10, 12, 14):
-        when = f"2026-11-{day:02d}T"
-        _add(owner, "sessions", started_at=when + "09:30", route="iv", dose="0.5 mg/kg over 40 min",
-             clinic="Riverside Ketamine Clinic")  # fmt: skip
-        _add(owner, "vitals", measured_at=when + "10:20", systolic=128 + day, diastolic=80 + day // 3)
-        _add(
-            owner,
-            "side-effects",
-            session_end=when + "10:15",
-            noticed_at=when + "12:00",
-            effects=["nausea", "dizziness"],
-        )
-    for i, day in enumerate((1, 8, 15, 22)):
-        taken_on = f"2026-11-{day:02d}"
-        _add(owner, "scales", scale="gad7", answers=[3 - i // 2] * 7, taken_on=taken_on)
-        _add(owner, "scales", scale="phq9", answers=[2 - i // 2] * 9, taken_on=taken_on)
-        _add(owner, "scales", scale="pcl5", answers=[3 - i] * 20, taken_on=taken_on)
-
-
 def test_the_clinician_summary_prints_on_one_page(page: Any) -> None:
-    _course(create_user("alice@example.org", PASSWORD))
+    journal_course(create_user("alice@example.org", PASSWORD))
     sign_in(page, "alice@example.org")
     page.goto("/journal/summary/")
     assert page.get_by_role("button", name="Print this summary").is_visible()  # shown by the script

@@ -30,6 +30,7 @@ class Refusal:
     status: int
     code: str
     message: str
+    location: str = ""  # where in the request, in the client's terms ("course.months", "q"); "" for the whole
 
 
 class _Refused(Exception):
@@ -38,8 +39,14 @@ class _Refused(Exception):
         self.refusal = refusal
 
 
-def _invalid(message: str) -> _Refused:
-    return _Refused(Refusal(422, "invalid_input", message))
+def _invalid(message: str, location: str = "") -> _Refused:
+    return _Refused(Refusal(422, "invalid_input", message, location))
+
+
+def _child_path(parent: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{parent}[{key}]"
+    return f"{parent}.{key}" if parent else key
 
 
 def _number(kind: type[int] | type[float]) -> Callable[[str], Any]:
@@ -56,21 +63,23 @@ def _constant(name: str) -> Any:
 
 
 def _check_json_value(value: object) -> None:
-    """Depth and NUL bytes, without recursion (the value may be nested as deeply as the parser allowed)."""
-    stack: list[tuple[object, int]] = [(value, 1)]
+    """Depth and NUL bytes, without recursion (the value may be nested as deeply as the parser allowed).
+    A NUL is reported at its path in the body ("course.months"), as a validation error would be."""
+    stack: list[tuple[object, int, str]] = [(value, 1, "")]
     while stack:
-        item, depth = stack.pop()
+        item, depth, path = stack.pop()
         if depth > MAX_JSON_DEPTH:
-            raise _invalid(f"body: nested more than {MAX_JSON_DEPTH} levels deep")
+            raise _invalid(f"body: nested more than {MAX_JSON_DEPTH} levels deep", path)
         if isinstance(item, str) and "\x00" in item:
-            raise _invalid("body: text contains a NUL character (\\u0000)")
+            where = path or "body"
+            raise _invalid(f"{where}: text contains a NUL character (\\u0000)", where)
         if isinstance(item, dict):
             for key, child in item.items():
                 if "\x00" in key:
-                    raise _invalid("body: a field name contains a NUL character (\\u0000)")
-                stack.append((child, depth + 1))
+                    raise _invalid("body: a field name contains a NUL character (\\u0000)", path or "body")
+                stack.append((child, depth + 1, _child_path(path, key)))
         elif isinstance(item, list):
-            stack.extend((child, depth + 1) for child in item)
+            stack.extend((child, depth + 1, _child_path(path, i)) for i, child in enumerate(item))
 
 
 def check_json_body(body: bytes) -> None:
@@ -102,7 +111,8 @@ def _check_query(request: HttpRequest) -> None:
         raise _invalid("the address contains a NUL character (%00)")
     for name, values in request.GET.lists():
         if "\x00" in name or any("\x00" in v for v in values):
-            raise _invalid(f"{name.replace(chr(0), '')}: contains a NUL character (%00)")
+            clean = name.replace(chr(0), "")
+            raise _invalid(f"{clean}: contains a NUL character (%00)", clean)
 
 
 def _check_body(request: HttpRequest) -> None:
@@ -118,7 +128,8 @@ def _check_body(request: HttpRequest) -> None:
     elif content_type in {"application/x-www-form-urlencoded", "multipart/form-data"}:
         for name, values in request.POST.lists():
             if "\x00" in name or any("\x00" in v for v in values):
-                raise _invalid(f"{name.replace(chr(0), '')}: contains a NUL character")
+                clean = name.replace(chr(0), "")
+                raise _invalid(f"{clean}: contains a NUL character", clean)
 
 
 def too_large(size: int | None = None) -> Refusal:
@@ -134,7 +145,8 @@ def too_large(size: int | None = None) -> Refusal:
 def refusal_response(request: HttpRequest, refusal: Refusal) -> HttpResponse:
     """The API's JSON error shape under /api/, a short page elsewhere."""
     if request.path.startswith("/api/"):
-        body = {"error": {"code": refusal.code, "message": refusal.message, "details": []}}
+        details = [{"location": refusal.location, "message": refusal.message}] if refusal.location else []
+        body = {"error": {"code": refusal.code, "message": refusal.message, "details": details}}
         return JsonResponse(body, status=refusal.status)
     titles = {413: "Too much data", 400: "Bad request", 422: "Cannot use this input"}
     context = {"title": titles.get(refusal.status, "Bad request"), "message": refusal.message}

@@ -133,6 +133,7 @@ NOT_PAGES: dict[str, str] = {
     "journal:import": "a form's POST target; redirects to journal:export",
     "journal:revoke": "a form's POST target; redirects to journal:share",
     "journal:delete_saved": "a form's POST target; redirects to the journal",
+    "journal:open_saved": "a form's POST target; redirects to clinics:compare",
     "journal:save_result": "a form's POST target on the treatment tools; redirects to the journal",
     "journal:save_search": "a form's POST target on the trial search; redirects to the journal",
     "journal:delete_watch": "a form's POST target; redirects to the journal",

@@ -37,8 +37,9 @@ def alices_journal(alice: User, doctor: User) -> dict[str, Any]:
         ids[slug] = a.post(f"/api/journal/{slug}", body).json()["id"]
     share = a.post("/api/journal/shares", {"email": doctor.email}).json()["id"]
     saved = save_result(alice, kind="aftercare", title=SECRET, data={"x": SECRET}).pk
+    worksheet = save_result(alice, kind="clinics", title=SECRET, data={"clinics": []}).pk
     watch = save_search(alice, query="q=" + SECRET, label=SECRET, nct_ids=[]).pk
-    return {"ids": ids, "share": share, "saved": saved, "watch": watch, "owner": alice.pk}
+    return {"ids": ids, "share": share, "saved": saved, "worksheet": worksheet, "watch": watch, "owner": alice.pk}
 
 
 def page_urls(j: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
@@ -59,7 +60,8 @@ def page_urls(j: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
         "export": [("GET", reverse("journal:export") + f"?format={f}") for f in ("json", "csv", "fhir")],
         "import": [("POST", reverse("journal:import"))],
         "delete_saved": [("POST", reverse("journal:delete_saved", args=[j["saved"]]))],
-        "save_result": [("POST", reverse("journal:save_result", args=[k])) for k in ("aftercare", "screen")],
+        "open_saved": [("POST", reverse("journal:open_saved", args=[j["worksheet"]]))],
+        "save_result": [("POST", reverse("journal:save_result", args=[k])) for k in ("aftercare", "screen", "clinics")],
         "save_search": [("POST", reverse("journal:save_search"))],
         "delete_watch": [("POST", reverse("journal:delete_watch", args=[j["watch"]]))],
         "flags_seen": [("POST", reverse("journal:flags_seen"))],
@@ -73,8 +75,8 @@ def page_urls(j: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
 
 # Routes that name one of Alice's rows: a second user must get 404. The rest act on the caller's own
 # journal (or save into it), so they answer normally but must never show or touch Alice's rows.
-ID_ROUTES = {"entry", "edit", "delete", "revoke", "delete_saved", "delete_watch", "shared_view", "shared_summary",
-             "shared_chart", "shared_export"}  # fmt: skip
+ID_ROUTES = {"entry", "edit", "delete", "revoke", "delete_saved", "open_saved", "delete_watch", "shared_view",
+             "shared_summary", "shared_chart", "shared_export"}  # fmt: skip
 
 
 def alices_rows(alice_id: int) -> dict[str, int]:
@@ -85,8 +87,8 @@ def alices_rows(alice_id: int) -> dict[str, int]:
 
 def test_every_page_route_is_walked() -> None:
     names = {p.name for p in journal_urls.urlpatterns if isinstance(p, URLPattern)}
-    assert names == set(page_urls({"ids": dict.fromkeys(["sessions"], 1), "share": 1, "saved": 1, "watch": 1,
-                                   "owner": 1}))  # fmt: skip
+    assert names == set(page_urls({"ids": dict.fromkeys(["sessions"], 1), "share": 1, "saved": 1, "worksheet": 1,
+                                   "watch": 1, "owner": 1}))  # fmt: skip
 
 
 def test_a_second_user_gets_404_for_alices_ids_on_every_page(alices_journal: dict[str, Any], bob: User) -> None:

@@ -111,7 +111,7 @@ def revoke_share(owner: User, share_id: int) -> m.Share:
 
 
 def save_result(owner: User, *, kind: str, title: str, data: dict[str, Any]) -> m.SavedResult:
-    if kind not in {"aftercare", "screen"}:
+    if kind not in {"aftercare", "screen", "clinics"}:
         raise InvalidInput(f"kind: cannot save {kind!r}")
     return m.SavedResult.objects.create(owner=owner, kind=kind, title=title[:200], data=data)
 

@@ -41,6 +41,7 @@ urlpatterns = [
     path("export/", views.export_page, name="export"),
     path("import/", views.import_page, name="import"),
     path("saved/<int:pk>/delete/", views.delete_saved, name="delete_saved"),
+    path("saved/<int:pk>/open/", views.open_saved, name="open_saved"),
     path("save/<str:kind>/", views.save_result, name="save_result"),
     path("watch/", views.save_search, name="save_search"),
     path("watch/<int:pk>/delete/", views.delete_watch, name="delete_watch"),

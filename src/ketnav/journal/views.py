@@ -459,6 +459,9 @@ def shared_export(request: HttpRequest, owner_id: int) -> HttpResponse:
 
 
 def _saved_title(kind: str, data: dict[str, Any]) -> str:
+    if kind == "clinics":
+        names = [str(c.get("name", "")) for c in data.get("clinics", [])]
+        return f"Clinic comparison ({len(names)}): " + ", ".join(names)
     if kind == "aftercare":
         return f"Aftercare plan: {data['route']}, session ending {data['session_end'][:16].replace('T', ' ')}"
     return "Safety screen summary" + (" (urgent findings)" if data.get("urgent") else "")
@@ -480,9 +483,18 @@ def save_result(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def _tool_result(kind: str, request: HttpRequest) -> dict[str, Any]:
-    """Recompute the result from the same inputs with the tools' own public functions."""
+    """Recompute the result from the same inputs with the tools' own public functions (the clinic
+    worksheet is taken from this browser's session, where the comparison page keeps it)."""
     import datetime as dt
     import json
+
+    if kind == "clinics":
+        from ketnav.clinics import worksheet
+
+        quotes = worksheet.load(request)
+        if not quotes.clinics:
+            raise InvalidInput("the clinic worksheet is empty; add a clinic first")
+        return quotes.export()
 
     if kind == "aftercare":
         from ketnav.safety.aftercare import plan
@@ -504,6 +516,25 @@ def _tool_result(kind: str, request: HttpRequest) -> dict[str, Any]:
         result = screening_dict(screen(parse_answers(answers)))
         return {"answers": answers, **result}
     raise NotFound(f"Cannot save {kind!r}")
+
+
+@owner_view
+@require_POST
+def open_saved(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put a saved clinic comparison back into this browser's worksheet (it replaces the one there)."""
+    from ketnav.clinics import worksheet
+    from ketnav.clinics.fields import check
+    from ketnav.clinics.quotes import Quotes
+
+    saved = m.SavedResult.objects.filter(owner=_owner(request), pk=pk, kind="clinics").first()
+    if saved is None:
+        raise NotFound(f"No saved clinic comparison with id {pk}")
+    try:
+        worksheet.save(request, check(Quotes, saved.data))
+    except InvalidInput as exc:  # saved by an older version whose fields no longer validate
+        messages.error(request, f"That comparison could not be opened: {exc.message}")
+        return redirect(reverse("journal:home") + "#saved")
+    return redirect(reverse("clinics:compare") + "#comparison")
 
 
 @owner_view

@@ -165,7 +165,7 @@ def test_export_then_delete_the_account(page: Any, tmp_path: Path) -> None:
         page.get_by_role("link", name="Scores and blood pressure as FHIR R4").click()
     assert "70274-6" in Path(info.value.path()).read_text()
 
-    page.get_by_role("link", name="Account").click()
+    page.get_by_role("link", name="Account", exact=True).click()  # the journal's menu, not the header's
     check(page, "account")
     page.get_by_role("link", name="Delete my account…").click()
     page.get_by_label("Your password, to confirm").fill(PASSWORD)

@@ -35,8 +35,8 @@ def api(v2_studies: dict[str, dict[str, Any]], settings: SettingsWrapper) -> Ite
 
 @pytest.fixture
 def staff(client: Client) -> Client:
-    User.objects.create_superuser("admin", "admin@example.org", "a long enough password")
-    client.login(username="admin", password="a long enough password")
+    # force_login: django-axes (issue 19) refuses Client.login, which authenticates without a request
+    client.force_login(User.objects.create_superuser("admin", "admin@example.org", "a long enough password"))
     return client
 
 

@@ -56,8 +56,11 @@ class KetnavAPI(NinjaAPI):
                     | (_ANY_BODY if "requestBody" in operation else {})
                     | (_SIGNED_IN if operation.get("security") else {})
                 )
+                # ninja keys its own responses by int; JSON would turn a str twin into a duplicate key
+                responses = {str(k): v for k, v in operation["responses"].items()}
                 for status, description in common.items():
-                    operation["responses"].setdefault(status, {"description": description, "content": error})
+                    responses.setdefault(status, {"description": description, "content": error})
+                operation["responses"] = responses
         return schema
 
 

@@ -17,6 +17,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks._common import REPO, SHARED
@@ -66,7 +67,7 @@ def measure(pairs: list[dict[str, str]], topics: dict[str, str]) -> Accuracy:
     profiles = {topic: build_profile(topics[topic]) for topic in {p["topic"] for p in pairs}}
     outcomes = []
     for pair in pairs:
-        kind = "inclusion" if pair["kind"] == "inclusion" else "exclusion"
+        kind: Literal["inclusion", "exclusion"] = "inclusion" if pair["kind"] == "inclusion" else "exclusion"
         result = assess(parse_criterion(pair["criterion"], kind), profiles[pair["topic"]])
         outcomes.append(Outcome(pair, result.status, result.because))
     return Accuracy(tuple(outcomes))
@@ -75,7 +76,9 @@ def measure(pairs: list[dict[str, str]], topics: dict[str, str]) -> Accuracy:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pairs", type=Path, default=PAIRS)
-    parser.add_argument("--errors", action="store_true", help="list the pairs the pre-screen gets wrong (development part only)")
+    parser.add_argument(
+        "--errors", action="store_true", help="list the pairs the pre-screen gets wrong (development part only)"
+    )
     args = parser.parse_args()
     pairs = load_pairs(args.pairs)
     accuracy = measure(pairs, load_topics())
@@ -90,8 +93,10 @@ def main() -> int:
     if args.errors:
         for o in accuracy.outcomes:
             if not o.correct and not held_out(o.pair["topic"]):
-                print(f"{o.pair['topic']} {o.pair['kind'][:3]} expected {o.pair['expected']} got {o.predicted}: "
-                      f"{o.pair['criterion'][:90]} | {o.because[:120]}")
+                print(
+                    f"{o.pair['topic']} {o.pair['kind'][:3]} expected {o.pair['expected']} got {o.predicted}: "
+                    f"{o.pair['criterion'][:90]} | {o.because[:120]}"
+                )
     return 0
 
 

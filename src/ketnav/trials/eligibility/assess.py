@@ -10,6 +10,7 @@ decides.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -68,6 +69,9 @@ def parse_study(eligibility: Eligibility) -> ParsedStudy:
 
 _Tri = bool | None
 # Qualifiers that do not change whether a condition counts ("chronic cluster headache" is cluster headache).
+_ABUSE_RE = re.compile(r"abus|depend|addict|alcoholism|heavy|binge|\b\d+ units|disorder|misuse", re.I)
+_LIGHT_USE_RE = re.compile(r"occasional|social|rarely|light|moderate", re.I)
+_NUMERIC_WINDOW_RE = re.compile(r"\d|one|two|three|four|five|six|twelve|eighteen|twenty", re.I)
 _PLAIN_QUALIFIERS = frozenset({"current", "currently", "active", "chronic", "primary", "acute"})
 
 
@@ -103,11 +107,23 @@ def _check_concept(criterion: ParsedCriterion, profile: Profile, questions: list
             if criterion.window and concept.kind in {"substance", "medicine", "treatment"} and fact.current is not True:
                 value = None
                 questions.append(f"Was your {concept.label} {criterion.window}?")
+            elif use.qualified == "abuse":
+                value = True if _ABUSE_RE.search(fact.words) else False if _LIGHT_USE_RE.search(fact.words) else None
+                if value is None:
+                    questions.append(f"Has your {concept.label} ever been a problem (abuse or dependence)?")
             elif use.qualified in {"current", "currently", "active"} and concept.kind in {"substance", "medicine"}:
                 value = fact.current
+            elif _NUMERIC_WINDOW_RE.search(criterion.window) and concept.kind == "condition":
+                value = None
+                questions.append(f"Was your {concept.label} {criterion.window}?")
             elif use.qualified and use.qualified not in _PLAIN_QUALIFIERS and use.qualified not in fact.words.lower():
                 value = None
                 questions.append(f"Would the study team call your {concept.label} {use.qualified}?")
+        if value is True and criterion.kind == "inclusion" and not use.negated:
+            missing = [w for w in criterion.specifics if w[:7] not in fact.words.lower()]
+            if missing:
+                value = None
+                questions.append(f"Ask the study team whether your {concept.label} meets: “{criterion.text}”")
         if use.negated:
             value = None if value is None else not value
         results.append((value, why))

@@ -45,7 +45,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("suicidal", "suicidal thoughts or attempts", "Have you had thoughts of suicide or made a suicide attempt?",
        "condition", r"\bsuicid\w*\b|\bself[- ]harm\w*\b"),
     _c("depression", "depression", "Have you been diagnosed with depression?", "condition",
-       r"\bdepress(?:ion|ive|ed mood)\b|\bMDD\b|\bdysthymi\w*\b"),
+       r"\bdepress(?:ion|ive|ed mood|ed)\b|\bMDD\b|\bdysthymi\w*\b"),
     _c("anxiety", "an anxiety disorder", "Have you been diagnosed with an anxiety disorder?", "condition",
        r"\banxiety\b|(?-i:\bGAD\b)|\bpanic disorder\b|\bsocial phobia\b"),
     _c("ptsd", "post-traumatic stress disorder", "Have you been diagnosed with PTSD?", "condition",
@@ -59,7 +59,12 @@ CONCEPTS: tuple[Concept, ...] = (
     # --- substances
     _c("substance_use", "drug use or a substance use disorder",
        "Do you use recreational or illegal drugs, or have you had a drug problem?", "substance",
-       r"\bsubstance (?:use|abuse|dependence|misuse)\b|\bdrug (?:abuse|addiction|dependence|misuse|use disorder)\b|"
+       r"\bsubstance (?:use|abuse|dependence|misuse)\b|\bdrugs?(?= (?:or|and|and/or) alcohol (?:abuse|"
+       r"dependence|misuse|addiction))|"
+       r"(?<=alcohol and )drug (?:abuse|dependence|misuse|addiction)\b|(?<=alcohol or )drug (?:abuse|"
+       r"dependence|misuse|addiction)\b|"
+       r"(?<=alcohol and/or )drug (?:abuse|dependence|misuse|addiction)\b|\bdrug (?:abuse|addiction|"
+       r"dependence|misuse|use disorder)\b|"
        r"\billicit\b|\billegal drugs?\b|\brecreational drugs?\b|\bstreet drugs?\b|\bcocaine\b|\bheroin\b|"
        r"\bmethamphetamine\b|\bcannabis\b|\bmarijuana\b|\bIVDU\b|\bIV drug use\b|\bpolysubstance\b|"
        r"\bopioid use disorder\b|\buse any drugs\b|\busing any drugs\b|\buse drugs\b"),
@@ -114,8 +119,11 @@ CONCEPTS: tuple[Concept, ...] = (
        r"\bCKD\b|\bESRD\b|"
        r"\bdialysis\b|\bhemodialysis\b|\bnephropath\w*\b"),
     _c("lung_disease", "lung disease", "Do you have lung disease (COPD, asthma)?", "condition",
-       r"\bCOPD\b|\bchronic obstructive\b|\bemphysema\b|\bpulmonary (?:disease|fibrosis)\b|\blung disease\b|"
+       r"\bpulmonary (?:disease|fibrosis)\b|\blung disease\b|"
        r"\binterstitial lung\b"),
+    _c("copd", "COPD (chronic obstructive lung disease)", "Do you have COPD or emphysema?", "condition",
+       r"\bCOPD\b|\bchronic obstructive (?:pulmonary|lung|airways?) disease\b|\bchronic obstructive\b|"
+       r"\bemphysema\b|\bchronic bronchitis\b"),
     _c("asthma", "asthma", "Do you have asthma?", "condition", r"\basthma\w*\b"),
     _c("sleep_apnea", "sleep apnoea or breathing problems", "Do you have sleep apnoea?", "condition",
        r"\bapn(?:o)?ea\b|\bOSA\b|\bobesity hypoventilation\b"),
@@ -145,6 +153,21 @@ CONCEPTS: tuple[Concept, ...] = (
        r"\bbleeding (?:disorder|diathesis|tendency)\b|\bcoagulopath\w*\b|\bhemophilia\b"),
     _c("nasal", "nose problems", "Do you have a problem with your nose (such as rhinitis or blockage)?", "condition",
        r"\bnasal (?:abnormalit\w*|obstruction|dysfunction|polyps?|disease|septum)\b|\brhinitis\b"),
+    _c("pituitary", "a pituitary disease", "Do you have a pituitary disease (e.g. acromegaly)?", "condition",
+       r"\bpituitary\b|\bacromegal\w*\b|\bcushing\W?s? (?:disease|syndrome)\b|\bprolactinoma\b|"
+       r"\bmacroadenoma\b|\bhypophys\w*\b"),
+    _c("gallstones", "gallstones or gallbladder inflammation", "Do you have gallstones?", "condition",
+       r"\bgall ?stones?\b|\bcholelithiasis\b|\bcholecystitis\b|\bbiliary colic\b|\bbiliary sludge\b"),
+    _c("pancreatitis", "pancreatitis", "Have you had pancreatitis?", "condition",
+       r"\bpancreatitis\b"),
+    _c("cdiff", "C. difficile infection", "Do you have a C. difficile infection?", "condition",
+       r"\b(?:clostridium|clostridioides|c\.?) ?diff(?:icile)?\b|\bCDI\b"),
+    _c("scoliosis", "scoliosis", "Do you have scoliosis?", "condition", r"\bscolio\w*\b"),
+    _c("parkinson", "Parkinson's disease", "Do you have Parkinson's disease?", "condition",
+       r"\bparkinson\W?s? disease\b|\bparkinsonism\b|\bparkinson\W?s\b"),
+    _c("bone_disease", "a bone disease", "Do you have a bone disease (e.g. Paget disease)?", "condition",
+       r"\bpaget\W?s disease(?: of bone)?\b|\bosteoporosis\b|\bosteomalacia\b|\bosteogenesis imperfecta\b|"
+       r"\bbone (?:or joint )?diseases?\b|\bmetabolic bone\b"),
     _c("chronic_pain", "chronic pain", "Do you have chronic pain?", "condition", r"\bchronic pain\b|\bfibromyalgia\b"),
     _c("allergy_ketamine", "an allergy to ketamine", "Are you allergic to ketamine?", "state",
        r"\b(?:allerg\w*|hypersensitivit\w*|intoleran\w*) (?:to )?(?:ketamine|esketamine)\b|"
@@ -157,7 +180,8 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("ect", "electroconvulsive therapy", "Have you had electroconvulsive therapy (ECT)?", "treatment",
        r"(?-i:\bECT\b)|\belectroconvulsive\b"),
     _c("antidepressant", "antidepressants", "Do you take an antidepressant?", "medicine",
-       r"\bantidepressants?\b|\bSSRIs?\b|\bSNRIs?\b|\bsertraline\b|\bfluoxetine\b|\bescitalopram\b|\bcitalopram\b|"
+       r"\bantidepressants?\b|\bantidepressive\b|\bmedications? (?:to treat|for) depression\b|\bSSRIs?\b|"
+       r"\bSNRIs?\b|\bsertraline\b|\bfluoxetine\b|\bescitalopram\b|\bcitalopram\b|"
        r"\bparoxetine\b|\bvenlafaxine\b|\bduloxetine\b|\bbupropion\b|\bmirtazapine\b"),
     _c("maoi", "MAO inhibitors", "Do you take an MAO inhibitor (e.g. phenelzine)?", "medicine",
        r"\bMAOIs?\b|\bmonoamine oxidase inhibitors?\b|\bphenelzine\b|\bnardil\b|\btranylcypromine\b"),
@@ -165,6 +189,8 @@ CONCEPTS: tuple[Concept, ...] = (
        r"\bbenzodiazepines?\b|\blorazepam\b|\bdiazepam\b|\bvalium\b|\balprazolam\b|\bclonazepam\b"),
     _c("antipsychotic", "antipsychotics", "Do you take an antipsychotic?", "medicine",
        r"\bantipsychotics?\b|\bneuroleptics?\b|\bquetiapine\b|\bolanzapine\b|\brisperidone\b|\baripiprazole\b"),
+    _c("immunosuppressant", "immunosuppressive medicines", "Do you take medicines that suppress the immune system?",
+       "medicine", r"\bimmunosuppress\w*\b|\btacrolimus\b|\bcyclosporin\w*\b|\bmycophenolate\b|\bazathioprine\b"),
     _c("lithium", "lithium", "Do you take lithium?", "medicine", r"\blithium\b"),
     _c("opioid", "opioid medicines", "Do you take opioid painkillers?", "medicine",
        r"\bopioids?\b|\bopiates?\b|\bmorphine\b|\boxycodone\b|\bmethadone\b|\bbuprenorphine\b|\bfentanyl\b"),
@@ -198,6 +224,9 @@ IMPLIES: dict[str, tuple[str, ...]] = {
     "allergy_ketamine": ("allergy",),
     "maoi": ("antidepressant",),
     "asthma": ("lung_disease",),
+    "copd": ("lung_disease",),
+    "parkinson": ("neurological",),
+    "pituitary": (),
     "glaucoma": (),
 }
 
@@ -216,12 +245,14 @@ def find_mentions(text: str) -> list[Mention]:
     for concept in CONCEPTS:
         for m in concept.pattern.finditer(text):
             found.append(Mention(concept.key, m.start(), m.end(), m.group(0)))
-    # "allergy to ketamine" also matches "allergy" and "ketamine": keep the specific concept only
-    specific = [m for m in found if m.concept == "allergy_ketamine"]
-    if specific:
-        found = [
-            m
-            for m in found
-            if m.concept == "allergy_ketamine" or not any(s.start <= m.start and m.end <= s.end for s in specific)
-        ]
+    # "allergy to ketamine" also matches "allergy" and "ketamine", "type 1 diabetes" also "diabetes":
+    # keep the most specific mention only (the broader concept follows from IMPLIES)
+    found = [
+        m
+        for m in found
+        if not any(
+            o.concept != m.concept and o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start)
+            for o in found
+        )
+    ]
     return sorted(found, key=lambda m: (m.start, -(m.end - m.start)))

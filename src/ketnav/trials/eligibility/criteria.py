@@ -53,6 +53,7 @@ class ParsedCriterion:
     window: str = ""  # "within the last 6 months"
     women_only: bool = False  # applies only to women ("women of childbearing potential ...")
     sex_required: str = ""  # "F" or "M" when the item admits one sex only
+    specifics: tuple[str, ...] = ()  # "stage", "class", "registry": what a diagnosis must also have
     procedural: bool = False  # consent, willingness, availability: for the person and the team to agree
 
 
@@ -76,6 +77,7 @@ _MEASURE_NAMES: tuple[tuple[str, str], ...] = (
     ("madrs", r"\bMADRS\b"),
     ("egfr", r"\beGFR\b|\bglomerular filtration\b|\bcreatinine clearance\b"),
     ("ecog", r"\bECOG\b"),
+    ("fev1", r"\bFEV1\b(?!\s*/)|\bforced expiratory volume in (?:1|one) sec\w*(?:\s*\(FEV1\))?"),
 )
 _MEASURE_RES = tuple((m, re.compile(p, re.I)) for m, p in _MEASURE_NAMES)
 _AFTER_NAME_RE = re.compile(r"^[^0-9<>=;]{0,40}?" + _CMP + r"\s*" + _N, re.I)
@@ -110,9 +112,19 @@ _AGE_MAX_RE = re.compile(
 )
 _QUALIFIER_RE = re.compile(
     r"\b(severe|uncontrolled|unstable|clinically significant|significant|serious|poorly controlled|decompensated|"
-    r"current(?:ly)?|active|untreated|advanced|end[- ]stage|major|acute|primary|chronic)\b[\w\s,/-]{0,30}$",
+    r"current(?:ly)?|active|untreated|advanced|end[- ]stage|acute|primary|chronic|degenerative)\b[\w\s,/-]{0,30}$",
     re.I,
 )
+_QUALIFIER_WORD_RE = re.compile(
+    r"\b(severe|uncontrolled|unstable|clinically significant|significant|serious|poorly controlled|decompensated|"
+    r"current(?:ly)?|active|untreated|advanced|end[- ]stage|acute|primary|chronic|degenerative|mild|moderate|"
+    r"mild-moderate|mild to moderate)\b",
+    re.I,
+)
+_PLAIN = frozenset({"current", "currently", "active", "chronic", "primary", "acute"})
+_WITH_RE = re.compile(r"\s+with\s+", re.I)
+_SPECIFIC_RE = re.compile(r"\b(?:stage|class|grade|registry|consent\w*|score|subtype|genotype|mutation)\b", re.I)
+_DURATION_RE = re.compile(r"\bfor (?:at least |more than |over )?(?:the )?(?:past|last)\b", re.I)
 _WINDOW_RE = re.compile(
     r"\b(?:within|in|during|over) (?:the )?(?:last|past|previous|preceding|prior)?\s*"
     r"(\d+|one|two|three|four|five|six|twelve|eighteen|twenty[- ]four)\s*(days?|weeks?|months?|years?)\b|"
@@ -139,6 +151,8 @@ _PROCEDURAL_RE = re.compile(
     r"\binvestigator'?s? (?:opinion|judgment)\b",
     re.I,
 )
+_MALE_WORD_RE = re.compile(r"\bmales?\b|\bm[ae]n\b", re.I)
+_FEMALE_WORD_RE = re.compile(r"\bfemales?\b|\bwom[ae]n\b", re.I)
 _OR_RE = re.compile(r"\bor\b|/", re.I)
 _AND_RE = re.compile(r"\band\b", re.I)
 
@@ -187,7 +201,16 @@ def _measure_limits(text: str) -> list[Limit]:
     return limits
 
 
+_CHILD_RE = re.compile(
+    r"^\W*(?:children|minors|paediatric|pediatric)\b[^0-9]{0,8}(?:\(?\s*(<|<=)\s*(\d{1,2})\)?)?", re.I
+)
+
+
 def _age_limits(text: str) -> list[Limit]:
+    if (child := _CHILD_RE.match(text)) is not None:
+        if child.group(2):
+            return [_limit_from("age", child.group(1), float(child.group(2)), child.group(0))]
+        return [Limit("age", None, 18, high_inclusive=False, words=child.group(0))]
     if not _AGE_WORD_RE.search(text) and not re.search(r"\b\d{1,3}\s*(?:years|yrs)\b", text, re.I):
         return []
     if (m := _AGE_RANGE2_RE.search(text) or _AGE_RANGE_RE.search(text)) is not None:
@@ -221,7 +244,8 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
     measured = {limit.measure for limit in limits}
     uses: list[ConceptUse] = []
     seen: set[str] = set()
-    for mention in find_mentions(plain):
+    mentions = find_mentions(plain)
+    for mention in mentions:
         if mention.concept in seen or after_except(plain, mention.start):
             continue
         # "BMI <= 30" names a measure, not obesity; "intraocular pressure > 21" is a limit, not glaucoma
@@ -233,8 +257,13 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
             continue
         seen.add(mention.concept)
         start, _ = clause_bounds(plain, mention.start)
-        q = _QUALIFIER_RE.search(plain[max(start, mention.start - 45) : mention.start])
-        qualifier = q.group(1).lower() if q else ""
+        before = plain[max(start, mention.start - 45) : mention.start]
+        found = [q.lower() for q in _QUALIFIER_WORD_RE.findall(before)]
+        strong = [q for q in found if q not in _PLAIN]
+        qualifier = strong[-1] if strong else found[-1] if found else ""
+        joined = _WITH_RE.match(plain, mention.end)
+        if joined is not None and any(o.start == joined.end() for o in mentions):
+            continue  # "depression with psychosis": the criterion is about the psychosis
         if qualifier == "chronic" and mention.concept in {
             "cluster_headache",
             "chronic_pain",
@@ -242,15 +271,24 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
             "kidney_disease",
         }:
             qualifier = ""
-        uses.append(ConceptUse(mention.concept, is_negated(plain, mention.start), qualifier, mention.words))
-    window_match = _WINDOW_RE.search(plain)
+        negated = (
+            is_negated(plain, mention.start) or re.search(r"\bnon-?\s?$", plain[: mention.start], re.I) is not None
+        )
+        after = plain[mention.end : mention.end + 30]
+        if re.search(r"\b(?:abuse|dependence|addiction|misuse|use disorder)", after, re.I) or (
+            mention.concept == "substance_use" and re.search(r"abuse|dependence|addiction|misuse", mention.words, re.I)
+        ):
+            qualifier = "abuse"
+        uses.append(ConceptUse(mention.concept, negated, qualifier, mention.words))
+    window_match = None if _DURATION_RE.search(plain) else _WINDOW_RE.search(plain)
     has_or = _OR_RE.search(plain) is not None
     has_and = _AND_RE.search(plain) is not None
     # limits on different measures joined by "and" must all hold; lists of illnesses are alternatives
     any_of = not (has_and and not has_or and len(measured) > 1)
     sex_only = _SEX_ONLY_RE.match(plain)
     sex_required = ""
-    if sex_only and kind == "inclusion":
+    one_sex = not (_MALE_WORD_RE.search(plain) and _FEMALE_WORD_RE.search(plain))
+    if sex_only and kind == "inclusion" and one_sex:
         sex_required = "F" if sex_only.group(1).lower().startswith(("f", "wom")) else "M"
     return ParsedCriterion(
         kind=kind,
@@ -262,6 +300,7 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
         women_only=_WOMEN_ONLY_RE.search(plain) is not None,
         sex_required=sex_required,
         procedural=_PROCEDURAL_RE.search(plain) is not None and not limits and not uses,
+        specifics=tuple(dict.fromkeys(m.group(0).lower() for m in _SPECIFIC_RE.finditer(plain))),
     )
 
 

@@ -38,6 +38,7 @@ MEASURES: Mapping[str, str] = {
     "egfr": "eGFR (kidney function)",
     "creatinine": "creatinine",
     "ecog": "ECOG performance status",
+    "fev1": "FEV1 (% of predicted)",
 }
 
 
@@ -62,6 +63,9 @@ class Profile:
     values: Mapping[str, Value] = field(default_factory=dict)
     otherwise_healthy: bool = False
     no_medicines: bool = False
+    medicines_listed: str = ""  # the person's full list of medicines ("medications include ..."): others absent
+    history_listed: str = ""  # "past medical history is significant for X": other illnesses absent
+    sterile: str = ""  # "tubal ligation", "hysterectomy": cannot become pregnant
 
     def fact(self, key: str) -> Fact | None:
         """What the person said about a concept, or what follows from it; None when unknown."""
@@ -75,12 +79,18 @@ class Profile:
             return Fact(False, "male")
         if key in {"pregnancy", "breastfeeding"} and self.age is not None and (self.age < 10 or self.age >= 55):
             return Fact(False, f"age {self.age:g}")
-        if key == "pregnancy" and (meno := self.facts.get("menopause")) is not None and meno.present:
+        if key in {"pregnancy", "breastfeeding"} and (meno := self.facts.get("menopause")) is not None and meno.present:
             return Fact(False, meno.words)
+        if key == "pregnancy" and self.sterile:
+            return Fact(False, self.sterile)
         if concept.kind == "condition" and self.otherwise_healthy:
             return Fact(False, "otherwise healthy")
+        if concept.kind == "condition" and self.history_listed:
+            return Fact(False, self.history_listed)
         if concept.kind == "medicine" and self.no_medicines:
             return Fact(False, "no medicines", current=False)
+        if concept.kind == "medicine" and self.medicines_listed:
+            return Fact(False, self.medicines_listed, current=False)
         return None
 
     def value(self, measure: str) -> Value | None:
@@ -142,8 +152,10 @@ _VALUE_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("hama", re.compile(r"\bHAM-?A\s*(?:score)?\s*(?:is|was|of|:|=)*\s*" + _NUM, re.I)),
     ("hamd", re.compile(r"\b(?:HAM-?D|HDRS)(?:-?17)?\s*(?:score)?\s*(?:is|was|of|:|=)*\s*" + _NUM, re.I)),
     ("madrs", re.compile(r"\bMADRS\s*(?:score)?\s*(?:is|was|of|:|=)*\s*" + _NUM, re.I)),
-    ("egfr", re.compile(r"\beGFR\s*(?:is|was|of|:|=)*\s*" + _NUM, re.I)),
+    ("egfr", re.compile(r"\beGFR\s*(?:is|was|of|:|=|>|>=)*\s*" + _NUM, re.I)),
     ("creatinine", re.compile(r"\bcreatinine\s*(?:is|was|of|:|=|level)*\s*" + _NUM, re.I)),
+    ("fev1", re.compile(r"\b(?:FEV1|forced expiratory volume in (?:1|one|"
+                        r"the first) sec\w*)\)?(?!\s*/)[^0-9%]{0,25}?" + _NUM + r"\s*%", re.I)),
     ("ecog", re.compile(r"\bECOG\s*(?:performance status|PS)?\s*(?:is|was|of|:|=)*\s*([0-5])\b", re.I)),
 )  # fmt: skip
 _BP_RE = re.compile(
@@ -155,7 +167,10 @@ _HEALTHY_RE = re.compile(
     r"\botherwise healthy\b|\bno other (?:\w+ )?(?:illness(?:es)?|diseases?|medical (?:problems?|conditions?|history)|"
     r"health (?:problems?|conditions?)|conditions?)\b|\bno (?:significant |relevant )?(?:past )?medical history\b|"
     r"\bno (?:other )?underlying diseases?\b|\bpreviously healthy\b|\bhealthy (?:man|woman|person|adult|volunteer)\b|"
-    r"\bis healthy\b|\bin good health\b|\bno known (?:medical )?(?:illness|conditions?|diseases?)\b",
+    r"\bis healthy\b|\bnothing remarkable in (?:her|his|the) past medical history\b|"
+    r"\bunremarkable (?:past )?medical history\b|"
+    r"\bpast medical history is unremarkable\b|\bin good health\b|\bno known (?:medical )?(?:illness|"
+    r"conditions?|diseases?)\b",
     re.I,
 )
 _NO_MEDS_RE = re.compile(
@@ -171,6 +186,19 @@ _CURRENT_RE = re.compile(
     re.I,
 )
 _PAST_RE = re.compile(r"\b(?:former|ex-|quit|stopped|used to|in remission|past|previous(?:ly)?|off)\b", re.I)
+_MED_LIST_RE = re.compile(
+    r"\b(?:medications?|medicines?|drug history|meds)\b[^.]{0,20}?\b(?:include|includes|are|is only|only positive for|"
+    r"consist of)\b[^.]*|\b(?:only|just) (?:uses|using|takes|taking|on)\b[^.]*|\bno other medications?\b[^.]*",
+    re.I,
+)
+_HISTORY_LIST_RE = re.compile(
+    r"\b(?:past )?medical history (?:is )?(?:only )?(?:remarkable|significant|notable|positive) for\b[^.]*|"
+    r"\bPMH (?:of|:)[^.]*",
+    re.I,
+)
+_STERILE_RE = re.compile(
+    r"\btubal ligation\b|\bhysterectomy\b(?! was offered)|\bsterili[sz]ed\b|\bbilateral oophorectomy\b", re.I
+)
 _NONSMOKER_RE = re.compile(r"\bnon-?smok\w*\b|\bnever smok\w*\b", re.I)
 
 
@@ -242,6 +270,11 @@ def parse_profile(text: str) -> Profile:
         values=values,
         otherwise_healthy=_HEALTHY_RE.search(text) is not None,
         no_medicines=_NO_MEDS_RE.search(text) is not None,
+        medicines_listed=_snippet(listed.group(0), "") if (listed := _MED_LIST_RE.search(text)) else "",
+        history_listed=_snippet(hist.group(0), "") if (hist := _HISTORY_LIST_RE.search(text)) else "",
+        sterile=sterile.group(0)
+        if (sterile := _STERILE_RE.search(text)) and not is_negated(text, sterile.start())
+        else "",
     )
 
 
@@ -292,4 +325,7 @@ def build_profile(text: str = "", answers: Answers | None = None) -> Profile:
         values=values,
         otherwise_healthy=answers.otherwise_healthy or base.otherwise_healthy,
         no_medicines=answers.no_medicines or base.no_medicines,
+        medicines_listed=base.medicines_listed,
+        history_listed=base.history_listed,
+        sterile=base.sterile,
     )

@@ -221,3 +221,32 @@ def prescreen(study: ParsedStudy, profile: Profile) -> Prescreen:
 
 def prescreen_eligibility(eligibility: Eligibility, profile: Profile) -> Prescreen:
     return prescreen(parse_study(eligibility), profile)
+
+
+@dataclass(frozen=True)
+class FormQuestion:
+    """One yes/no question (a concept) or number (a measure) of a study's "Could I take part?" form."""
+
+    key: str
+    text: str
+
+
+def form_questions(
+    study: ParsedStudy, *, max_concepts: int = 16
+) -> tuple[tuple[FormQuestion, ...], tuple[FormQuestion, ...]]:
+    """The concepts and measures this study's criteria mention, in the order they first appear.
+
+    A short form generated from the criteria asks only what this study's team will ask; age and sex
+    are always asked by the page itself.
+    """
+    concepts: dict[str, FormQuestion] = {}
+    measures: dict[str, FormQuestion] = {}
+    for criterion in study.criteria:
+        for use in criterion.concepts:
+            if use.concept not in concepts:
+                concepts[use.concept] = FormQuestion(use.concept, BY_KEY[use.concept].question)
+        for limit in criterion.limits:
+            if limit.measure != "age" and limit.measure not in measures:
+                label = MEASURES[limit.measure]
+                measures[limit.measure] = FormQuestion(limit.measure, label[0].upper() + label[1:])
+    return tuple(concepts.values())[:max_concepts], tuple(measures.values())[:6]

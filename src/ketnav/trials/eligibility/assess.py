@@ -16,7 +16,9 @@ from typing import Literal
 
 from ketnav.trials.eligibility.concepts import BY_KEY
 from ketnav.trials.eligibility.criteria import Kind, ParsedCriterion, parse_criterion
+from ketnav.trials.eligibility.generic import generic_match
 from ketnav.trials.eligibility.profile import MEASURES, Profile
+from ketnav.trials.eligibility.text import NEGATION_CUE_RE, clean
 from ketnav.trials.record import Eligibility
 
 Status = Literal["met", "not_met", "unknown"]
@@ -157,6 +159,13 @@ def assess(criterion: ParsedCriterion, profile: Profile) -> CriterionResult:
     if not checks:
         if criterion.procedural:
             return CriterionResult(kind, text, "unknown", "for you and the study team to agree", (), True)
+        if profile.stems and not NEGATION_CUE_RE.match(clean(text).lstrip("-* ")):
+            found = generic_match(clean(text), profile.stems)
+            if found is not None and found.said:
+                if found.qualified:
+                    question = f"Ask the study team whether your condition counts as: “{found.words}”"
+                    return CriterionResult(kind, text, "unknown", "not stated", (question,))
+                return CriterionResult(kind, text, "met", f'you mention: "{found.words}"')
         return CriterionResult(
             kind,
             text,

@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ketnav.trials.eligibility.concepts import BY_KEY, IMPLIES, find_mentions
+from ketnav.trials.eligibility.generic import person_stems
 from ketnav.trials.eligibility.text import about_someone_else, clause_bounds, clean, is_negated
 from ketnav.trials.patient_query import AGE_MONTHS_RE, AGE_RE, FEMALE_RE, MALE_RE
 
@@ -65,6 +66,7 @@ class Profile:
     no_medicines: bool = False
     medicines_listed: str = ""  # the person's full list of medicines ("medications include ..."): others absent
     history_listed: str = ""  # "past medical history is significant for X": other illnesses absent
+    stems: frozenset[str] = frozenset()  # word stems the person used about themselves (generic fallback)
     sterile: str = ""  # "tubal ligation", "hysterectomy": cannot become pregnant
 
     def fact(self, key: str) -> Fact | None:
@@ -271,6 +273,7 @@ def parse_profile(text: str) -> Profile:
         otherwise_healthy=_HEALTHY_RE.search(text) is not None,
         no_medicines=_NO_MEDS_RE.search(text) is not None,
         medicines_listed=_snippet(listed.group(0), "") if (listed := _MED_LIST_RE.search(text)) else "",
+        stems=person_stems(text),
         history_listed=_snippet(hist.group(0), "") if (hist := _HISTORY_LIST_RE.search(text)) else "",
         sterile=sterile.group(0)
         if (sterile := _STERILE_RE.search(text)) and not is_negated(text, sterile.start())
@@ -327,5 +330,6 @@ def build_profile(text: str = "", answers: Answers | None = None) -> Profile:
         no_medicines=answers.no_medicines or base.no_medicines,
         medicines_listed=base.medicines_listed,
         history_listed=base.history_listed,
+        stems=base.stems,
         sterile=base.sterile,
     )

@@ -67,7 +67,8 @@ CONCEPTS: tuple[Concept, ...] = (
        r"dependence|misuse|use disorder)\b|"
        r"\billicit\b|\billegal drugs?\b|\brecreational drugs?\b|\bstreet drugs?\b|\bcocaine\b|\bheroin\b|"
        r"\bmethamphetamine\b|\bcannabis\b|\bmarijuana\b|\bIVDU\b|\bIV drug use\b|\bpolysubstance\b|"
-       r"\bopioid use disorder\b|\buse any drugs\b|\busing any drugs\b|\buse drugs\b"),
+       r"\bopioid use disorder\b|\b(?:recreational |illicit |illegal |street )?drug use\b|"
+       r"\buse any drugs\b|\busing any drugs\b|\buse drugs\b"),
     _c("alcohol", "alcohol use", "Do you drink alcohol regularly, or have you had an alcohol problem?", "substance",
        r"\balcohol\w*\b|\bETOH\b|\bbinge drink\w*\b|\bbeer\b|\bwine\b"),
     _c("smoking", "smoking", "Do you smoke or use tobacco?", "substance",

@@ -11,6 +11,7 @@ import pytest
 from ketnav.trials.eligibility import (
     Answers,
     CriteriaCache,
+    assess,
     build_profile,
     parse_criterion,
     parse_profile,
@@ -140,3 +141,14 @@ def test_accuracy_on_the_hand_labelled_pairs_is_computed_from_the_file(shared_da
     assert right / total >= OVERALL_FLOOR
     held_right, held_total = accuracy.of(held=True)
     assert held_right / held_total >= HELD_OUT_FLOOR
+
+
+@pytest.mark.parametrize(
+    ("person", "expected"),
+    [("70-year-old woman", "met"), ("50-year-old man", "met"), ("30-year-old woman", "unknown")],
+)
+def test_a_negative_pregnancy_test_for_women_of_childbearing_potential(person: str, expected: str) -> None:
+    criterion = parse_criterion(
+        "A WOCBP must have a negative serum pregnancy test within 24 hours before dosing", "inclusion"
+    )
+    assert assess(criterion, parse_profile(person)).status == expected

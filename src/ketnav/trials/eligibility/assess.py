@@ -74,6 +74,8 @@ _Tri = bool | None
 _ABUSE_RE = re.compile(r"abus|depend|addict|alcoholism|heavy|binge|\b\d+ units|disorder|misuse", re.I)
 _LIGHT_USE_RE = re.compile(r"occasional|social|rarely|light|moderate", re.I)
 _NUMERIC_WINDOW_RE = re.compile(r"\d|one|two|three|four|five|six|twelve|eighteen|twenty", re.I)
+_CHILDBEARING_RE = re.compile(r"(?-i:\bWOCBP\b)|child-?bearing|reproductive potential", re.I)
+_NOT_PREGNANT_NOW_RE = re.compile(r"\b(?:not|no|negative|denies|answered)\b", re.I)
 _PLAIN_QUALIFIERS = frozenset({"current", "currently", "active", "chronic", "primary", "acute"})
 
 
@@ -150,6 +152,15 @@ def assess(criterion: ParsedCriterion, profile: Profile) -> CriterionResult:
     if criterion.women_only and profile.sex == "M":
         status: Status = "met" if kind == "inclusion" else "not_met"
         return CriterionResult(kind, text, status, "applies to women only; you: male")
+    if criterion.women_only and profile.sex == "F" and _CHILDBEARING_RE.search(text):
+        # "Women of childbearing potential must ...": not for a woman who cannot become pregnant (age,
+        # menopause, sterilisation); a woman who is only "not pregnant" now still could
+        pregnancy = profile.fact("pregnancy")
+        if pregnancy is not None and not pregnancy.present and not _NOT_PREGNANT_NOW_RE.search(pregnancy.words):
+            status = "met" if kind == "inclusion" else "not_met"
+            return CriterionResult(
+                kind, text, status, f'applies to women who could become pregnant; you: "{pregnancy.words}"'
+            )
     if criterion.sex_required and profile.sex:
         ok = criterion.sex_required == profile.sex
         sex_words = "female" if profile.sex == "F" else "male"

@@ -137,6 +137,8 @@ CONCEPTS: tuple[Concept, ...] = (
        r"\btype (?:1|I|one) diabetes\b|\bT1DM\b|\bIDDM\b|\bjuvenile diabetes\b"),
     _c("type2_diabetes", "type 2 diabetes", "Do you have type 2 diabetes?", "condition",
        r"\btype (?:2|II|two) diabetes\b|\bT2DM\b|\bDMII\b|\bDM2\b|\bNIDDM\b"),
+    _c("dka", "diabetic ketoacidosis", "Have you had diabetic ketoacidosis (DKA)?", "condition",
+       r"\bdiabetic ketoacidosis\b|(?-i:\bDKA\b)"),
     _c("obesity", "obesity", "Do you have obesity?", "condition", r"\bobes(?:e|ity)\b|\bmorbidly obese\b"),
     _c("cancer", "cancer", "Do you have, or have you had, cancer?", "condition",
        r"\bcancers?\b|\bmalignan\w*\b|\bcarcinoma\w*\b|\btumou?rs?\b|\bneoplas\w*\b|\blymphoma\b|\bleuk(?:a)?emia\b|"

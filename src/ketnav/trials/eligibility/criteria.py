@@ -133,6 +133,7 @@ _WINDOW_RE = re.compile(
     re.I,
 )
 _WOMEN_ONLY_RE = re.compile(
+    r"(?-i:\bWOCBP\b)|\b(?:childbearing|child-bearing|reproductive) potential\b|"
     r"\b(?:women|woman|females?|girls?) (?:of|with|who are of) (?:child-?bearing|reproductive)|"
     r"\bchild-?bearing potential\b|\bwomen who\b|\bfemale (?:participants|subjects|patients) (?:who|must)\b",
     re.I,
@@ -151,6 +152,7 @@ _PROCEDURAL_RE = re.compile(
     r"\binvestigator'?s? (?:opinion|judgment)\b",
     re.I,
 )
+_NEGATIVE_TEST_RE = re.compile(r"\bnegative\b|\bnon-?pregnant\b|\bnot (?:be )?pregnant\b", re.I)
 _MALE_WORD_RE = re.compile(r"\bmales?\b|\bm[ae]n\b", re.I)
 _FEMALE_WORD_RE = re.compile(r"\bfemales?\b|\bwom[ae]n\b", re.I)
 _OR_RE = re.compile(r"\bor\b|/", re.I)
@@ -274,6 +276,8 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
         negated = (
             is_negated(plain, mention.start) or re.search(r"\bnon-?\s?$", plain[: mention.start], re.I) is not None
         )
+        if mention.concept == "pregnancy" and _NEGATIVE_TEST_RE.search(plain):
+            negated = True  # "must have a negative pregnancy test": the criterion asks for no pregnancy
         after = plain[mention.end : mention.end + 30]
         if re.search(r"\b(?:abuse|dependence|addiction|misuse|use disorder)", after, re.I) or (
             mention.concept == "substance_use" and re.search(r"abuse|dependence|addiction|misuse", mention.words, re.I)

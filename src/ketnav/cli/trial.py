@@ -101,7 +101,10 @@ def _description(raw: str) -> str:
             raise InvalidInput(f"--patient: no such file: {path}") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise InvalidInput(f"--patient: cannot read {path}: {exc.__class__.__name__}") from None
-    return check_description(raw)
+    try:
+        return check_description(raw)
+    except InvalidInput as exc:  # name the option as the user typed it
+        raise InvalidInput("--" + exc.message) from None
 
 
 def _print_prescreen(prescreen: Prescreen, width: int) -> None:

@@ -18,7 +18,6 @@ from ketnav.trials.eligibility.concepts import BY_KEY
 from ketnav.trials.eligibility.criteria import Kind, ParsedCriterion, parse_criterion
 from ketnav.trials.eligibility.generic import generic_match
 from ketnav.trials.eligibility.profile import MEASURES, Profile
-from ketnav.trials.eligibility.text import NEGATION_CUE_RE, clean
 from ketnav.trials.record import Eligibility
 
 Status = Literal["met", "not_met", "unknown"]
@@ -170,8 +169,8 @@ def assess(criterion: ParsedCriterion, profile: Profile) -> CriterionResult:
     if not checks:
         if criterion.procedural:
             return CriterionResult(kind, text, "unknown", "for you and the study team to agree", (), True)
-        if profile.stems and not NEGATION_CUE_RE.match(clean(text).lstrip("-* ")):
-            found = generic_match(clean(text), profile.stems)
+        if profile.stems and criterion.alternatives:
+            found = generic_match(criterion.alternatives, profile.stems)
             if found is not None and found.said:
                 if found.qualified:
                     question = f"Ask the study team whether your condition counts as: “{found.words}”"

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ketnav.trials.eligibility.concepts import BY_KEY, find_mentions
-from ketnav.trials.eligibility.text import after_except, clause_bounds, clean, is_negated
+from ketnav.trials.eligibility.generic import Alternative, alternatives
+from ketnav.trials.eligibility.text import NEGATION_CUE_RE, after_except, clause_bounds, clean, is_negated
 
 Kind = Literal["inclusion", "exclusion"]
 
@@ -54,6 +55,7 @@ class ParsedCriterion:
     women_only: bool = False  # applies only to women ("women of childbearing potential ...")
     sex_required: str = ""  # "F" or "M" when the item admits one sex only
     specifics: tuple[str, ...] = ()  # "stage", "class", "registry": what a diagnosis must also have
+    alternatives: tuple[Alternative, ...] = ()  # for the generic fallback (generic.py), parsed once
     procedural: bool = False  # consent, willingness, availability: for the person and the team to agree
 
 
@@ -304,6 +306,9 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
         women_only=_WOMEN_ONLY_RE.search(plain) is not None,
         sex_required=sex_required,
         procedural=_PROCEDURAL_RE.search(plain) is not None and not limits and not uses,
+        alternatives=alternatives(plain)
+        if not limits and not uses and not NEGATION_CUE_RE.match(plain.lstrip("-* "))
+        else (),
         specifics=tuple(dict.fromkeys(m.group(0).lower() for m in _SPECIFIC_RE.finditer(plain))),
     )
 

@@ -54,7 +54,10 @@ def _stem(word: str) -> str:
     return word.lower()[:6]
 
 
-def alternatives(text: str) -> list[tuple[tuple[str, ...], str, bool]]:
+Alternative = tuple[tuple[str, ...], str, bool]
+
+
+def alternatives(text: str) -> tuple[Alternative, ...]:
     """(distinctive stems, the alternative's words, qualified) for each alternative of the criterion."""
     cut = EXCEPT_RE.search(text)
     text = text[: cut.start()] if cut else text
@@ -67,7 +70,7 @@ def alternatives(text: str) -> list[tuple[tuple[str, ...], str, bool]]:
         )
         if 1 <= len(distinctive) <= 3:
             out.append((distinctive, part.strip(), qualified))
-    return out
+    return tuple(out)
 
 
 def person_stems(text: str) -> frozenset[str]:
@@ -79,9 +82,8 @@ def person_stems(text: str) -> frozenset[str]:
     return frozenset(stems)
 
 
-def generic_match(criterion_text: str, stems: frozenset[str]) -> GenericMatch | None:
+def generic_match(found: tuple[Alternative, ...], stems: frozenset[str]) -> GenericMatch | None:
     """None when the criterion offers no distinctive alternative to look for."""
-    found = alternatives(criterion_text)
     if not found:
         return None
     for distinctive, words, qualified in found:

@@ -5,7 +5,9 @@
     ... [--db POSTGRESQL_URL] [--repeat 5] [--corpus FILE] [--no-bm25s]
 
 Loads the studies into a scratch database with `ketnav load`, then runs a fixed mix of 36 queries
-(free text, filtered text, geographic, with facets) through the same engine the pages and the API use:
+(free text, filtered text, geographic, with facets) through the same engine the pages and the API use,
+plus a `match` kind (a described person: the description becomes a search with age and sex filters, and
+each of the top 50 results is pre-screened criterion by criterion, with parsed criteria cached per study):
 first each query once with an empty term cache (what a first visitor gets), then each --repeat times
 after one warm-up, and prints p50/p95/p99 per kind in milliseconds, with the build times and sizes of
 the in-memory columns, site points and term cache. The bm25s line
@@ -72,6 +74,50 @@ FACETS = [
     "stroke",
     "hypertension",
 ]
+
+
+# Described people for the `match` kind: the whole path a "describe yourself" search takes.
+PEOPLE = [
+    "45-year-old man with chronic cluster headache, 82 kg, BMI 25, no other illness",
+    "32-year-old woman with treatment-resistant depression on sertraline, no history of psychosis, denies alcohol use",
+    "A 58-year-old woman with chronic low back pain and hypertension, BP 150/95, takes ibuprofen",
+    "28-year-old man with PTSD and insomnia, smokes 10 cigarettes a day, no bipolar disorder",
+    "A 67-year-old man with type 2 diabetes, HbA1c 8.1%, chronic kidney disease, takes insulin",
+    "40-year-old woman with generalized anxiety disorder, GAD-7 score 15, not pregnant, no suicidal thoughts",
+]
+
+
+def run_match(repeat: int, cache: Any, *, warm_up: bool = True) -> dict[str, list[float]]:
+    """Describe a person, search, and pre-screen the top 50 results (the pre-screen part timed apart too)."""
+    from ketnav.trials.eligibility import build_profile, prescreen
+    from ketnav.trials.patient_query import patient_query
+    from ketnav.trials.search.engine import SearchRequest, search
+    from ketnav.trials.search.filters import build_filters
+    from ketnav.trials.selectors import parsed_criteria
+
+    def once(description: str) -> tuple[float, float]:
+        started = time.perf_counter()
+        profile = build_profile(description)
+        query = patient_query(description)
+        filters = build_filters(status=["any"], age=query.age, sex=query.sex or None)
+        hits = search(SearchRequest(text=query.text, filters=filters, page_size=50, facets=False, snippets=False)).hits
+        screened_from = time.perf_counter()
+        parsed = parsed_criteria([h.nct_id for h in hits], cache)
+        for hit in hits:
+            if hit.nct_id in parsed:
+                prescreen(parsed[hit.nct_id], profile)
+        ended = time.perf_counter()
+        return (ended - started) * 1000, (ended - screened_from) * 1000
+
+    timings: dict[str, list[float]] = {"match": [], "match (pre-screen part)": []}
+    for description in PEOPLE:
+        if warm_up:
+            once(description)
+        for _ in range(repeat):
+            total, part = once(description)
+            timings["match"].append(total)
+            timings["match (pre-screen part)"].append(part)
+    return timings
 
 
 def real_corpus(out: Path, n: int = 10_000) -> Path:
@@ -231,6 +277,11 @@ def report(load_s: float, args: argparse.Namespace) -> None:
     print(f"term cache after the first run: {len(store.entries)} terms, {store.nbytes / 2**20:.1f} MB")
     timings = run_queries(args.repeat)
     show(timings)
+    from ketnav.trials.eligibility import CriteriaCache
+
+    cache = CriteriaCache()
+    show(run_match(1, cache, warm_up=False), "first run, empty criteria cache")
+    show(run_match(args.repeat, cache), f"{len(cache)} studies' criteria cached")
     if not args.no_bm25s:
         reference, build = bm25s_timings(args.repeat, short=args.bm25s_fields == "short")
         ours = timings["text"]

@@ -7,11 +7,21 @@ import json
 import re
 import shutil
 import textwrap
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ketnav.trials.eligibility import Prescreen
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("nct_id", help="e.g. NCT04179266")
     parser.add_argument("--json", action="store_true", help="print the normalized record as JSON")
+    parser.add_argument(
+        "--patient",
+        metavar="TEXT|@FILE",
+        help="pre-screen the study's criteria for a person described in plain words (or in a text file); "
+        "nothing is stored",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -23,9 +33,20 @@ def run(args: argparse.Namespace) -> int:
     from ketnav.trials.search.serialize import record_dict
     from ketnav.trials.selectors import get_record
 
+    description = _description(args.patient) if args.patient is not None else None
     record = get_record(args.nct_id)
+    prescreen = None
+    if description is not None:
+        from ketnav.trials.eligibility import build_profile, prescreen_eligibility
+
+        prescreen = prescreen_eligibility(record.eligibility, build_profile(description))
     if args.json:
-        print(json.dumps(record_dict(record), indent=2, ensure_ascii=False))
+        from ketnav.trials.eligibility import prescreen_dict
+
+        out = record_dict(record)
+        if prescreen is not None:
+            out["prescreen"] = prescreen_dict(prescreen)
+        print(json.dumps(out, indent=2, ensure_ascii=False))
         return 0
     e = record.eligibility
     fmt = record.source_format
@@ -49,8 +70,55 @@ def run(args: argparse.Namespace) -> int:
     details = without_repeat(record.detailed_description, record.brief_summary)
     if details:
         print(f"\nDetailed description:\n{_wrap(to_text(details, source_format=fmt), width)}")
+    if prescreen is not None:
+        _print_prescreen(prescreen, width)
     print(f"\nhttps://clinicaltrials.gov/study/{record.nct_id}")
     return 0
+
+
+_VERDICTS = {
+    "likely_excluded": "likely excluded",
+    "likely_eligible": "likely eligible",
+    "possible": "possibly eligible: some criteria need answers",
+}
+_STATUS = {"met": "met", "not_met": "not met", "unknown": "unknown"}
+
+
+def _description(raw: str) -> str:
+    """--patient TEXT, or @FILE for a description kept in a text file."""
+    from pathlib import Path
+
+    from ketnav.errors import InvalidInput
+    from ketnav.trials.eligibility import MAX_DESCRIPTION_CHARS, check_description
+
+    if raw.startswith("@"):
+        path = Path(raw[1:])
+        try:
+            if path.stat().st_size > MAX_DESCRIPTION_CHARS * 4:
+                raise InvalidInput(f"--patient: {path} is larger than a description can be")
+            raw = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise InvalidInput(f"--patient: no such file: {path}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInput(f"--patient: cannot read {path}: {exc.__class__.__name__}") from None
+    try:
+        return check_description(raw)
+    except InvalidInput as exc:  # name the option as the user typed it
+        raise InvalidInput("--" + exc.message) from None
+
+
+def _print_prescreen(prescreen: Prescreen, width: int) -> None:
+    print(f"\nPre-screen: {_VERDICTS[prescreen.verdict]}")
+    print(_wrap(prescreen.notice, width))
+    for reason in prescreen.reasons:
+        print(_wrap(f"  ! {reason}", width))
+    for c in prescreen.criteria:
+        because = f" ({c.because})" if c.because else ""
+        print(_wrap(f"  - [{_STATUS[c.status]}] {c.kind}: {c.text}{because}", width))
+    if prescreen.questions:
+        print("Questions to ask the study team:")
+        for q in prescreen.questions:
+            print(_wrap(f"  - {q}", width))
 
 
 def _width() -> int:

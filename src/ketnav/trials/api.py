@@ -1,4 +1,4 @@
-"""JSON API for the trial finder: GET /api/trials and GET /api/trials/{nct_id}.
+"""JSON API for the trial finder: GET /api/trials, GET /api/trials/{nct_id}, POST /api/trials/{nct_id}/prescreen.
 
 The query schema states each parameter's real limits (codes, ranges, lengths) so that the OpenAPI
 document tells clients and fuzzers what is accepted; the search filters then check what a schema
@@ -11,7 +11,16 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
+from pydantic import model_validator
 
+from ketnav.trials.eligibility import (
+    MAX_DESCRIPTION_CHARS,
+    Answers,
+    build_profile,
+    check_description,
+    prescreen,
+    prescreen_dict,
+)
 from ketnav.trials.search.engine import MAX_PAGE_SIZE, SearchRequest, search
 from ketnav.trials.search.filters import filters_from
 from ketnav.trials.search.serialize import record_dict, results_dict
@@ -251,3 +260,50 @@ def search_trials(request: HttpRequest, params: Query[SearchParams]) -> dict[str
 )
 def get_trial(request: HttpRequest, path: Path[StudyPath]) -> dict[str, Any]:
     return record_dict(get_record(path.nct_id))
+
+
+class PrescreenIn(Schema):
+    """A person, in plain words and/or structured answers. Used for this answer only, never stored or logged."""
+
+    patient: str = Field(
+        default="",
+        max_length=MAX_DESCRIPTION_CHARS,
+        description='Plain words, e.g. "45-year-old man, chronic cluster headache, no history of psychosis"',
+    )
+    answers: Answers | None = None
+
+    @model_validator(mode="after")
+    def _something_given(self) -> PrescreenIn:
+        if not self.patient.strip() and self.answers is None:
+            raise ValueError("give patient (plain words) or answers, or both")
+        return self
+
+
+class CriterionOut(Schema):
+    kind: Literal["inclusion", "exclusion"]
+    text: str
+    status: Literal["met", "not_met", "unknown"]
+    because: str = Field(description="The words that decided it (the person's and the criterion's)")
+
+
+class PrescreenOut(Schema):
+    nct_id: str
+    verdict: Literal["likely_excluded", "likely_eligible", "possible"]
+    notice: str = Field(description="A pre-screen, never a decision: the study team decides")
+    reasons: list[str] = Field(description="The criteria behind a likely_excluded verdict")
+    criteria: list[CriterionOut]
+    questions: list[str] = Field(description="What to ask the study team about the criteria left unknown")
+
+
+@router.post(
+    "/{nct_id}/prescreen",
+    response={200: PrescreenOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Pre-screen one study's criteria for a person (nothing is stored)",
+)
+def prescreen_trial(request: HttpRequest, path: Path[StudyPath], payload: PrescreenIn) -> dict[str, Any]:
+    from ketnav.trials.apps import criteria_cache
+
+    record = get_record(path.nct_id)
+    text = check_description(payload.patient) if payload.patient.strip() else ""
+    parsed = criteria_cache().get(record.nct_id, record.eligibility)
+    return {"nct_id": record.nct_id, **prescreen_dict(prescreen(parsed, build_profile(text, payload.answers)))}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Max, Min
 
@@ -12,6 +12,9 @@ from ketnav.trials.normalize_v2 import normalize_v2
 from ketnav.trials.normalize_xml import normalize_xml
 from ketnav.trials.rawcodec import unpack
 from ketnav.trials.record import StudyRecord
+
+if TYPE_CHECKING:
+    from ketnav.trials.eligibility import CriteriaCache, ParsedStudy
 
 
 def study_record(study: Study) -> StudyRecord:
@@ -56,3 +59,25 @@ def registry_stats() -> dict[str, Any]:
         "by_source_format": by_format,
         "last_update": {"min": dates["min"], "max": dates["max"]},
     }
+
+
+def parsed_criteria(nct_ids: list[str], cache: CriteriaCache) -> dict[str, ParsedStudy]:
+    """Each study's parsed eligibility criteria, for pre-screening a page of results.
+
+    One query for the versions (the raw record's hash); only studies not yet in ``cache`` at that
+    version are re-derived from their raw record and parsed, in one more query.
+    """
+    from ketnav.trials.eligibility import parse_study
+
+    versions = dict(Study.objects.filter(nct_id__in=nct_ids).values_list("nct_id", "raw_sha256"))
+    out: dict[str, ParsedStudy] = {}
+    for nct, version in versions.items():
+        if (found := cache.lookup(nct, version)) is not None:
+            out[nct] = found
+    missing = [nct for nct in versions if nct not in out]
+    if missing:
+        for study in Study.objects.filter(nct_id__in=missing).only("nct_id", "raw", "source_format", "raw_sha256"):
+            parsed = parse_study(study_record(study).eligibility)
+            cache.store(study.nct_id, study.raw_sha256, parsed)
+            out[study.nct_id] = parsed
+    return out

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
 from ketnav.errors import InvalidInput, NotFound
 from ketnav.trials.background import active_job
+from ketnav.trials.eligibility import Answers, FormQuestion, build_profile, check_description, form_questions, prescreen
 from ketnav.trials.models import Study
 from ketnav.trials.record import OPEN_STATUSES, PHASES, Site
 from ketnav.trials.richtext import without_repeat
@@ -72,6 +73,41 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return render(request, "trials/search.html", context, status=status)
 
 
+def _prescreen_answers(
+    post: QueryDict, concepts: tuple[FormQuestion, ...], measures: tuple[FormQuestion, ...]
+) -> Answers:
+    """The study form's answers; a value that is not a number in range is refused with its field's name only
+    (never its value: nothing the person typed goes into a message or a log)."""
+    from pydantic import ValidationError
+
+    def number(name: str) -> float | None:
+        raw = post.get(name, "").strip().replace(",", ".")
+        if not raw:
+            return None
+        try:
+            return float(raw)
+        except ValueError:
+            raise InvalidInput(f"{name}: not a number") from None
+
+    facts = {q.key: post[f"c_{q.key}"] == "yes" for q in concepts if post.get(f"c_{q.key}") in {"yes", "no"}}
+    values = {q.key: v for q in measures if (v := number(f"m_{q.key}")) is not None}
+    given: dict[str, object] = {"age": number("age"), "sex": post.get("sex") or None, "facts": facts}
+    for field in ("systolic", "diastolic"):
+        if field in values:
+            given[field] = int(values.pop(field))
+    if "weight" in values:
+        given["weight_kg"] = values.pop("weight")
+    if "bmi" in values:
+        given["bmi"] = values.pop("bmi")
+    given["values"] = values
+    given["otherwise_healthy"] = post.get("otherwise_healthy") == "on"
+    try:
+        return Answers.model_validate(given)
+    except ValidationError as exc:
+        fields = sorted({".".join(str(p) for p in error["loc"]) or "answers" for error in exc.errors()})
+        raise InvalidInput(f"please check: {', '.join(fields)}") from None
+
+
 def study_page(request: HttpRequest, nct_id: str) -> HttpResponse:
     try:
         record = get_record(nct_id)
@@ -100,7 +136,32 @@ def study_page(request: HttpRequest, nct_id: str) -> HttpResponse:
             )
         except InvalidInput:
             place = ""
-    return render(
+    from ketnav.trials.apps import criteria_cache
+
+    parsed = criteria_cache().get(record.nct_id, record.eligibility)
+    concepts, measures = form_questions(parsed)
+    post = request.POST
+    form: dict[str, object] = {
+        "concepts": [(q, post.get(f"c_{q.key}", "")) for q in concepts],
+        "measures": [(q, post.get(f"m_{q.key}", "")) for q in measures],
+        "age": post.get("age", ""),
+        "sex": post.get("sex", ""),
+        "about": post.get("about", ""),
+        "otherwise_healthy": post.get("otherwise_healthy") == "on",
+    }
+    status = 200
+    if request.method == "POST":
+        try:
+            text = request.POST.get("about", "")
+            answers = _prescreen_answers(request.POST, concepts, measures)
+            if not text.strip() and answers == Answers():
+                raise InvalidInput("answer at least one question, or describe yourself in the box")
+            profile = build_profile(check_description(text) if text.strip() else "", answers)
+            form["result"] = prescreen(parsed, profile)
+        except InvalidInput as exc:
+            form["error"] = exc
+            status = 422
+    response = render(
         request,
         "trials/study.html",
         {
@@ -113,5 +174,10 @@ def study_page(request: HttpRequest, nct_id: str) -> HttpResponse:
             "place": place,
             "near": near,
             "back": request.GET.get("back", ""),
+            "prescreen": form,
         },
+        status=status,
     )
+    if request.method == "POST":
+        response["Cache-Control"] = "no-store"  # the answers are the person's: not kept by the browser either
+    return response

@@ -1,0 +1,271 @@
+"""Checking parsed criteria against a profile, and the study-level verdict.
+
+Each criterion is read as a statement about the person ("has a history of psychosis", "BMI <= 30"):
+``met`` when the person's words make it true, ``not_met`` when they make it false, ``unknown``
+otherwise. An exclusion that is met, or an inclusion that is clearly not met, makes the study
+``likely_excluded``; every inclusion met and every exclusion cleared makes it ``likely_eligible``;
+anything else is ``possible`` with the open points as questions. Always a pre-screen: the study team
+decides.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from ketnav.trials.eligibility.concepts import BY_KEY
+from ketnav.trials.eligibility.criteria import Kind, ParsedCriterion, parse_criterion
+from ketnav.trials.eligibility.generic import generic_match
+from ketnav.trials.eligibility.profile import MEASURES, Profile
+from ketnav.trials.record import Eligibility
+
+Status = Literal["met", "not_met", "unknown"]
+Verdict = Literal["likely_excluded", "likely_eligible", "possible"]
+NOTICE = (
+    "This is a pre-screen from the registry text and what you told us, not a decision: "
+    "only the study team can say whether you can take part."
+)
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    kind: Kind
+    text: str
+    status: Status
+    because: str
+    questions: tuple[str, ...] = ()
+    procedural: bool = False
+
+
+@dataclass(frozen=True)
+class Prescreen:
+    verdict: Verdict
+    criteria: tuple[CriterionResult, ...]
+    questions: tuple[str, ...]
+    reasons: tuple[str, ...]  # the criteria that decided a likely_excluded verdict
+    notice: str = NOTICE
+
+
+@dataclass(frozen=True)
+class ParsedStudy:
+    """A study's criteria, parsed once (cached per study by CriteriaCache)."""
+
+    criteria: tuple[ParsedCriterion, ...]
+    minimum_age: float | None
+    maximum_age: float | None
+    sex: str  # ALL, FEMALE, MALE
+    limits_text: str
+
+
+def parse_study(eligibility: Eligibility) -> ParsedStudy:
+    criteria = [parse_criterion(t, "inclusion") for t in eligibility.inclusion]
+    criteria += [parse_criterion(t, "exclusion") for t in eligibility.exclusion]
+    low, high = eligibility.minimum_age_text or "no minimum", eligibility.maximum_age_text or "no maximum"
+    return ParsedStudy(
+        tuple(criteria), eligibility.minimum_age_years, eligibility.maximum_age_years, eligibility.sex or "ALL",
+        f"Age {low} to {high}",
+    )  # fmt: skip
+
+
+_Tri = bool | None
+# Qualifiers that do not change whether a condition counts ("chronic cluster headache" is cluster headache).
+_ABUSE_RE = re.compile(r"abus|depend|addict|alcoholism|heavy|binge|\b\d+ units|disorder|misuse", re.I)
+_LIGHT_USE_RE = re.compile(r"occasional|social|rarely|light|moderate", re.I)
+_NUMERIC_WINDOW_RE = re.compile(r"\d|one|two|three|four|five|six|twelve|eighteen|twenty", re.I)
+_CHILDBEARING_RE = re.compile(r"(?-i:\bWOCBP\b)|child-?bearing|reproductive potential", re.I)
+_NOT_PREGNANT_NOW_RE = re.compile(r"\b(?:not|no|negative|denies|answered)\b", re.I)
+_PLAIN_QUALIFIERS = frozenset({"current", "currently", "active", "chronic", "primary", "acute"})
+
+
+def _combine(values: list[tuple[_Tri, str]], any_of: bool) -> tuple[_Tri, str]:
+    if any_of:
+        for value, why in values:
+            if value is True:
+                return True, why
+        if values and all(value is False for value, _ in values):
+            return False, "; ".join(why for _, why in values)
+        return None, ""
+    for value, why in values:
+        if value is False:
+            return False, why
+    if values and all(value is True for value, _ in values):
+        return True, "; ".join(why for _, why in values)
+    return None, ""
+
+
+def _check_concept(criterion: ParsedCriterion, profile: Profile, questions: list[str]) -> list[tuple[_Tri, str]]:
+    results: list[tuple[_Tri, str]] = []
+    for use in criterion.concepts:
+        fact = profile.fact(use.concept)
+        concept = BY_KEY[use.concept]
+        when = f" ({criterion.window})" if criterion.window else ""
+        if fact is None:
+            questions.append(concept.question.rstrip("?") + (f", {criterion.window}" if criterion.window else "") + "?")
+            results.append((None, ""))
+            continue
+        value: _Tri = fact.present
+        why = f'you: "{fact.words}" · criterion: "{use.words}"{when}'
+        if fact.present:
+            if criterion.window and concept.kind in {"substance", "medicine", "treatment"} and fact.current is not True:
+                value = None
+                questions.append(f"Was your {concept.label} {criterion.window}?")
+            elif use.qualified == "abuse":
+                value = True if _ABUSE_RE.search(fact.words) else False if _LIGHT_USE_RE.search(fact.words) else None
+                if value is None:
+                    questions.append(f"Has your {concept.label} ever been a problem (abuse or dependence)?")
+            elif use.qualified in {"current", "currently", "active"} and concept.kind in {"substance", "medicine"}:
+                value = fact.current
+            elif _NUMERIC_WINDOW_RE.search(criterion.window) and concept.kind == "condition":
+                value = None
+                questions.append(f"Was your {concept.label} {criterion.window}?")
+            elif use.qualified and use.qualified not in _PLAIN_QUALIFIERS and use.qualified not in fact.words.lower():
+                value = None
+                questions.append(f"Would the study team call your {concept.label} {use.qualified}?")
+        if value is True and criterion.kind == "inclusion" and not use.negated:
+            missing = [w for w in criterion.specifics if w[:7] not in fact.words.lower()]
+            if missing:
+                value = None
+                questions.append(f"Ask the study team whether your {concept.label} meets: “{criterion.text}”")
+        if use.negated:
+            value = None if value is None else not value
+        results.append((value, why))
+    return results
+
+
+def _check_limits(criterion: ParsedCriterion, profile: Profile, questions: list[str]) -> list[tuple[_Tri, str]]:
+    results: list[tuple[_Tri, str]] = []
+    for limit in criterion.limits:
+        value = profile.value(limit.measure)
+        if value is None:
+            questions.append(f"What is your {MEASURES[limit.measure]}?")
+            results.append((None, ""))
+            continue
+        results.append((limit.holds(value.number), f'you: "{value.words}" · criterion: "{limit.words.strip()}"'))
+    return results
+
+
+def assess(criterion: ParsedCriterion, profile: Profile) -> CriterionResult:
+    """One criterion against one person."""
+    kind, text = criterion.kind, criterion.text
+    if criterion.women_only and profile.sex == "M":
+        status: Status = "met" if kind == "inclusion" else "not_met"
+        return CriterionResult(kind, text, status, "applies to women only; you: male")
+    if criterion.women_only and profile.sex == "F" and _CHILDBEARING_RE.search(text):
+        # "Women of childbearing potential must ...": not for a woman who cannot become pregnant (age,
+        # menopause, sterilisation); a woman who is only "not pregnant" now still could
+        pregnancy = profile.fact("pregnancy")
+        if pregnancy is not None and not pregnancy.present and not _NOT_PREGNANT_NOW_RE.search(pregnancy.words):
+            status = "met" if kind == "inclusion" else "not_met"
+            return CriterionResult(
+                kind, text, status, f'applies to women who could become pregnant; you: "{pregnancy.words}"'
+            )
+    if criterion.sex_required and profile.sex:
+        ok = criterion.sex_required == profile.sex
+        sex_words = "female" if profile.sex == "F" else "male"
+        return CriterionResult(kind, text, "met" if ok else "not_met", f'you: {sex_words} · criterion: "{text[:40]}"')
+    questions: list[str] = []
+    checks = _check_limits(criterion, profile, questions) + _check_concept(criterion, profile, questions)
+    if not checks:
+        if criterion.procedural:
+            return CriterionResult(kind, text, "unknown", "for you and the study team to agree", (), True)
+        if profile.stems and criterion.alternatives:
+            found = generic_match(criterion.alternatives, profile.stems)
+            if found is not None and found.said:
+                if found.qualified:
+                    question = f"Ask the study team whether your condition counts as: “{found.words}”"
+                    return CriterionResult(kind, text, "unknown", "not stated", (question,))
+                return CriterionResult(kind, text, "met", f'you mention: "{found.words}"')
+        return CriterionResult(
+            kind,
+            text,
+            "unknown",
+            "not understood by the pre-screen",
+            (f"Ask the study team: does this apply to you? “{text}”",),
+        )
+    value, why = _combine(checks, criterion.any_of)
+    if value is None:
+        return CriterionResult(kind, text, "unknown", "not stated", tuple(dict.fromkeys(questions)))
+    return CriterionResult(kind, text, "met" if value else "not_met", why)
+
+
+def _registry_limits(study: ParsedStudy, profile: Profile) -> list[CriterionResult]:
+    out: list[CriterionResult] = []
+    if study.minimum_age is not None or study.maximum_age is not None:
+        if profile.age is None:
+            out.append(CriterionResult("inclusion", study.limits_text, "unknown", "not stated", ("How old are you?",)))
+        else:
+            ok = (study.minimum_age is None or profile.age >= study.minimum_age) and (
+                study.maximum_age is None or profile.age <= study.maximum_age
+            )
+            out.append(
+                CriterionResult(
+                    "inclusion",
+                    study.limits_text,
+                    "met" if ok else "not_met",
+                    f"you: age {profile.age:g} · registry: {study.limits_text}",
+                )
+            )
+    if study.sex in {"FEMALE", "MALE"}:
+        text = f"Sex: {study.sex.lower()} only"
+        if profile.sex is None:
+            out.append(CriterionResult("inclusion", text, "unknown", "not stated", ("What is your sex?",)))
+        else:
+            ok = profile.sex == study.sex[0]
+            you = "female" if profile.sex == "F" else "male"
+            out.append(CriterionResult("inclusion", text, "met" if ok else "not_met", f"you: {you} · registry: {text}"))
+    return out
+
+
+def prescreen(study: ParsedStudy, profile: Profile) -> Prescreen:
+    results = _registry_limits(study, profile) + [assess(c, profile) for c in study.criteria]
+    decided = [r for r in results if not r.procedural]
+    reasons = tuple(
+        f"{'Exclusion' if r.kind == 'exclusion' else 'Inclusion'} {'met' if r.status == 'met' else 'not met'}: {r.text}"
+        for r in decided
+        if (r.kind == "exclusion" and r.status == "met") or (r.kind == "inclusion" and r.status == "not_met")
+    )
+    questions = tuple(dict.fromkeys(q for r in results if r.status == "unknown" for q in r.questions))
+    if reasons:
+        verdict: Verdict = "likely_excluded"
+    elif decided and all(
+        (r.kind == "inclusion" and r.status == "met") or (r.kind == "exclusion" and r.status == "not_met")
+        for r in decided
+    ):
+        verdict = "likely_eligible"
+    else:
+        verdict = "possible"
+    return Prescreen(verdict, tuple(results), questions, reasons)
+
+
+def prescreen_eligibility(eligibility: Eligibility, profile: Profile) -> Prescreen:
+    return prescreen(parse_study(eligibility), profile)
+
+
+@dataclass(frozen=True)
+class FormQuestion:
+    """One yes/no question (a concept) or number (a measure) of a study's "Could I take part?" form."""
+
+    key: str
+    text: str
+
+
+def form_questions(
+    study: ParsedStudy, *, max_concepts: int = 16
+) -> tuple[tuple[FormQuestion, ...], tuple[FormQuestion, ...]]:
+    """The concepts and measures this study's criteria mention, in the order they first appear.
+
+    A short form generated from the criteria asks only what this study's team will ask; age and sex
+    are always asked by the page itself.
+    """
+    concepts: dict[str, FormQuestion] = {}
+    measures: dict[str, FormQuestion] = {}
+    for criterion in study.criteria:
+        for use in criterion.concepts:
+            if use.concept not in concepts:
+                concepts[use.concept] = FormQuestion(use.concept, BY_KEY[use.concept].question)
+        for limit in criterion.limits:
+            if limit.measure != "age" and limit.measure not in measures:
+                label = MEASURES[limit.measure]
+                measures[limit.measure] = FormQuestion(limit.measure, label[0].upper() + label[1:])
+    return tuple(concepts.values())[:max_concepts], tuple(measures.values())[:6]

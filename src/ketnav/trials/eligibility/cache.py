@@ -1,0 +1,55 @@
+"""Parsed criteria kept per study, in an object (never a module global: see tests/test_module_state.py).
+
+Pre-screening the top 50 results for a person re-reads the same studies' criteria on every search;
+parsing them once per study version leaves only the cheap per-person checks. The version is whatever
+changes when the record does (the stored raw record's hash, or the criteria text's own hash). Bounded
+and locked, because web server threads share the owner's cache.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from ketnav.trials.eligibility.assess import ParsedStudy, parse_study
+from ketnav.trials.record import Eligibility
+
+
+class CriteriaCache:
+    def __init__(self, max_studies: int = 5_000) -> None:
+        self._max = max_studies
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[str, str], ParsedStudy] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def lookup(self, nct_id: str, version: str) -> ParsedStudy | None:
+        with self._lock:
+            found = self._entries.get((nct_id, version))
+            if found is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end((nct_id, version))
+            self.hits += 1
+            return found
+
+    def store(self, nct_id: str, version: str, parsed: ParsedStudy) -> None:
+        with self._lock:
+            self._entries[(nct_id, version)] = parsed
+            while len(self._entries) > self._max:
+                self._entries.popitem(last=False)
+
+    def get(self, nct_id: str, eligibility: Eligibility) -> ParsedStudy:
+        """The parsed criteria of a record already in hand (versioned by its eligibility fields)."""
+        version = str(
+            hash((eligibility.criteria, eligibility.minimum_age_years, eligibility.maximum_age_years, eligibility.sex))
+        )
+        found = self.lookup(nct_id, version)
+        if found is None:
+            found = parse_study(eligibility)
+            self.store(nct_id, version, found)
+        return found
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)

@@ -1,0 +1,261 @@
+"""The clinical concepts the pre-screen recognises, in a person's words and in a study's criteria.
+
+One table serves both sides, so that "no history of psychosis" in a description and "history of
+psychosis or schizophrenia" in a criterion meet on the same key. Each concept has a plain label and a
+plain question: when a criterion depends on a concept the person did not mention, the question is what
+to ask the study team (or the person). Patterns are written from the wording of criteria and clinical
+knowledge (synonyms, abbreviations used in notes), never fitted to judged data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+ConceptKind = Literal["condition", "substance", "medicine", "state", "treatment"]
+
+
+@dataclass(frozen=True)
+class Concept:
+    key: str
+    label: str  # plain words for the person
+    question: str  # a yes/no question a person can answer
+    kind: ConceptKind
+    pattern: re.Pattern[str]
+
+
+def _c(key: str, label: str, question: str, kind: ConceptKind, pattern: str) -> Concept:
+    return Concept(key, label, question, kind, re.compile(pattern, re.I))
+
+
+CONCEPTS: tuple[Concept, ...] = (
+    # --- pregnancy and related states
+    _c("pregnancy", "pregnancy", "Are you pregnant, or could you be?", "state",
+       r"\bpregnan(?:t|cy|cies)\b|\bgravid\b|\bexpecting a baby\b"),
+    _c("breastfeeding", "breastfeeding", "Are you breastfeeding?", "state",
+       r"\bbreast[- ]?feeding\b|\blactat(?:ing|ion)\b|\bnursing (?:mother|women|a baby)\b"),
+    _c("menopause", "menopause", "Have you gone through the menopause?", "state",
+       r"\b(?:post)?menopaus(?:e|al)\b"),
+    # --- psychiatric history
+    _c("psychosis", "psychosis or schizophrenia", "Have you ever had psychosis or schizophrenia?", "condition",
+       r"\bpsychos[ie]s\b|\bpsychotic\b|\bschizo(?:phreni\w*|affective|phreniform)\b|\bdelusional disorder\b"),
+    _c("bipolar", "bipolar disorder or mania", "Have you ever been diagnosed with bipolar disorder or had mania?",
+       "condition", r"\bbipolar\b|\bmani(?:a|c)\b|\bhypomani\w*\b"),
+    _c("suicidal", "suicidal thoughts or attempts", "Have you had thoughts of suicide or made a suicide attempt?",
+       "condition", r"\bsuicid\w*\b|\bself[- ]harm\w*\b"),
+    _c("depression", "depression", "Have you been diagnosed with depression?", "condition",
+       r"\bdepress(?:ion|ive|ed mood|ed)\b|\bMDD\b|\bdysthymi\w*\b"),
+    _c("anxiety", "an anxiety disorder", "Have you been diagnosed with an anxiety disorder?", "condition",
+       r"\banxiety\b|(?-i:\bGAD\b)|\bpanic disorder\b|\bsocial phobia\b"),
+    _c("ptsd", "post-traumatic stress disorder", "Have you been diagnosed with PTSD?", "condition",
+       r"\bPTSD\b|\bpost[- ]?traumatic stress\b"),
+    _c("dementia", "dementia or cognitive impairment", "Do you have dementia or memory problems?", "condition",
+       r"\bdementia\b|\balzheimer\w*\b|\bcognitive impairment\b|\bcognitively impaired\b"),
+    _c("intellectual_disability", "intellectual disability", "Do you have an intellectual disability?",
+       "condition", r"\bintellectual disabilit\w*\b|\bmental retardation\b"),
+    _c("eating_disorder", "an eating disorder", "Have you had an eating disorder?", "condition",
+       r"\banorexia nervosa\b|\bbulimi\w*\b|\beating disorder\b"),
+    # --- substances
+    _c("substance_use", "drug use or a substance use disorder",
+       "Do you use recreational or illegal drugs, or have you had a drug problem?", "substance",
+       r"\bsubstance (?:use|abuse|dependence|misuse)\b|\bdrugs?(?= (?:or|and|and/or) alcohol (?:abuse|"
+       r"dependence|misuse|addiction))|"
+       r"(?<=alcohol and )drug (?:abuse|dependence|misuse|addiction)\b|(?<=alcohol or )drug (?:abuse|"
+       r"dependence|misuse|addiction)\b|"
+       r"(?<=alcohol and/or )drug (?:abuse|dependence|misuse|addiction)\b|\bdrug (?:abuse|addiction|"
+       r"dependence|misuse|use disorder)\b|"
+       r"\billicit\b|\billegal drugs?\b|\brecreational drugs?\b|\bstreet drugs?\b|\bcocaine\b|\bheroin\b|"
+       r"\bmethamphetamine\b|\bcannabis\b|\bmarijuana\b|\bIVDU\b|\bIV drug use\b|\bpolysubstance\b|"
+       r"\bopioid use disorder\b|\b(?:recreational |illicit |illegal |street )?drug use\b|"
+       r"\buse any drugs\b|\busing any drugs\b|\buse drugs\b"),
+    _c("alcohol", "alcohol use", "Do you drink alcohol regularly, or have you had an alcohol problem?", "substance",
+       r"\balcohol\w*\b|\bETOH\b|\bbinge drink\w*\b|\bbeer\b|\bwine\b"),
+    _c("smoking", "smoking", "Do you smoke or use tobacco?", "substance",
+       r"\bsmok(?:e|es|er|ers|ing)\b|\btobacco\b|\bcigarettes?\b|\bnicotine\b"),
+    # --- eyes, head, nerves
+    _c("glaucoma", "glaucoma or raised eye pressure", "Do you have glaucoma or raised pressure in the eye?",
+       "condition", r"\bglaucoma\b|\b(?:elevated|raised|high|increased) intra-?ocular pressure\b|"
+                    r"\bocular hypertension\b"),
+    _c("cluster_headache", "cluster headache", "Do you have cluster headache?", "condition",
+       r"\bcluster headaches?\b"),
+    _c("migraine", "migraine", "Do you have migraine?", "condition", r"\bmigraines?\b"),
+    _c("epilepsy", "epilepsy or seizures", "Have you had epilepsy or seizures?", "condition",
+       r"\bepilep\w*\b|\bseizures?\b|\bconvulsions?\b"),
+    _c("stroke", "a stroke", "Have you had a stroke?", "condition",
+       r"\bstrokes?\b|\bCVA\b|\bcerebrovascular accident\b|\bcerebral infarct\w*\b|(?-i:\bTIA\b)|"
+       r"\btransient ischemic attack\b"),
+    _c("neurological", "a serious neurological disease", "Do you have a serious neurological disease?", "condition",
+       r"\bneurologic(?:al)? (?:disease|disorder|illness|condition)s?\b|\bparkinson\w*\b|\bmultiple sclerosis\b|"
+       r"\bmyasthenia\b|(?-i:\bALS\b)|\bamyotrophic\b"),
+    _c("multiple_sclerosis", "multiple sclerosis", "Do you have multiple sclerosis?", "condition",
+       r"\bmultiple sclerosis\b|\bRRMS\b"),
+    _c("vascular_malformation", "an aneurysm or vascular malformation",
+       "Have you had an aneurysm or a malformation of blood vessels?", "condition",
+       r"\baneurysm\w*\b|\barterio-?venous malformation\w*\b|\bAVM\b|\bvascular malformation\w*\b"),
+    _c("brain_injury", "a head or brain injury", "Have you had a head injury?", "condition",
+       r"\b(?:traumatic )?brain injur\w*\b|\bTBI\b|\bhead injur\w*\b|\bhead trauma\b"),
+    # --- heart, blood pressure, vessels
+    _c("heart_disease", "heart disease", "Do you have heart disease?", "condition",
+       r"\bheart (?:disease|failure|attack)s?\b|\b(?:heart|cardiac)\b(?=\s*(?:or|and|/|"
+       r",)\s*(?:\w+\s+){0,2}(?:disease|failure|impairment|dysfunction|insufficiency)s?\b)|"
+       r"\bcardiac (?:disease|failure|arrest)\b|\bcardiovascular disease\b|"
+       r"\bcoronary\b|\bCAD\b|\bCHF\b|\bmyocardial infarct\w*\b|(?-i:\bMI\b)|\bangina\b|\bcardiomyopath\w*\b|"
+       r"\barrhythmi\w*\b|\batrial fibrillation\b|\bventricular tachycardia\b|\baortic stenosis\b|\bvalv\w* disease\b"),
+    _c("hypertension", "high blood pressure", "Do you have high blood pressure?", "condition",
+       r"\bhypertensi(?:on|ve)\b|\bHTN\b|\bhigh blood pressure\b"),
+    _c("hypotension", "low blood pressure", "Do you have low blood pressure?", "condition",
+       r"\bhypotensi(?:on|ve)\b|\blow blood pressure\b"),
+    _c("thrombosis", "blood clots", "Have you had blood clots (DVT or pulmonary embolism)?", "condition",
+       r"\bthrombo(?:sis|embolism|embolic)\b|\bDVT\b|\bpulmonary embol\w*\b|(?-i:\bPE\b)"),
+    # --- organs
+    _c("liver_disease", "liver disease", "Do you have liver disease?", "condition",
+       r"\bliver (?:disease|failure|dysfunction|impairment|cirrhosis)\b|\b(?:liver|hepatic)\b(?=\s*(?:or|and|"
+       r"/|,)\s*(?:\w+\s+){0,2}(?:disease|failure|impairment|dysfunction|insufficiency)s?\b)|"
+       r"\bhepatic (?:disease|impairment|failure|"
+       r"dysfunction|insufficiency|encephalopathy)\b|\bcirrho\w*\b|\bhepatitis\b|\bHCV\b|\bHBV\b"),
+    _c("kidney_disease", "kidney disease", "Do you have kidney disease?", "condition",
+       r"\b(?:kidney|renal) (?:disease|failure|impairment|insufficiency|dysfunction)\b|\b(?:kidney|"
+       r"renal)\b(?=\s*(?:or|and|/|,)\s*(?:\w+\s+){0,2}(?:disease|failure|impairment|dysfunction|insufficiency)s?\b)|"
+       r"\bCKD\b|\bESRD\b|"
+       r"\bdialysis\b|\bhemodialysis\b|\bnephropath\w*\b"),
+    _c("lung_disease", "lung disease", "Do you have lung disease (COPD, asthma)?", "condition",
+       r"\bpulmonary (?:disease|fibrosis)\b|\blung disease\b|"
+       r"\binterstitial lung\b"),
+    _c("copd", "COPD (chronic obstructive lung disease)", "Do you have COPD or emphysema?", "condition",
+       r"\bCOPD\b|\bchronic obstructive (?:pulmonary|lung|airways?) disease\b|\bchronic obstructive\b|"
+       r"\bemphysema\b|\bchronic bronchitis\b"),
+    _c("asthma", "asthma", "Do you have asthma?", "condition", r"\basthma\w*\b"),
+    _c("sleep_apnea", "sleep apnoea or breathing problems", "Do you have sleep apnoea?", "condition",
+       r"\bapn(?:o)?ea\b|\bOSA\b|\bobesity hypoventilation\b"),
+    _c("thyroid", "a thyroid disease", "Do you have a thyroid disease?", "condition",
+       r"\bthyroid (?:disease|disorder|dysfunction)\b|\bhypothyroid\w*\b|\bhyperthyroid\w*\b|\bhashimoto\w*\b|"
+       r"\bgraves\b"),
+    _c("diabetes", "diabetes", "Do you have diabetes?", "condition",
+       r"\bdiabet(?:es|ic)\b(?! insipidus)|(?-i:\bDM(?:I|II|1|2)?\b)|\bT[12]DM\b|\bIDDM\b|\bNIDDM\b"),
+    _c("type1_diabetes", "type 1 diabetes", "Do you have type 1 diabetes?", "condition",
+       r"\btype (?:1|I|one) diabetes\b|\bT1DM\b|\bIDDM\b|\bjuvenile diabetes\b"),
+    _c("type2_diabetes", "type 2 diabetes", "Do you have type 2 diabetes?", "condition",
+       r"\btype (?:2|II|two) diabetes\b|\bT2DM\b|\bDMII\b|\bDM2\b|\bNIDDM\b"),
+    _c("dka", "diabetic ketoacidosis", "Have you had diabetic ketoacidosis (DKA)?", "condition",
+       r"\bdiabetic ketoacidosis\b|(?-i:\bDKA\b)"),
+    _c("obesity", "obesity", "Do you have obesity?", "condition", r"\bobes(?:e|ity)\b|\bmorbidly obese\b"),
+    _c("cancer", "cancer", "Do you have, or have you had, cancer?", "condition",
+       r"\bcancers?\b|\bmalignan\w*\b|\bcarcinoma\w*\b|\btumou?rs?\b|\bneoplas\w*\b|\blymphoma\b|\bleuk(?:a)?emia\b|"
+       r"\bmyeloma\b|\bsarcoma\b|\bmelanoma\b|\bastrocytoma\b|\bglioma\b|\bglioblastoma\b|\bmetasta\w*\b|\bCLL\b"),
+    _c("breast_cancer", "breast cancer", "Do you have breast cancer?", "condition",
+       r"\bbreast (?:cancer|carcinoma|tumou?r)\b|\bductal (?:breast )?carcinoma\b"),
+    _c("lung_cancer", "lung cancer", "Do you have lung cancer?", "condition",
+       r"\blung (?:cancer|carcinoma|adenocarcinoma)\b|\bNSCLC\b|\bSCLC\b|\bnon-small cell\b"),
+    _c("hiv", "HIV", "Do you have HIV?", "condition", r"\bHIV\b|(?-i:\bAIDS\b)|\bhuman immunodeficiency\b"),
+    _c("infection", "an active infection", "Do you have an active infection?", "condition",
+       r"\b(?:active|acute|serious|systemic|uncontrolled) infections?\b|\bsepsis\b|\bseptic\b"),
+    _c("autoimmune", "an autoimmune disease", "Do you have an autoimmune disease?", "condition",
+       r"\bautoimmune\b|\blupus\b|(?-i:\bSLE\b)|\brheumatoid arthritis\b"),
+    _c("bleeding", "a bleeding disorder", "Do you have a bleeding disorder?", "condition",
+       r"\bbleeding (?:disorder|diathesis|tendency)\b|\bcoagulopath\w*\b|\bhemophilia\b"),
+    _c("nasal", "nose problems", "Do you have a problem with your nose (such as rhinitis or blockage)?", "condition",
+       r"\bnasal (?:abnormalit\w*|obstruction|dysfunction|polyps?|disease|septum)\b|\brhinitis\b"),
+    _c("pituitary", "a pituitary disease", "Do you have a pituitary disease (e.g. acromegaly)?", "condition",
+       r"\bpituitary\b|\bacromegal\w*\b|\bcushing\W?s? (?:disease|syndrome)\b|\bprolactinoma\b|"
+       r"\bmacroadenoma\b|\bhypophys\w*\b"),
+    _c("gallstones", "gallstones or gallbladder inflammation", "Do you have gallstones?", "condition",
+       r"\bgall ?stones?\b|\bcholelithiasis\b|\bcholecystitis\b|\bbiliary colic\b|\bbiliary sludge\b"),
+    _c("pancreatitis", "pancreatitis", "Have you had pancreatitis?", "condition",
+       r"\bpancreatitis\b"),
+    _c("cdiff", "C. difficile infection", "Do you have a C. difficile infection?", "condition",
+       r"\b(?:clostridium|clostridioides|c\.?) ?diff(?:icile)?\b|\bCDI\b"),
+    _c("scoliosis", "scoliosis", "Do you have scoliosis?", "condition", r"\bscolio\w*\b"),
+    _c("parkinson", "Parkinson's disease", "Do you have Parkinson's disease?", "condition",
+       r"\bparkinson\W?s? disease\b|\bparkinsonism\b|\bparkinson\W?s\b"),
+    _c("bone_disease", "a bone disease", "Do you have a bone disease (e.g. Paget disease)?", "condition",
+       r"\bpaget\W?s disease(?: of bone)?\b|\bosteoporosis\b|\bosteomalacia\b|\bosteogenesis imperfecta\b|"
+       r"\bbone (?:or joint )?diseases?\b|\bmetabolic bone\b"),
+    _c("chronic_pain", "chronic pain", "Do you have chronic pain?", "condition", r"\bchronic pain\b|\bfibromyalgia\b"),
+    _c("allergy_ketamine", "an allergy to ketamine", "Are you allergic to ketamine?", "state",
+       r"\b(?:allerg\w*|hypersensitivit\w*|intoleran\w*) (?:to )?(?:ketamine|esketamine)\b|"
+       r"\bketamine (?:allerg\w*|hypersensitivit\w*)\b"),
+    _c("allergy", "allergies to medicines", "Do you have any allergies to medicines?", "state",
+       r"\ballerg\w*\b|\bhypersensitivit\w*\b"),
+    # --- medicines and treatments
+    _c("ketamine", "ketamine or esketamine", "Have you had ketamine or esketamine before?", "treatment",
+       r"\b(?:es|ar)?ketamine\b|\bspravato\b"),
+    _c("ect", "electroconvulsive therapy", "Have you had electroconvulsive therapy (ECT)?", "treatment",
+       r"(?-i:\bECT\b)|\belectroconvulsive\b"),
+    _c("antidepressant", "antidepressants", "Do you take an antidepressant?", "medicine",
+       r"\bantidepressants?\b|\bantidepressive\b|\bmedications? (?:to treat|for) depression\b|\bSSRIs?\b|"
+       r"\bSNRIs?\b|\bsertraline\b|\bfluoxetine\b|\bescitalopram\b|\bcitalopram\b|"
+       r"\bparoxetine\b|\bvenlafaxine\b|\bduloxetine\b|\bbupropion\b|\bmirtazapine\b"),
+    _c("maoi", "MAO inhibitors", "Do you take an MAO inhibitor (e.g. phenelzine)?", "medicine",
+       r"\bMAOIs?\b|\bmonoamine oxidase inhibitors?\b|\bphenelzine\b|\bnardil\b|\btranylcypromine\b"),
+    _c("benzodiazepine", "benzodiazepines", "Do you take benzodiazepines (e.g. lorazepam, diazepam)?", "medicine",
+       r"\bbenzodiazepines?\b|\blorazepam\b|\bdiazepam\b|\bvalium\b|\balprazolam\b|\bclonazepam\b"),
+    _c("antipsychotic", "antipsychotics", "Do you take an antipsychotic?", "medicine",
+       r"\bantipsychotics?\b|\bneuroleptics?\b|\bquetiapine\b|\bolanzapine\b|\brisperidone\b|\baripiprazole\b"),
+    _c("immunosuppressant", "immunosuppressive medicines", "Do you take medicines that suppress the immune system?",
+       "medicine", r"\bimmunosuppress\w*\b|\btacrolimus\b|\bcyclosporin\w*\b|\bmycophenolate\b|\bazathioprine\b"),
+    _c("lithium", "lithium", "Do you take lithium?", "medicine", r"\blithium\b"),
+    _c("opioid", "opioid medicines", "Do you take opioid painkillers?", "medicine",
+       r"\bopioids?\b|\bopiates?\b|\bmorphine\b|\boxycodone\b|\bmethadone\b|\bbuprenorphine\b|\bfentanyl\b"),
+    _c("anticoagulant", "blood thinners", "Do you take blood thinners (anticoagulants)?", "medicine",
+       r"\banticoagula\w*\b|\bwarfarin\b|\bheparin\b|\bapixaban\b|\brivaroxaban\b|\bblood thinners?\b"),
+    _c("steroid", "steroid medicines", "Do you take steroid medicines (e.g. prednisone)?", "medicine",
+       r"\bcorticosteroids?\b|\bsteroids?\b|\bprednison\w*\b|\bdexamethason\w*\b|\bglucocorticoid\w*\b"),
+    _c("insulin", "insulin", "Do you use insulin?", "medicine", r"\binsulin\b"),
+    _c("chemotherapy", "chemotherapy", "Have you had chemotherapy?", "treatment",
+       r"\bchemotherap\w*\b|\bchemo\b|\bcytotoxic\b"),
+    _c("radiotherapy", "radiotherapy", "Have you had radiotherapy?", "treatment",
+       r"\bradiotherap\w*\b|\bradiation (?:therapy|treatment)\b|\bXRT\b|\birradiation\b"),
+    _c("transplant", "an organ or stem-cell transplant", "Have you had a transplant?", "treatment",
+       r"\btransplant\w*\b"),
+    _c("surgery", "recent surgery", "Have you had surgery recently?", "treatment",
+       r"\bmajor surgery\b|\bsurgical procedure\b|\bsurgery\b"),
+    _c("contraception", "contraception", "Do you use reliable contraception?", "state",
+       r"\bcontracepti\w*\b|\bbirth control\b"),
+)  # fmt: skip
+
+BY_KEY = {concept.key: concept for concept in CONCEPTS}
+
+# More specific concepts imply the broader ones: type 1 diabetes is diabetes, breast cancer is cancer.
+IMPLIES: dict[str, tuple[str, ...]] = {
+    "type1_diabetes": ("diabetes",),
+    "type2_diabetes": ("diabetes",),
+    "breast_cancer": ("cancer",),
+    "lung_cancer": ("cancer",),
+    "multiple_sclerosis": ("neurological",),
+    "cluster_headache": (),
+    "allergy_ketamine": ("allergy",),
+    "maoi": ("antidepressant",),
+    "asthma": ("lung_disease",),
+    "copd": ("lung_disease",),
+    "parkinson": ("neurological",),
+    "pituitary": (),
+    "glaucoma": (),
+}
+
+
+@dataclass(frozen=True)
+class Mention:
+    concept: str
+    start: int
+    end: int
+    words: str
+
+
+def find_mentions(text: str) -> list[Mention]:
+    """Every concept mention in the text, longest (most specific) first where two overlap."""
+    found: list[Mention] = []
+    for concept in CONCEPTS:
+        for m in concept.pattern.finditer(text):
+            found.append(Mention(concept.key, m.start(), m.end(), m.group(0)))
+    # "allergy to ketamine" also matches "allergy" and "ketamine", "type 1 diabetes" also "diabetes":
+    # keep the most specific mention only (the broader concept follows from IMPLIES)
+    found = [
+        m
+        for m in found
+        if not any(
+            o.concept != m.concept and o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start)
+            for o in found
+        )
+    ]
+    return sorted(found, key=lambda m: (m.start, -(m.end - m.start)))

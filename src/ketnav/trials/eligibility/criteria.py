@@ -1,0 +1,317 @@
+"""Reading one criterion item: which concepts it names, which limits it sets, when, and for whom.
+
+The result is a small structure, not a verdict: the same parsed criterion is checked against many
+people (a study's criteria are parsed once and cached per study). Rules come from the wording of
+criteria: "history of X" names a concept, "no X" negates it, "severe X" qualifies it, "within the
+last 6 months" bounds it in time, "BMI <= 30" is a limit on a measure, "e.g." lists are alternatives.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from ketnav.trials.eligibility.concepts import BY_KEY, find_mentions
+from ketnav.trials.eligibility.generic import Alternative, alternatives
+from ketnav.trials.eligibility.text import NEGATION_CUE_RE, after_except, clause_bounds, clean, is_negated
+
+Kind = Literal["inclusion", "exclusion"]
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A bound on a measure: value within [low, high] (either side open, inclusive or not)."""
+
+    measure: str
+    low: float | None
+    high: float | None
+    low_inclusive: bool = True
+    high_inclusive: bool = True
+    words: str = ""
+
+    def holds(self, value: float) -> bool:
+        if self.low is not None and (value < self.low or (value == self.low and not self.low_inclusive)):
+            return False
+        return not (self.high is not None and (value > self.high or (value == self.high and not self.high_inclusive)))
+
+
+@dataclass(frozen=True)
+class ConceptUse:
+    concept: str
+    negated: bool  # "no history of psychosis": the criterion asks for its absence
+    qualified: str  # "severe", "uncontrolled" ... ("" when the criterion names the plain concept)
+    words: str
+
+
+@dataclass(frozen=True)
+class ParsedCriterion:
+    kind: Kind
+    text: str
+    limits: tuple[Limit, ...] = ()
+    concepts: tuple[ConceptUse, ...] = ()
+    any_of: bool = True  # limits and concepts combined with "or" (True) or "and" (False)
+    window: str = ""  # "within the last 6 months"
+    women_only: bool = False  # applies only to women ("women of childbearing potential ...")
+    sex_required: str = ""  # "F" or "M" when the item admits one sex only
+    specifics: tuple[str, ...] = ()  # "stage", "class", "registry": what a diagnosis must also have
+    alternatives: tuple[Alternative, ...] = ()  # for the generic fallback (generic.py), parsed once
+    procedural: bool = False  # consent, willingness, availability: for the person and the team to agree
+
+
+_CMP = (
+    r"(>=|=>|<=|=<|>|<|=|at least|of at least|greater than or equal to|greater than|more than|higher than|above|over|"
+    r"exceeding|in excess of|less than or equal to|less than|lower than|below|under|no more than|not more than|"
+    r"not exceeding|at most|up to|maximum of|minimum of|min(?:imum)?\.?|max(?:imum)?\.?)"
+)
+_N = r"(\d+(?:[.,]\d+)?)"
+_MEASURE_NAMES: tuple[tuple[str, str], ...] = (
+    ("bmi", r"\bBMI\b|\bbody mass index\b"),
+    ("weight", r"\b(?:body )?weight\b|\bweigh(?:s|ing)?\b"),
+    ("systolic", r"\bsystolic\b|\bSBP\b"),
+    ("diastolic", r"\bdiastolic\b|\bDBP\b"),
+    ("iop", r"\bintra-?ocular pressure\b|\bIOP\b"),
+    ("hba1c", r"\bHbA1c\b|\bA1c\b|\bglycated ha?emoglobin\b|\bhemoglobin A1c\b"),
+    ("gad7", r"\bGAD-?7\b"),
+    ("phq9", r"\bPHQ-?9\b"),
+    ("hama", r"\bHAM-?A\b|\bHamilton Anxiety\b"),
+    ("hamd", r"\bHAM-?D\b|\bHDRS\b|\bHamilton Depression\b"),
+    ("madrs", r"\bMADRS\b"),
+    ("egfr", r"\beGFR\b|\bglomerular filtration\b|\bcreatinine clearance\b"),
+    ("ecog", r"\bECOG\b"),
+    ("fev1", r"\bFEV1\b(?!\s*/)|\bforced expiratory volume in (?:1|one) sec\w*(?:\s*\(FEV1\))?"),
+)
+_MEASURE_RES = tuple((m, re.compile(p, re.I)) for m, p in _MEASURE_NAMES)
+_AFTER_NAME_RE = re.compile(r"^[^0-9<>=;]{0,40}?" + _CMP + r"\s*" + _N, re.I)
+_BETWEEN_RE = re.compile(r"^[^0-9<>=;]{0,40}?(?:between|from|of)?\s*" + _N + r"\s*(?:-|to|and)\s*" + _N, re.I)
+_OR_MORE_RE = re.compile(
+    r"^[^0-9<>=;]{0,30}?" + _N + r"\s*[a-z/%²2]*\s*or (more|greater|higher|above|over|less|lower|below|fewer)\b", re.I
+)
+_FOLLOW_CMP_RE = re.compile(
+    r"^\s*(?:[a-z/%²2 ]{0,12})?\s*(?:or|and|and/or|or /and|or/and)\s*" + _CMP + r"\s*" + _N, re.I
+)
+_BP_PAIR_RE = re.compile(r"\b(?:blood pressure|BP)\b[^0-9;]{0,40}?" + _CMP + r"\s*(\d{2,3})\s*/\s*(\d{2,3})", re.I)
+
+_AGE_WORD_RE = re.compile(
+    r"\bage[ds]?\b|\byears? (?:of age|old)\b|\byrs? old\b|\badults?\b|\bolder\b|\byounger\b", re.I
+)
+_AGE_RANGE_RE = re.compile(
+    r"\b(\d{1,3})\s*(?:years?\s*)?(?:-|to|and|through)\s*(\d{1,3})\s*(?:years|yrs|y\.?o|year)", re.I
+)
+_AGE_RANGE2_RE = re.compile(r"\bage[ds]?\s*(?:of|between|from|:)?\s*(\d{1,3})\s*(?:-|to|and)\s*(\d{1,3})\b", re.I)
+_AGE_MIN_RE = re.compile(
+    r"\b(\d{1,3})\s*(?:years?|yrs?)(?: of age| old)?\s*(?:or|and) (?:older|above|over|greater|more)\b|"
+    r"(?:age[ds]?|adults?|older than|over|above|at least)\s*(?:is|of|:)?\s*(>=|>|at least|older than|over|above|"
+    r"greater than or equal to|greater than|more than)?\s*(\d{1,3})\b|"
+    r"(>=|>)\s*(\d{1,3})\s*(?:years|yrs)",
+    re.I,
+)
+_AGE_MAX_RE = re.compile(
+    r"\b(\d{1,3})\s*(?:years?|yrs?)(?: of age| old)?\s*(?:or|and) (?:younger|below|under|less)\b|"
+    r"(?:age[ds]?\s*)?(<=|<|under|below|younger than|less than|up to)\s*(\d{1,3})\s*(?:years|yrs|y\b)|"
+    r"\bage[ds]?\s*(<=|<|under|below|younger than|less than|up to)\s*(\d{1,3})\b",
+    re.I,
+)
+_QUALIFIER_RE = re.compile(
+    r"\b(severe|uncontrolled|unstable|clinically significant|significant|serious|poorly controlled|decompensated|"
+    r"current(?:ly)?|active|untreated|advanced|end[- ]stage|acute|primary|chronic|degenerative)\b[\w\s,/-]{0,30}$",
+    re.I,
+)
+_QUALIFIER_WORD_RE = re.compile(
+    r"\b(severe|uncontrolled|unstable|clinically significant|significant|serious|poorly controlled|decompensated|"
+    r"current(?:ly)?|active|untreated|advanced|end[- ]stage|acute|primary|chronic|degenerative|mild|moderate|"
+    r"mild-moderate|mild to moderate)\b",
+    re.I,
+)
+_PLAIN = frozenset({"current", "currently", "active", "chronic", "primary", "acute"})
+_WITH_RE = re.compile(r"\s+with\s+", re.I)
+_SPECIFIC_RE = re.compile(r"\b(?:stage|class|grade|registry|consent\w*|score|subtype|genotype|mutation)\b", re.I)
+_DURATION_RE = re.compile(r"\bfor (?:at least |more than |over )?(?:the )?(?:past|last)\b", re.I)
+_WINDOW_RE = re.compile(
+    r"\b(?:within|in|during|over) (?:the )?(?:last|past|previous|preceding|prior)?\s*"
+    r"(\d+|one|two|three|four|five|six|twelve|eighteen|twenty[- ]four)\s*(days?|weeks?|months?|years?)\b|"
+    r"\b(?:last|past|previous) (\d+|one|two|three|six|twelve)\s*(days?|weeks?|months?|years?)\b|"
+    r"\b(?:currently|current|at present|at screening|at baseline|ongoing)\b",
+    re.I,
+)
+_WOMEN_ONLY_RE = re.compile(
+    r"(?-i:\bWOCBP\b)|\b(?:childbearing|child-bearing|reproductive) potential\b|"
+    r"\b(?:women|woman|females?|girls?) (?:of|with|who are of) (?:child-?bearing|reproductive)|"
+    r"\bchild-?bearing potential\b|\bwomen who\b|\bfemale (?:participants|subjects|patients) (?:who|must)\b",
+    re.I,
+)
+_SEX_ONLY_RE = re.compile(
+    r"^\s*(?:sex|gender)?\s*:?\s*(female|women|woman|male|men|man)s?\b(?!.*\b(?:or|and)\s+(?:fe)?males?\b|"
+    r".*\b(?:or|and)\s+(?:wo)?m[ae]n\b)",
+    re.I,
+)
+_PROCEDURAL_RE = re.compile(
+    r"\binformed consent\b|\bconsent\b|\bwilling\w*\b|\bable to (?:comply|understand|read|follow|attend|"
+    r"complete|provide)|"
+    r"\bability to (?:comply|understand|read|follow|provide|give)|\bagree\w*\b|\bcomply\b|\bcompliance\b|"
+    r"\bavailable for\b|\bsigned\b|\bparticipat\w* in (?:another|other|any other) (?:clinical )?(?:study|trial)|"
+    r"\bunable to complete\b|\bunable to (?:comply|follow)|\bin the opinion of the investigator\b|"
+    r"\binvestigator'?s? (?:opinion|judgment)\b",
+    re.I,
+)
+_NEGATIVE_TEST_RE = re.compile(r"\bnegative\b|\bnon-?pregnant\b|\bnot (?:be )?pregnant\b", re.I)
+_MALE_WORD_RE = re.compile(r"\bmales?\b|\bm[ae]n\b", re.I)
+_FEMALE_WORD_RE = re.compile(r"\bfemales?\b|\bwom[ae]n\b", re.I)
+_OR_RE = re.compile(r"\bor\b|/", re.I)
+_AND_RE = re.compile(r"\band\b", re.I)
+
+
+def _number(raw: str) -> float:
+    return float(raw.replace(",", "."))
+
+
+def _limit_from(measure: str, op: str, value: float, words: str) -> Limit:
+    op = op.lower().strip(". ")
+    if op in {">", "greater than", "more than", "higher than", "above", "over", "exceeding", "in excess of"}:
+        return Limit(measure, value, None, low_inclusive=False, words=words)
+    if op in {">=", "=>", "at least", "of at least", "greater than or equal to", "minimum of", "min", "minimum"}:
+        return Limit(measure, value, None, words=words)
+    if op in {"<", "less than", "lower than", "below", "under"}:
+        return Limit(measure, None, value, high_inclusive=False, words=words)
+    if op in {"=", "==", "equal to"}:
+        return Limit(measure, value, value, words=words)
+    return Limit(measure, None, value, words=words)  # <=, no more than, at most, up to, maximum
+
+
+def _measure_limits(text: str) -> list[Limit]:
+    limits: list[Limit] = []
+    for pair in _BP_PAIR_RE.finditer(text):
+        op = pair.group(1)
+        limits.append(_limit_from("systolic", op, float(pair.group(2)), pair.group(0)))
+        limits.append(_limit_from("diastolic", op, float(pair.group(3)), pair.group(0)))
+    if limits:
+        return limits
+    for measure, name_re in _MEASURE_RES:
+        for name in name_re.finditer(text):
+            rest = text[name.end() :]
+            if (m := _AFTER_NAME_RE.match(rest)) is not None:
+                words = text[name.start() : name.end() + m.end()]
+                limits.append(_limit_from(measure, m.group(1), _number(m.group(2)), words))
+                if (more := _FOLLOW_CMP_RE.match(rest[m.end() :])) is not None:
+                    limits.append(_limit_from(measure, more.group(1), _number(more.group(2)), words + more.group(0)))
+            elif (m2 := _BETWEEN_RE.match(rest)) is not None:
+                low, high = sorted((_number(m2.group(1)), _number(m2.group(2))))
+                limits.append(Limit(measure, low, high, words=text[name.start() : name.end() + m2.end()]))
+            elif (m3 := _OR_MORE_RE.match(rest)) is not None:
+                op = ">=" if m3.group(2).lower() in {"more", "greater", "higher", "above", "over"} else "<="
+                limits.append(
+                    _limit_from(measure, op, _number(m3.group(1)), text[name.start() : name.end() + m3.end()])
+                )
+    return limits
+
+
+_CHILD_RE = re.compile(
+    r"^\W*(?:children|minors|paediatric|pediatric)\b[^0-9]{0,8}(?:\(?\s*(<|<=)\s*(\d{1,2})\)?)?", re.I
+)
+
+
+def _age_limits(text: str) -> list[Limit]:
+    if (child := _CHILD_RE.match(text)) is not None:
+        if child.group(2):
+            return [_limit_from("age", child.group(1), float(child.group(2)), child.group(0))]
+        return [Limit("age", None, 18, high_inclusive=False, words=child.group(0))]
+    if not _AGE_WORD_RE.search(text) and not re.search(r"\b\d{1,3}\s*(?:years|yrs)\b", text, re.I):
+        return []
+    if (m := _AGE_RANGE2_RE.search(text) or _AGE_RANGE_RE.search(text)) is not None:
+        low, high = sorted((float(m.group(1)), float(m.group(2))))
+        if high <= 120 and (_AGE_WORD_RE.search(text) or "year" in m.group(0).lower()):
+            return [Limit("age", low, high, words=m.group(0))]
+    if not _AGE_WORD_RE.search(text):
+        return []
+    limits: list[Limit] = []
+    if (m := _AGE_MIN_RE.search(text)) is not None:
+        if m.group(1):
+            limits.append(Limit("age", float(m.group(1)), None, words=m.group(0)))
+        elif m.group(3):
+            op = m.group(2) or ">="
+            limits.append(_limit_from("age", op, float(m.group(3)), m.group(0)))
+        elif m.group(5):
+            limits.append(_limit_from("age", m.group(4), float(m.group(5)), m.group(0)))
+    if (m := _AGE_MAX_RE.search(text)) is not None:
+        if m.group(1):
+            limits.append(Limit("age", None, float(m.group(1)), words=m.group(0)))
+        elif m.group(3):
+            limits.append(_limit_from("age", m.group(2), float(m.group(3)), m.group(0)))
+        elif m.group(5):
+            limits.append(_limit_from("age", m.group(4), float(m.group(5)), m.group(0)))
+    return [limit for limit in limits if (limit.low or 0) <= 120 and (limit.high or 0) <= 120]
+
+
+def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
+    plain = clean(text)
+    limits = _age_limits(plain) + _measure_limits(plain)
+    measured = {limit.measure for limit in limits}
+    uses: list[ConceptUse] = []
+    seen: set[str] = set()
+    mentions = find_mentions(plain)
+    for mention in mentions:
+        if mention.concept in seen or after_except(plain, mention.start):
+            continue
+        # "BMI <= 30" names a measure, not obesity; "intraocular pressure > 21" is a limit, not glaucoma
+        if (mention.concept == "obesity" and "bmi" in measured) or (
+            mention.concept == "glaucoma" and "iop" in measured
+        ):
+            continue
+        if mention.concept == "hypertension" and measured & {"systolic", "diastolic"}:
+            continue
+        seen.add(mention.concept)
+        start, _ = clause_bounds(plain, mention.start)
+        before = plain[max(start, mention.start - 45) : mention.start]
+        found = [q.lower() for q in _QUALIFIER_WORD_RE.findall(before)]
+        strong = [q for q in found if q not in _PLAIN]
+        qualifier = strong[-1] if strong else found[-1] if found else ""
+        joined = _WITH_RE.match(plain, mention.end)
+        if joined is not None and any(o.start == joined.end() for o in mentions):
+            continue  # "depression with psychosis": the criterion is about the psychosis
+        if qualifier == "chronic" and mention.concept in {
+            "cluster_headache",
+            "chronic_pain",
+            "liver_disease",
+            "kidney_disease",
+        }:
+            qualifier = ""
+        negated = (
+            is_negated(plain, mention.start) or re.search(r"\bnon-?\s?$", plain[: mention.start], re.I) is not None
+        )
+        if mention.concept == "pregnancy" and _NEGATIVE_TEST_RE.search(plain):
+            negated = True  # "must have a negative pregnancy test": the criterion asks for no pregnancy
+        after = plain[mention.end : mention.end + 30]
+        if re.search(r"\b(?:abuse|dependence|addiction|misuse|use disorder)", after, re.I) or (
+            mention.concept == "substance_use" and re.search(r"abuse|dependence|addiction|misuse", mention.words, re.I)
+        ):
+            qualifier = "abuse"
+        uses.append(ConceptUse(mention.concept, negated, qualifier, mention.words))
+    window_match = None if _DURATION_RE.search(plain) else _WINDOW_RE.search(plain)
+    has_or = _OR_RE.search(plain) is not None
+    has_and = _AND_RE.search(plain) is not None
+    # limits on different measures joined by "and" must all hold; lists of illnesses are alternatives
+    any_of = not (has_and and not has_or and len(measured) > 1)
+    sex_only = _SEX_ONLY_RE.match(plain)
+    sex_required = ""
+    one_sex = not (_MALE_WORD_RE.search(plain) and _FEMALE_WORD_RE.search(plain))
+    if sex_only and kind == "inclusion" and one_sex:
+        sex_required = "F" if sex_only.group(1).lower().startswith(("f", "wom")) else "M"
+    return ParsedCriterion(
+        kind=kind,
+        text=text,
+        limits=tuple(limits),
+        concepts=tuple(uses),
+        any_of=any_of,
+        window=window_match.group(0) if window_match else "",
+        women_only=_WOMEN_ONLY_RE.search(plain) is not None,
+        sex_required=sex_required,
+        procedural=_PROCEDURAL_RE.search(plain) is not None and not limits and not uses,
+        alternatives=alternatives(plain)
+        if not limits and not uses and not NEGATION_CUE_RE.match(plain.lstrip("-* "))
+        else (),
+        specifics=tuple(dict.fromkeys(m.group(0).lower() for m in _SPECIFIC_RE.finditer(plain))),
+    )
+
+
+def concept_label(key: str) -> str:
+    return BY_KEY[key].label

@@ -1,0 +1,335 @@
+"""A person as the pre-screen sees them: age, sex, what they have and do not have, and a few numbers.
+
+Built from plain words (a description such as "45-year-old man with chronic cluster headache, no
+history of psychosis, denies alcohol use") and/or structured answers (the study page's form, the API).
+Nothing here is stored: the profile lives for one request. Unknown stays unknown; only an explicit
+"otherwise healthy" or "takes no medicines" lets unmentioned illnesses or medicines count as absent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ketnav.trials.eligibility.concepts import BY_KEY, IMPLIES, find_mentions
+from ketnav.trials.eligibility.generic import person_stems
+from ketnav.trials.eligibility.text import about_someone_else, clause_bounds, clean, is_negated
+from ketnav.trials.patient_query import AGE_MONTHS_RE, AGE_RE, FEMALE_RE, MALE_RE
+
+Sex = Literal["F", "M"]
+
+# Measures a criterion can set a limit on, with the plain name used in questions.
+MEASURES: Mapping[str, str] = {
+    "age": "age",
+    "bmi": "body mass index (BMI)",
+    "weight": "weight in kg",
+    "systolic": "systolic (upper) blood pressure",
+    "diastolic": "diastolic (lower) blood pressure",
+    "iop": "eye (intraocular) pressure",
+    "hba1c": "HbA1c",
+    "gad7": "GAD-7 score",
+    "phq9": "PHQ-9 score",
+    "hama": "HAM-A score",
+    "hamd": "HAM-D score",
+    "madrs": "MADRS score",
+    "egfr": "eGFR (kidney function)",
+    "creatinine": "creatinine",
+    "ecog": "ECOG performance status",
+    "fev1": "FEV1 (% of predicted)",
+}
+
+
+@dataclass(frozen=True)
+class Fact:
+    present: bool
+    words: str  # the person's own words that say so
+    current: bool | None = None  # for habits and medicines: doing it now (True) or only in the past (False)
+
+
+@dataclass(frozen=True)
+class Value:
+    number: float
+    words: str
+
+
+@dataclass(frozen=True)
+class Profile:
+    age: float | None = None
+    sex: Sex | None = None
+    facts: Mapping[str, Fact] = field(default_factory=dict)
+    values: Mapping[str, Value] = field(default_factory=dict)
+    otherwise_healthy: bool = False
+    no_medicines: bool = False
+    medicines_listed: str = ""  # the person's full list of medicines ("medications include ..."): others absent
+    history_listed: str = ""  # "past medical history is significant for X": other illnesses absent
+    stems: frozenset[str] = frozenset()  # word stems the person used about themselves (generic fallback)
+    sterile: str = ""  # "tubal ligation", "hysterectomy": cannot become pregnant
+
+    def fact(self, key: str) -> Fact | None:
+        """What the person said about a concept, or what follows from it; None when unknown."""
+        said = self.facts.get(key)
+        if said is not None:
+            return said
+        concept = BY_KEY[key]
+        if key in {"pregnancy", "breastfeeding"} and self.sex == "M":
+            return Fact(False, "male")
+        if key == "menopause" and self.sex == "M":
+            return Fact(False, "male")
+        if key in {"pregnancy", "breastfeeding"} and self.age is not None and (self.age < 10 or self.age >= 55):
+            return Fact(False, f"age {self.age:g}")
+        if key in {"pregnancy", "breastfeeding"} and (meno := self.facts.get("menopause")) is not None and meno.present:
+            return Fact(False, meno.words)
+        if key == "pregnancy" and self.sterile:
+            return Fact(False, self.sterile)
+        if concept.kind == "condition" and self.otherwise_healthy:
+            return Fact(False, "otherwise healthy")
+        if concept.kind == "condition" and self.history_listed:
+            return Fact(False, self.history_listed)
+        if concept.kind == "medicine" and self.no_medicines:
+            return Fact(False, "no medicines", current=False)
+        if concept.kind == "medicine" and self.medicines_listed:
+            return Fact(False, self.medicines_listed, current=False)
+        return None
+
+    def value(self, measure: str) -> Value | None:
+        if measure == "age" and self.age is not None:
+            return Value(self.age, f"age {self.age:g}")
+        return self.values.get(measure)
+
+
+class Answers(BaseModel):
+    """Structured answers (the study page's form, the API): each one optional, unknown when left out."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    age: float | None = Field(default=None, ge=0, le=120, description="Age in years")
+    sex: Sex | None = None
+    weight_kg: float | None = Field(default=None, gt=0, le=400)
+    bmi: float | None = Field(default=None, ge=8, le=100)
+    systolic: int | None = Field(default=None, ge=40, le=300, description="Upper blood pressure, mmHg")
+    diastolic: int | None = Field(default=None, ge=20, le=200, description="Lower blood pressure, mmHg")
+    values: dict[str, float] = Field(
+        default_factory=dict, description="Other measures by name: " + ", ".join(sorted(MEASURES))
+    )
+    facts: dict[str, bool] = Field(
+        default_factory=dict, description="Concept key -> yes (true) / no (false), e.g. {'psychosis': false}"
+    )
+    otherwise_healthy: bool = Field(default=False, description="No illness other than those named")
+    no_medicines: bool = Field(default=False, description="Takes no medicines")
+
+    @field_validator("facts")
+    @classmethod
+    def _known_concepts(cls, facts: dict[str, bool]) -> dict[str, bool]:
+        unknown = sorted(set(facts) - set(BY_KEY))
+        if unknown:
+            raise ValueError(f"unknown concept(s): {', '.join(unknown)}")
+        return facts
+
+    @field_validator("values")
+    @classmethod
+    def _known_measures(cls, values: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(values) - set(MEASURES))
+        if unknown:
+            raise ValueError(f"unknown measure(s): {', '.join(unknown)}")
+        if any(not -1e6 < v < 1e6 for v in values.values()):
+            raise ValueError("a measure is out of range")
+        return values
+
+
+_NUM = r"(\d{1,3}(?:\.\d+)?)"
+_SEX_SHORT_RE = re.compile(r"\b(\d{1,3})\s?(?:yo\s?|y/o\s?|y\.o\.\s?)?([MF])\b")
+_VALUE_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("bmi", re.compile(r"\b(?:BMI|body mass index)\s*(?:is|was|of|:|=|about|around)*\s*" + _NUM, re.I)),
+    ("weight", re.compile(r"\bweigh\w*\s*(?:is|was|of|:|=|about|around)*\s*" + _NUM + r"\s*(kg|kilo\w*|lbs?|"
+                          r"pounds)", re.I)),
+    ("weight", re.compile(r"\b" + _NUM + r"\s*(kg|kilograms?)\b(?!\s*(?:weight )?(?:loss|gain|lost|/))", re.I)),
+    ("iop", re.compile(r"\b(?:intra-?ocular pressure|IOP)\s*(?:is|was|of|:|=)*\s*" + _NUM, re.I)),
+    ("hba1c", re.compile(r"\b(?:HbA1c|A1c|hemoglobin A1c|glycated ha?emoglobin)\s*(?:is|was|of|:|=)*\s*" + _NUM, re.I)),
+    ("gad7", re.compile(r"\bGAD-?7\s*(?:score)?\s*(?:is|was|of|:|=)*\s*" + _NUM, re.I)),
+    ("phq9", re.compile(r"\bPHQ-?9\s*(?:score)?\s*(?:is|was|of|:|=)*\s*" + _NUM, re.I)),
+    ("hama", re.compile(r"\bHAM-?A\s*(?:score)?\s*(?:is|was|of|:|=)*\s*" + _NUM, re.I)),
+    ("hamd", re.compile(r"\b(?:HAM-?D|HDRS)(?:-?17)?\s*(?:score)?\s*(?:is|was|of|:|=)*\s*" + _NUM, re.I)),
+    ("madrs", re.compile(r"\bMADRS\s*(?:score)?\s*(?:is|was|of|:|=)*\s*" + _NUM, re.I)),
+    ("egfr", re.compile(r"\beGFR\s*(?:is|was|of|:|=|>|>=)*\s*" + _NUM, re.I)),
+    ("creatinine", re.compile(r"\bcreatinine\s*(?:is|was|of|:|=|level)*\s*" + _NUM, re.I)),
+    ("fev1", re.compile(r"\b(?:FEV1|forced expiratory volume in (?:1|one|"
+                        r"the first) sec\w*)\)?(?!\s*/)[^0-9%]{0,25}?" + _NUM + r"\s*%", re.I)),
+    ("ecog", re.compile(r"\bECOG\s*(?:performance status|PS)?\s*(?:is|was|of|:|=)*\s*([0-5])\b", re.I)),
+)  # fmt: skip
+_BP_RE = re.compile(
+    r"\b(?:BP|blood pressure)\s*(?:is|was|of|:|=)*\s*(\d{2,3})\s*/\s*(\d{2,3})|\b(\d{2,3})\s*/\s*(\d{2,3})\s*mm ?Hg",
+    re.I,
+)
+_HEIGHT_RE = re.compile(r"\b(1\d{2}|2[0-2]\d)\s*cm\b(?:\s*tall)?", re.I)
+_HEALTHY_RE = re.compile(
+    r"\botherwise healthy\b|\bno other (?:\w+ )?(?:illness(?:es)?|diseases?|medical (?:problems?|conditions?|history)|"
+    r"health (?:problems?|conditions?)|conditions?)\b|\bno (?:significant |relevant )?(?:past )?medical history\b|"
+    r"\bno (?:other )?underlying diseases?\b|\bpreviously healthy\b|\bhealthy (?:man|woman|person|adult|volunteer)\b|"
+    r"\bis healthy\b|\bnothing remarkable in (?:her|his|the) past medical history\b|"
+    r"\bunremarkable (?:past )?medical history\b|"
+    r"\bpast medical history is unremarkable\b|\bin good health\b|\bno known (?:medical )?(?:illness|"
+    r"conditions?|diseases?)\b",
+    re.I,
+)
+_NO_MEDS_RE = re.compile(
+    r"\b(?:takes|taking|on|using|uses) no (?:regular )?(?:other )?medic\w*|\bno (?:other |regular |"
+    r"current )?medic(?:ation|ine)s?\b|"
+    r"\bnot (?:on|taking|using) any (?:\w+ )?medic\w*|"
+    r"\bdoes not take any medic\w*|\bdoesn'?t take any medic\w*",
+    re.I,
+)
+_CURRENT_RE = re.compile(
+    r"\b(?:current(?:ly)?|active(?:ly)?|ongoing|daily|per day|a day|per week|a week|every day|weekly|now|"
+    r"still|smokes|drinks|uses|takes|is on|frequent(?:ly)?|regularly|occasionally|socially)\b",
+    re.I,
+)
+_PAST_RE = re.compile(r"\b(?:former|ex-|quit|stopped|used to|in remission|past|previous(?:ly)?|off)\b", re.I)
+_MED_LIST_RE = re.compile(
+    r"\b(?:medications?|medicines?|drug history|meds)\b[^.]{0,20}?\b(?:include|includes|are|is only|only positive for|"
+    r"consist of)\b[^.]*|\b(?:only|just) (?:uses|using|takes|taking|on)\b[^.]*|\bno other medications?\b[^.]*",
+    re.I,
+)
+_HISTORY_LIST_RE = re.compile(
+    r"\b(?:past )?medical history (?:is )?(?:only )?(?:remarkable|significant|notable|positive) for\b[^.]*|"
+    r"\bPMH (?:of|:)[^.]*",
+    re.I,
+)
+_STERILE_RE = re.compile(
+    r"\btubal ligation\b|\bhysterectomy\b(?! was offered)|\bsterili[sz]ed\b|\bbilateral oophorectomy\b", re.I
+)
+_NONSMOKER_RE = re.compile(r"\bnon-?smok\w*\b|\bnever smok\w*\b", re.I)
+
+
+def _age_and_sex(text: str) -> tuple[float | None, Sex | None]:
+    age: float | None = None
+    short = _SEX_SHORT_RE.search(text)
+    m = AGE_RE.search(text)
+    if m:
+        age = float(next(g for g in m.groups() if g))
+    elif (months := AGE_MONTHS_RE.search(text)) is not None:
+        age = round(int(months.group(1)) / 12, 2)
+    elif short:
+        age = float(short.group(1))
+    if age is not None and not 0 <= age <= 120:
+        age = None
+    female = len(FEMALE_RE.findall(text))
+    male = len(MALE_RE.findall(text))
+    if short:
+        return age, "F" if short.group(2) == "F" else "M"
+    sex: Sex | None = "F" if female > male else "M" if male > female else None
+    return age, sex
+
+
+def parse_profile(text: str) -> Profile:
+    """Read a plain description. Mentions about relatives are ignored; negated ones become "no"."""
+    text = clean(text)
+    age, sex = _age_and_sex(text)
+    facts: dict[str, Fact] = {}
+    for mention in find_mentions(text):
+        if about_someone_else(text, mention.start):
+            continue
+        negated = is_negated(text, mention.start)
+        start, end = clause_bounds(text, mention.start)
+        clause = text[start:end]
+        current: bool | None = None
+        if BY_KEY[mention.concept].kind in {"substance", "medicine"}:
+            current = False if negated or _PAST_RE.search(clause) else True if _CURRENT_RE.search(clause) else None
+        if mention.concept == "pregnancy" and not negated and not mention.words.lower().startswith("pregnant"):
+            continue  # "3 pregnancies", "hypertension with pregnancy": history, not a pregnancy now
+        fact = Fact(not negated, _snippet(clause, mention.words), current)
+        previous = facts.get(mention.concept)
+        # A positive mention outweighs a negated one ("no chest pain ... history of CAD")
+        if previous is None or (fact.present and not previous.present):
+            facts[mention.concept] = fact
+    if _NONSMOKER_RE.search(text):
+        facts["smoking"] = Fact(False, _NONSMOKER_RE.search(text).group(0), False)  # type: ignore[union-attr]
+    values: dict[str, Value] = {}
+    for measure, pattern in _VALUE_RES:
+        for m in pattern.finditer(text):  # the last value given is the most recent
+            number = float(m.group(1))
+            if measure == "weight" and m.lastindex and m.lastindex >= 2 and m.group(2).lower().startswith(("lb", "p")):
+                number = round(number * 0.4536, 1)
+            if measure == "weight" and number < 25:
+                continue
+            values[measure] = Value(number, m.group(0).strip())
+    for m in _BP_RE.finditer(text):
+        systolic, diastolic = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        values["systolic"] = Value(float(systolic), m.group(0).strip())
+        values["diastolic"] = Value(float(diastolic), m.group(0).strip())
+    if "bmi" not in values and "weight" in values and (height := _HEIGHT_RE.search(text)):
+        metres = int(height.group(1)) / 100
+        values["bmi"] = Value(
+            round(values["weight"].number / metres**2, 1), f"{values['weight'].words}, {height.group(0)}"
+        )
+    return Profile(
+        age=age,
+        sex=sex,
+        facts=_with_implications(facts),
+        values=values,
+        otherwise_healthy=_HEALTHY_RE.search(text) is not None,
+        no_medicines=_NO_MEDS_RE.search(text) is not None,
+        medicines_listed=_snippet(listed.group(0), "") if (listed := _MED_LIST_RE.search(text)) else "",
+        stems=person_stems(text),
+        history_listed=_snippet(hist.group(0), "") if (hist := _HISTORY_LIST_RE.search(text)) else "",
+        sterile=sterile.group(0)
+        if (sterile := _STERILE_RE.search(text)) and not is_negated(text, sterile.start())
+        else "",
+    )
+
+
+def _snippet(clause: str, words: str, width: int = 90) -> str:
+    """The person's clause around a mention, short enough to quote back."""
+    clause = " ".join(clause.split())
+    if len(clause) <= width:
+        return clause or words
+    at = max(0, clause.lower().find(words.lower()))
+    start = max(0, at - width // 2)
+    return ("…" if start else "") + clause[start : start + width].strip() + "…"
+
+
+def _with_implications(facts: dict[str, Fact]) -> dict[str, Fact]:
+    """Type 2 diabetes is diabetes; no diabetes means no type 2 diabetes either."""
+    out = dict(facts)
+    for specific, generals in IMPLIES.items():
+        for general in generals:
+            if specific in facts and facts[specific].present and general not in out:
+                out[general] = facts[specific]
+            if general in facts and not facts[general].present and specific not in out:
+                out[specific] = facts[general]
+    return out
+
+
+def build_profile(text: str = "", answers: Answers | None = None) -> Profile:
+    """The description read first, then every structured answer given on top (answers win)."""
+    base = parse_profile(text) if text.strip() else Profile()
+    if answers is None:
+        return base
+    facts = dict(base.facts)
+    for key, present in answers.facts.items():
+        facts[key] = Fact(present, f"answered {'yes' if present else 'no'}: {BY_KEY[key].label}", None)
+    values = dict(base.values)
+    given = {
+        "weight": answers.weight_kg,
+        "bmi": answers.bmi,
+        "systolic": answers.systolic,
+        "diastolic": answers.diastolic,
+    }
+    for measure, number in list(given.items()) + list(answers.values.items()):
+        if number is not None:
+            values[measure] = Value(float(number), f"answered {MEASURES[measure]} {float(number):g}")
+    return Profile(
+        age=answers.age if answers.age is not None else base.age,
+        sex=answers.sex or base.sex,
+        facts=_with_implications(facts),
+        values=values,
+        otherwise_healthy=answers.otherwise_healthy or base.otherwise_healthy,
+        no_medicines=answers.no_medicines or base.no_medicines,
+        medicines_listed=base.medicines_listed,
+        history_listed=base.history_listed,
+        stems=base.stems,
+        sterile=base.sterile,
+    )

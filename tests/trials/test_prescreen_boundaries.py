@@ -1,0 +1,138 @@
+"""The pre-screen at the boundaries: `ketnav trial --patient`, POST /api/trials/{id}/prescreen and the
+study page's "Could I take part?" form; and nothing the person types reaches a log."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from ketnav.trials.loading import load_paths
+from tests.conftest import current_database_url, ketnav_cmd
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+GLAUCOMA = "A 45-year-old man with chronic cluster headache and glaucoma"
+HEALTHY = "A 45-year-old with chronic cluster headache, 82 kg, BMI 25, no other illness"
+
+
+@pytest.fixture
+def one_study(tmp_path: Path, v2_studies: dict[str, dict[str, Any]]) -> None:
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(v2_studies["NCT04179266"]) + "\n")
+    load_paths([path], workers=1)
+
+
+def _ketnav(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(ketnav_cmd(*args), env=env, capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_cli_adds_the_prescreen_to_the_json(one_study: None, clean_env: dict[str, str], tmp_path: Path) -> None:
+    env = clean_env | {"KETNAV_DATABASE_URL": current_database_url()}
+    shown = _ketnav(env, "trial", "NCT04179266", "--patient", GLAUCOMA, "--json")
+    assert shown.returncode == 0, shown.stderr
+    prescreen = json.loads(shown.stdout)["prescreen"]
+    assert prescreen["verdict"] == "likely_excluded"
+    assert {"kind", "text", "status", "because"} == set(prescreen["criteria"][0])
+    iop = next(c for c in prescreen["criteria"] if "intraocular" in c["text"])
+    assert (iop["kind"], iop["status"]) == ("exclusion", "met")
+    described = tmp_path / "me.txt"
+    described.write_text(HEALTHY)
+    text = _ketnav(env, "trial", "NCT04179266", "--patient", f"@{described}")
+    assert text.returncode == 0, text.stderr
+    assert "Pre-screen: possibly eligible" in text.stdout and "not a decision" in text.stdout
+
+
+@pytest.mark.parametrize("patient", ["", "   ", "@/no/such/file.txt", "x" * 5001])
+def test_cli_bad_patient_is_one_line_exit_2(clean_env: dict[str, str], patient: str) -> None:
+    result = _ketnav(clean_env, "trial", "NCT04179266", "--patient", patient)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("ketnav: error: --patient: ")
+
+
+def test_api_prescreen(client: Client, one_study: None) -> None:
+    url = "/api/trials/NCT04179266/prescreen"
+    excluded = client.post(url, {"patient": GLAUCOMA}, content_type="application/json")
+    assert excluded.status_code == 200, excluded.content
+    body = excluded.json()
+    assert body["nct_id"] == "NCT04179266" and body["verdict"] == "likely_excluded"
+    assert any("intraocular" in reason for reason in body["reasons"])
+    by_age = client.post(url, {"answers": {"age": 70, "sex": "M"}}, content_type="application/json").json()
+    assert by_age["verdict"] == "likely_excluded" and all("Age" in r for r in by_age["reasons"])
+    fine = client.post(url, {"patient": HEALTHY}, content_type="application/json").json()
+    assert fine["verdict"] != "likely_excluded" and fine["questions"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({}, 422),
+        ({"patient": "  "}, 422),
+        ({"answers": {"facts": {"no-such-concept": True}}}, 422),
+        ({"answers": {"age": 500}}, 422),
+        ({"patient": "x" * 5001}, 422),
+        ({"patient": 45}, 422),
+    ],
+)
+def test_api_prescreen_refuses_bad_input(client: Client, one_study: None, body: dict[str, Any], status: int) -> None:
+    answer = client.post("/api/trials/NCT04179266/prescreen", body, content_type="application/json")
+    assert answer.status_code == status
+    assert set(answer.json()) == {"error"}
+
+
+def test_api_prescreen_unknown_or_malformed_study(client: Client, one_study: None) -> None:
+    payload = {"patient": GLAUCOMA}
+    assert client.post("/api/trials/NCT00000001/prescreen", payload, content_type="application/json").status_code == 404
+    assert client.post("/api/trials/NCT123/prescreen", payload, content_type="application/json").status_code == 422
+
+
+def test_study_page_form_is_generated_from_the_criteria_and_posts_with_csrf(one_study: None) -> None:
+    client = Client(enforce_csrf_checks=True)
+    page = client.get("/trials/NCT04179266/")
+    html = page.content.decode()
+    assert "Could I take part?" in html
+    assert '<label for="ps-age">' in html and "<legend>About you</legend>" in html
+    assert "Do you have glaucoma or raised pressure in the eye?" in html  # from the IOP exclusion
+    assert 'name="m_bmi"' in html  # from "Body weight ≥50 kg and BMI ≤30"
+    assert client.post("/trials/NCT04179266/", {"age": "45"}).status_code == 403  # no CSRF token
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    answered = client.post(
+        "/trials/NCT04179266/",
+        {"csrfmiddlewaretoken": token, "age": "45", "sex": "M", "c_glaucoma": "yes", "c_cluster_headache": "yes"},
+    )
+    assert answered.status_code == 200
+    assert answered["Cache-Control"] == "no-store"
+    shown = answered.content.decode()
+    assert "Pre-screen: likely not eligible" in shown and "only the study team can say" in shown
+    assert '<table class="data prescreen-table">' in shown and ">Met<" in shown and ">Unknown<" in shown
+    refused = client.post("/trials/NCT04179266/", {"csrfmiddlewaretoken": token, "age": "two hundred"})
+    assert refused.status_code == 422 and "age: not a number" in refused.content.decode()
+
+
+def test_nothing_the_person_types_is_logged(client: Client, one_study: None, caplog: pytest.LogCaptureFixture) -> None:
+    secret = "Zanzibar-4417 denies alcohol use, no history of psychosis"
+    caplog.set_level(logging.DEBUG)
+    api = client.post("/api/trials/NCT04179266/prescreen", {"patient": secret}, content_type="application/json")
+    assert api.status_code == 200
+    bad = client.post(
+        "/api/trials/NCT04179266/prescreen",
+        {"patient": secret, "answers": {"age": "Zanzibar-4417"}},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422
+    page = client.post("/trials/NCT04179266/", {"about": secret, "age": "45"})
+    assert page.status_code == 200
+    refused = client.post("/trials/NCT04179266/", {"about": secret, "age": "Zanzibar-4417"})
+    assert refused.status_code == 422
+    missing = client.post("/api/trials/NCT00000001/prescreen", {"patient": secret}, content_type="application/json")
+    assert missing.status_code == 404
+    assert caplog.records  # the requests were logged (the 4xx answers at least) ...
+    logged = caplog.text + " ".join(str(r.args) + str(r.getMessage()) for r in caplog.records)
+    assert "Zanzibar" not in logged  # ... but never what the person typed

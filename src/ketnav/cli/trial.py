@@ -34,6 +34,15 @@ def run(args: argparse.Namespace) -> int:
     from ketnav.trials.selectors import get_record
 
     description = _description(args.patient) if args.patient is not None else None
+    crisis = False
+    if description is not None:
+        from ketnav.trials.eligibility.crisis import touches_suicidal_thoughts
+
+        crisis = touches_suicidal_thoughts(description)
+        if crisis and not args.json:  # first, before the study or any error about it
+            from ketnav.safety.crisis import crisis_lines
+
+            print("\n".join(crisis_lines()) + "\n")
     record = get_record(args.nct_id)
     prescreen = None
     if description is not None:
@@ -44,6 +53,10 @@ def run(args: argparse.Namespace) -> int:
         from ketnav.trials.eligibility import prescreen_dict
 
         out = record_dict(record)
+        if crisis:
+            from ketnav.safety.crisis import crisis_payload
+
+            out = {"crisis": crisis_payload(), **out}
         if prescreen is not None:
             out["prescreen"] = prescreen_dict(prescreen)
         print(json.dumps(out, indent=2, ensure_ascii=False))

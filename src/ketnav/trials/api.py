@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 from pydantic import model_validator
 
+from ketnav.safety.schemas import CrisisOut
 from ketnav.trials.eligibility import (
     MAX_DESCRIPTION_CHARS,
     Answers,
@@ -21,6 +22,7 @@ from ketnav.trials.eligibility import (
     prescreen,
     prescreen_dict,
 )
+from ketnav.trials.eligibility.crisis import touches_suicidal_thoughts
 from ketnav.trials.search.engine import MAX_PAGE_SIZE, SearchRequest, search
 from ketnav.trials.search.filters import filters_from
 from ketnav.trials.search.serialize import record_dict, results_dict
@@ -287,6 +289,11 @@ class CriterionOut(Schema):
 
 
 class PrescreenOut(Schema):
+    crisis: CrisisOut | None = Field(
+        default=None,
+        description="Where to get help now: present, and first, whenever the description or answers mention "
+        "suicidal thoughts or self-harm, whatever the verdict",
+    )
     nct_id: str
     verdict: Literal["likely_excluded", "likely_eligible", "possible"]
     notice: str = Field(description="A pre-screen, never a decision: the study team decides")
@@ -305,5 +312,7 @@ def prescreen_trial(request: HttpRequest, path: Path[StudyPath], payload: Prescr
 
     record = get_record(path.nct_id)
     text = check_description(payload.patient) if payload.patient.strip() else ""
+    crisis = CrisisOut.now() if touches_suicidal_thoughts(payload.patient, payload.answers) else None
     parsed = criteria_cache().get(record.nct_id, record.eligibility)
-    return {"nct_id": record.nct_id, **prescreen_dict(prescreen(parsed, build_profile(text, payload.answers)))}
+    result = prescreen_dict(prescreen(parsed, build_profile(text, payload.answers)))
+    return {"crisis": crisis, "nct_id": record.nct_id, **result}

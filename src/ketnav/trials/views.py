@@ -6,8 +6,10 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
 from ketnav.errors import InvalidInput, NotFound
+from ketnav.safety.crisis import crisis_payload
 from ketnav.trials.background import active_job
 from ketnav.trials.eligibility import Answers, FormQuestion, build_profile, check_description, form_questions, prescreen
+from ketnav.trials.eligibility.crisis import touches_suicidal_thoughts
 from ketnav.trials.models import Study
 from ketnav.trials.record import OPEN_STATUSES, PHASES, Site
 from ketnav.trials.richtext import without_repeat
@@ -151,6 +153,11 @@ def study_page(request: HttpRequest, nct_id: str) -> HttpResponse:
     }
     status = 200
     if request.method == "POST":
+        # First and apart from everything else (even a form error): any mention of suicidal thoughts
+        # shows the crisis contacts.
+        said_yes = post.get("c_suicidal") == "yes"
+        if said_yes or touches_suicidal_thoughts(post.get("about", "")):
+            form["crisis"] = crisis_payload()
         try:
             text = request.POST.get("about", "")
             answers = _prescreen_answers(request.POST, concepts, measures)

@@ -42,6 +42,11 @@ def results_dict(results: SearchResults) -> dict[str, Any]:
         "mode": results.mode,
         "place": results.place or None,
         "notes": results.notes,
+        "concepts": results.concepts,
+        "partial": [
+            {"concept": m.concept, "missing": list(m.missing), "count": m.count, "query": m.concept}
+            for m in results.partial
+        ],
         "facets": {name: [{"value": v, "count": c} for v, c in values] for name, values in results.facets.items()},
         "results": [hit_dict(h) for h in results.hits],
     }

@@ -277,13 +277,28 @@ class SearchIndex:
 
     def term_hits(self, snap: Snapshot, terms: Sequence[Term], *, scored: bool = True) -> list[TermHits]:
         """The hits of each term: kept ones from the snapshot's cache, the rest from the text index."""
+        return self.key_hits(snap, [self.term_key(term, scored=scored) for term in terms])
+
+    def key_hits(self, snap: Snapshot, keys: Sequence[TermKey]) -> list[TermHits]:
         out: list[TermHits] = []
         with self.cursor() as cursor:
-            for term in terms:
-                key = self.term_key(term, scored=scored)
+            for key in keys:
                 hits = snap.terms.get(key)
                 out.append(hits if hits is not None else self._fetch(cursor, snap, key))
         return out
+
+    def concept_hits(self, snap: Snapshot, groups: list[list[Term]], *, scored: bool = True) -> list[list[TermHits]]:
+        """The hits of every alternative of every concept (group), grouped as ``groups``."""
+        hits = iter(self.term_hits(snap, [t for g in groups for t in g], scored=scored))
+        if self.background_warming and snap.terms.hot:
+            self._start_warming_terms(snap)
+        return [[next(hits) for _t in g] for g in groups]
+
+    def prominent_hits(self, snap: Snapshot, groups: list[list[Term]]) -> list[list[TermHits]]:
+        """Per concept, the studies whose title, conditions, interventions or MeSH terms carry it."""
+        keys = [(self.backend.prominent_query(t), False) for g in groups for t in g]
+        hits = iter(self.key_hits(snap, keys))
+        return [[next(hits) for _t in g] for g in groups]
 
     def _fetch(self, cursor: Any, snap: Snapshot, key: TermKey) -> TermHits:
         """Ask the text index for a (term, scored) key, keeping the hits when the term is broad."""

@@ -60,6 +60,11 @@ class Backend(ABC):
         """One term in the database's own query syntax (an FTS5 MATCH or a to_tsquery argument)."""
 
     @abstractmethod
+    def prominent_query(self, term: Term) -> str:
+        """``term_query`` restricted to the fields that say what a study is about (title, conditions,
+        interventions, MeSH terms), for ranking them above studies that mention it only in long text."""
+
+    @abstractmethod
     def term_rows(self, cursor: Cursor, match: str, *, scored: bool) -> list[tuple[int, float]]:
         """(NCT number, score) of every study matching one term (``match`` from term_query); the score
         is 0.0 when not ``scored``."""
@@ -98,14 +103,14 @@ class Backend(ABC):
         cursor.execute("SELECT name, other, studies FROM trials_synonym WHERE studies >= %s", [min_studies])
         return list(cursor.fetchall())
 
-    def site_point_rows(self, cursor: Cursor) -> Iterator[tuple[Any, Any, str]]:
-        """One pass over the geo index, aggregated by point in the database: (latitude, longitude,
-        "key,key,...") with key = NCT number * 2, plus 1 when the site is not open."""
+    def site_point_rows(self, cursor: Cursor) -> Iterator[tuple[Any, Any, str, str]]:
+        """One pass over the geo index, aggregated by point (and country) in the database: (latitude,
+        longitude, "key,key,...", country) with key = NCT number * 2, plus 1 when the site is not open."""
         opened = ", ".join(f"'{s}'" for s in OPEN_SITE_STATUSES)
         key = f"{self.nct_number('study_id')} * 2 + (CASE WHEN status IN ({opened}) THEN 0 ELSE 1 END)"
         cursor.execute(
-            f"SELECT latitude, longitude, {self.join_text(key)} FROM trials_site "
-            "WHERE latitude IS NOT NULL AND longitude IS NOT NULL GROUP BY latitude, longitude"
+            f"SELECT latitude, longitude, {self.join_text(key)}, country FROM trials_site "
+            "WHERE latitude IS NOT NULL AND longitude IS NOT NULL GROUP BY latitude, longitude, country"
         )
         while rows := cursor.fetchmany(1000):
             yield from rows

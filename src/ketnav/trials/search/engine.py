@@ -267,7 +267,9 @@ def search(request: SearchRequest, *, index: SearchIndex | None = None) -> Searc
                 missing = tuple(c for j, c in enumerate(concepts) if j != i)
                 partial.append(PartialMatch(concepts[i], missing, count))
         if not total and partial:
-            notes.append("no study carries every part of your search; try fewer words (see the studies below)")
+            notes.append(
+                "no study matches every part of your search; studies that match only part of it are counted apart"
+            )
 
     tier = None
     if mode == "all words" and sort == "relevance" and total > 1:

@@ -86,9 +86,8 @@ def run(args: argparse.Namespace) -> int:
     for note in results.notes:
         print(f"note: {note}")
     for m in results.partial:
-        print(
-            f"not listed: {m.count:,} other stud{'y' if m.count == 1 else 'ies'} {'mentions' if m.count == 1 else 'mention'} {m.concept} without {' or '.join(m.missing)} (search: {m.concept})"
-        )
+        studies = "1 other study mentions" if m.count == 1 else f"{m.count:,} other studies mention"
+        print(f"not listed: {studies} {m.concept} without {' or '.join(m.missing)} (search: {m.concept})")
     for i, hit in enumerate(data["results"], start=(results.page - 1) * results.page_size + 1):
         phases = "/".join(hit["phases"]) or "-"
         print(f"\n{i}. {hit['nct_id']}  {hit['title']}")

@@ -247,7 +247,8 @@ def search(request: SearchRequest, *, index: SearchIndex | None = None) -> Searc
         matches = _Matches(rows, scores if scored else None)
     if allowed is not None:
         matches = matches.restrict(allowed)
-    any_status = kernels.filter_rows(cols, matches.rows, f, country=not (near is not None and f.country))
+    columns_decide_country = not (near is not None and f.country)  # else the radius's sites decided the country
+    any_status = kernels.filter_rows(cols, matches.rows, f, country=columns_decide_country)
     if field_groups:
         any_status = _verify_fields(index, cols, any_status, field_groups)
     selected = matches.restrict(kernels.status_rows(cols, any_status, f.statuses))
@@ -257,12 +258,16 @@ def search(request: SearchRequest, *, index: SearchIndex | None = None) -> Searc
     partial: list[PartialMatch] = []
     concepts = [concept_query(g) for g in text_groups] + [concept_query(list(c)) for c in parsed.fielded]
     if mode == "all words" and len(groups) > 1:
-        for i, _group in enumerate(text_groups):
-            some = kernels.concept_rows(concept_hits[i])
+        listed = np.zeros(len(cols), dtype=np.bool_)
+        listed[selected.rows] = True
+        for i in range(len(text_groups)):
+            some = kernels.concept_rows(concept_hits[i], len(cols))
             if allowed is not None:
                 some = np.intersect1d(some, allowed)
-            some = kernels.status_rows(cols, kernels.filter_rows(cols, some, f), f.statuses)
-            count = len(np.setdiff1d(some, selected.rows, assume_unique=True))
+            some = kernels.status_rows(
+                cols, kernels.filter_rows(cols, some, f, country=columns_decide_country), f.statuses
+            )
+            count = int(np.count_nonzero(~listed[some]))
             if count:
                 missing = tuple(c for j, c in enumerate(concepts) if j != i)
                 partial.append(PartialMatch(concepts[i], missing, count))
@@ -273,7 +278,7 @@ def search(request: SearchRequest, *, index: SearchIndex | None = None) -> Searc
 
     tier = None
     if mode == "all words" and sort == "relevance" and total > 1:
-        tier = kernels.carry_all(index.prominent_hits(snap, groups), selected.rows)
+        tier = kernels.carried(index.prominent_hits(snap, groups), selected.rows, len(cols))
     effective_sort = "last_updated" if (mode == "browse" and sort == "relevance") else sort
     ordered = kernels.display_order(cols, selected.rows, selected.scores, effective_sort, near, tier=tier)
     ordered = ordered[(page - 1) * size : page * size]

@@ -398,20 +398,21 @@ def combine(groups: list[list[TermHits]], size: int, mode: str) -> tuple[IntArra
     return rows.astype(np.int64), scores
 
 
-def concept_rows(alternatives: list[TermHits]) -> IntArray:
+def concept_rows(alternatives: list[TermHits], size: int) -> IntArray:
     """Positions of the studies carrying one concept: any of its alternatives (ascending)."""
-    if not alternatives:
-        return np.empty(0, dtype=np.int64)
-    found: IntArray = np.unique(np.concatenate([h.rows for h in alternatives]).astype(np.int64))
+    member = np.zeros(size, dtype=np.bool_)
+    for hits in alternatives:
+        member[hits.rows] = True
+    found: IntArray = np.flatnonzero(member)
     return found
 
 
-def carry_all(groups: list[list[TermHits]], rows: IntArray) -> BoolArray:
-    """For each of ``rows``, whether it carries every concept (any alternative of each group)."""
-    keep = np.ones(len(rows), dtype=np.bool_)
-    for alternatives in groups:
-        keep &= np.isin(rows, concept_rows(alternatives))
-    return keep
+def carried(hits: TermHits, rows: IntArray, size: int) -> BoolArray:
+    """For each of ``rows``, whether ``hits`` holds it."""
+    member = np.zeros(size, dtype=np.bool_)
+    member[hits.rows] = True
+    found: BoolArray = member[rows]
+    return found
 
 
 # --- site points ---------------------------------------------------------------------------------

@@ -154,6 +154,6 @@ def tsquery_term(term: Term, *, weights: str = "") -> str:
     return "(" + " <-> ".join(f"'{t}'{each}" for t in term.tokens) + ")"
 
 
-def tsquery_group(alternatives: list[Term]) -> str:
-    parts = [tsquery_term(t) for t in alternatives]
+def tsquery_group(alternatives: list[Term], *, weights: str = "") -> str:
+    parts = [tsquery_term(t, weights=weights) for t in alternatives]
     return parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")"

@@ -294,11 +294,18 @@ class SearchIndex:
             self._start_warming_terms(snap)
         return [[next(hits) for _t in g] for g in groups]
 
-    def prominent_hits(self, snap: Snapshot, groups: list[list[Term]]) -> list[list[TermHits]]:
-        """Per concept, the studies whose title, conditions, interventions or MeSH terms carry it."""
-        keys = [(self.backend.prominent_query(t), False) for g in groups for t in g]
-        hits = iter(self.key_hits(snap, keys))
-        return [[next(hits) for _t in g] for g in groups]
+    def prominent_hits(self, snap: Snapshot, groups: list[list[Term]]) -> TermHits:
+        """The studies whose title, conditions, interventions or MeSH terms carry every concept: one
+        query, kept whatever its size (what it costs is the index's time, not the rows'), so the next
+        search for the same words costs nothing."""
+        key = (self.backend.prominent_query(groups), False)
+        hits = snap.terms.get(key)
+        if hits is None:
+            with self.cursor() as cursor:
+                rows = self.backend.term_rows(cursor, key[0], scored=False)
+            hits = kernels.term_hits(rows, snap.columns, times_idf=False)
+            snap.terms.put(key, hits)
+        return hits
 
     def _fetch(self, cursor: Any, snap: Snapshot, key: TermKey) -> TermHits:
         """Ask the text index for a (term, scored) key, keeping the hits when the term is broad."""

@@ -60,9 +60,10 @@ class Backend(ABC):
         """One term in the database's own query syntax (an FTS5 MATCH or a to_tsquery argument)."""
 
     @abstractmethod
-    def prominent_query(self, term: Term) -> str:
-        """``term_query`` restricted to the fields that say what a study is about (title, conditions,
-        interventions, MeSH terms), for ranking them above studies that mention it only in long text."""
+    def prominent_query(self, groups: list[list[Term]]) -> str:
+        """One query for the studies whose fields that say what a study is about (title, conditions,
+        interventions, MeSH terms) carry every group (any of its alternatives), for ranking them above
+        studies that mention a group only in long text."""
 
     @abstractmethod
     def term_rows(self, cursor: Cursor, match: str, *, scored: bool) -> list[tuple[int, float]]:

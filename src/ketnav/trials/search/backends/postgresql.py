@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from ketnav.trials.search.backends.base import Backend, Cursor
 from ketnav.trials.search.documents import FIELD_NAMES, FIELDS
-from ketnav.trials.search.query import Term, tsquery_term
+from ketnav.trials.search.query import Term, tsquery_group, tsquery_term
 
 PG_TABLE = "trials_search"
 # ts_rank weight classes {D, C, B, A}, matching the SQLite field weights' proportions.
@@ -68,8 +68,8 @@ class PostgreSQLBackend(Backend):
     def term_query(self, term: Term) -> str:
         return tsquery_term(term)
 
-    def prominent_query(self, term: Term) -> str:
-        return tsquery_term(term, weights=PROMINENT_WEIGHTS)
+    def prominent_query(self, groups: list[list[Term]]) -> str:
+        return " & ".join(tsquery_group(g, weights=PROMINENT_WEIGHTS) for g in groups)
 
     def term_rows(self, cursor: Cursor, match: str, *, scored: bool) -> list[tuple[int, float]]:
         rank = f"ts_rank({PG_WEIGHTS}, d.document, to_tsquery('english', %s), 1)" if scored else "0.0"

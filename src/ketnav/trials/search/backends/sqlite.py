@@ -49,8 +49,9 @@ class SQLiteBackend(Backend):
     def term_query(self, term: Term) -> str:
         return fts5_term(term)
 
-    def prominent_query(self, term: Term) -> str:
-        return "{" + " ".join(PROMINENT_FIELDS) + "} : " + fts5_term(term)
+    def prominent_query(self, groups: list[list[Term]]) -> str:
+        fields = "{" + " ".join(PROMINENT_FIELDS) + "} : "
+        return " AND ".join(fields + "(" + fts5_group(g) + ")" for g in groups)
 
     def term_rows(self, cursor: Cursor, match: str, *, scored: bool) -> list[tuple[int, float]]:
         score = f"-bm25({FTS_TABLE}, {WEIGHTS})" if scored else "0.0"

@@ -114,7 +114,9 @@ class FacetValue(Schema):
 
 
 class FacetsOut(Schema):
-    """Counts over the matching studies (empty when facets=false); status ignores the status filter."""
+    """Counts over exactly the studies in total (empty when facets=false), except that status ignores the
+    status filter (each status's count is what choosing it would give). With near, countries are those of
+    the sites within the radius."""
 
     status: list[FacetValue] = []
     phase: list[FacetValue] = []

@@ -65,7 +65,7 @@ from ketnav.trials.search.backends import Backend, backend_for
 from ketnav.trials.search.geo import Point
 from ketnav.trials.search.kernels import FloatArray, IntArray, Nearby, SitePoints, StudyColumns, TermHits
 from ketnav.trials.search.query import Term, parse_query
-from ketnav.trials.search.synonyms import MIN_STUDIES, SynonymTable, build_table, expand
+from ketnav.trials.search.synonyms import MIN_STUDIES, SynonymTable, build_table, expand, expand_fielded
 
 logger = logging.getLogger(__name__)
 
@@ -348,7 +348,12 @@ class SearchIndex:
 
     def query_keys(self, text: str, synonyms: SynonymTable) -> list[TermKey]:
         """The keys a relevance search for ``text`` asks for (its words, synonyms and MeSH widening)."""
-        return [self.term_key(t) for group in expand(parse_query(text).terms, synonyms) for t in group]
+        parsed = parse_query(text)
+        groups = expand(parsed.terms, synonyms) + expand_fielded(parsed.fielded, synonyms)
+        keys = [self.term_key(t) for group in groups for t in group]
+        if len(groups) > 1:  # the query for the studies carrying every concept prominently (ranking)
+            keys.append((self.backend.prominent_query(groups), False))
+        return keys
 
     # --- warming -----------------------------------------------------------------------------------
 

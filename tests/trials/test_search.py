@@ -640,3 +640,9 @@ def test_warm_up_failures_are_logged(caplog: pytest.LogCaptureFixture) -> None:
     [record] = caplog.records
     assert record.getMessage() == f"search warm-up failed at {report.failed}; the first searches will be slower"
     assert record.exc_info is not None
+
+
+def test_a_state_counts_and_filters_countries_by_its_own_sites() -> None:
+    results = run("", state="Massachusetts", status=["any"])
+    assert results.total and [c for c, _n in results.facets["country"]] == ["United States"]
+    assert run("", state="Massachusetts", status=["any"], country="France").total == 0

@@ -154,11 +154,11 @@ class _Matches:
         return _Matches(*kernels.restrict(self.rows, self.scores, allowed))
 
 
-def _site_rows(index: SearchIndex, snap: Snapshot, f: SearchFilters) -> IntArray:
-    """Positions of studies with a site in the given state and/or city (case-insensitive)."""
+def _site_scope(index: SearchIndex, snap: Snapshot, f: SearchFilters) -> kernels.SiteScope:
+    """The sites in the given state and/or city (case-insensitive), with their studies and countries."""
     with index.cursor() as cursor:
-        found = index.backend.studies_with_site(cursor, state=f.state, city=f.city)
-    return snap.columns.positions(np.array(sorted(found), dtype=np.int64))
+        found = index.backend.site_countries(cursor, state=f.state, city=f.city)
+    return kernels.site_scope(found, snap.columns)
 
 
 def concept_query(group: list[Term]) -> str:
@@ -220,15 +220,21 @@ def search(request: SearchRequest, *, index: SearchIndex | None = None) -> Searc
     near: Nearby | None = None
     place_name = ""
     allowed = None  # positions allowed by place filters, or None for all
+    scope = None  # the sites those filters keep: with a place, a study's country is that of its sites there
     if f.near:
         centre, place_name = places.resolve(f.near)
         near = index.nearby(snap, centre, f.radius_km)
-        allowed = cols.positions(near.ids)
-        if f.country:  # the country of a site within the radius, not of any site of the study
-            allowed = near.in_country(cols, f.country)
+        scope = near.scope
     if f.state or f.city:
-        sites = _site_rows(index, snap, f)
-        allowed = sites if allowed is None else np.intersect1d(allowed, sites)
+        in_place = _site_scope(index, snap, f)
+        scope = in_place if scope is None else in_place.within(scope.studies())
+    if scope is not None:
+        if f.country:
+            allowed = scope.in_country(cols, f.country)
+        elif near is not None and not (f.state or f.city):
+            allowed = cols.positions(near.ids)  # the same studies, already one each
+        else:
+            allowed = scope.studies()
     sort = request.sort
     if sort == "distance" and near is None:
         raise InvalidInput("sort: sorting by distance needs a place (near)")
@@ -247,13 +253,13 @@ def search(request: SearchRequest, *, index: SearchIndex | None = None) -> Searc
         matches = _Matches(rows, scores if scored else None)
     if allowed is not None:
         matches = matches.restrict(allowed)
-    columns_decide_country = not (near is not None and f.country)  # else the radius's sites decided the country
+    columns_decide_country = scope is None  # else the kept sites decided the country
     any_status = kernels.filter_rows(cols, matches.rows, f, country=columns_decide_country)
     if field_groups:
         any_status = _verify_fields(index, cols, any_status, field_groups)
     selected = matches.restrict(kernels.status_rows(cols, any_status, f.statuses))
     total = len(selected.rows)
-    facets = kernels.facets(cols, any_status, selected.rows, near=near) if request.facets else {}
+    facets = kernels.facets(cols, any_status, selected.rows, sites=scope) if request.facets else {}
 
     partial: list[PartialMatch] = []
     concepts = [concept_query(g) for g in text_groups] + [concept_query(list(c)) for c in parsed.fielded]

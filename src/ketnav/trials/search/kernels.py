@@ -288,12 +288,47 @@ def _ragged_counts(ptr: IntArray, codes: npt.NDArray[np.int32], rows: IntArray, 
     return counts
 
 
+@dataclass(frozen=True)
+class SiteScope:
+    """The sites a place filter keeps (within a radius, in a state or city): each one's study (column
+    position) and country (a code of the columns' countries, -1 unknown). With a place chosen, a study's
+    country is that of its sites there, not of every site it has elsewhere."""
+
+    rows: IntArray
+    countries: npt.NDArray[np.int32]
+
+    def studies(self) -> IntArray:
+        found: IntArray = np.unique(self.rows)
+        return found
+
+    def in_country(self, cols: StudyColumns, country: str) -> IntArray:
+        """Positions of the studies with a kept site in ``country`` (case-insensitive)."""
+        codes = _codes_of([country.casefold()], cols.countries)
+        found: IntArray = np.unique(self.rows[np.isin(self.countries, codes)])
+        return found
+
+    def within(self, studies: IntArray) -> SiteScope:
+        """The kept sites whose studies are also in ``studies`` (another place filter's)."""
+        keep = np.isin(self.rows, studies)
+        return SiteScope(self.rows[keep], self.countries[keep])
+
+
+def site_scope(pairs: Iterable[tuple[int, str]], cols: StudyColumns) -> SiteScope:
+    """A scope from (NCT number, country) rows; studies missing from the columns are left out."""
+    table = list(pairs)
+    numbers = np.array([n for n, _c in table], dtype=np.int64)
+    codes = {name: i for i, name in enumerate(cols.countries)}
+    countries = np.array([codes.get((c or "").casefold(), -1) for _n, c in table], dtype=np.int32)
+    pos, known = cols.locate(numbers)
+    return SiteScope(pos[known].astype(np.int64), countries[known])
+
+
 def facets(
-    c: StudyColumns, rows_any_status: IntArray, rows: IntArray, *, near: Nearby | None = None
+    c: StudyColumns, rows_any_status: IntArray, rows: IntArray, *, sites: SiteScope | None = None
 ) -> dict[str, list[tuple[str, int]]]:
     """Facet counts: status over ``rows_any_status`` (matches passing every other filter); the rest over
-    ``rows``, those of them that also pass the status filter. With a place (``near``) the countries
-    are those of the studies' sites within the radius, not of every site they have elsewhere."""
+    ``rows``, those of them that also pass the status filter. With a place (``sites``) the countries
+    are those of the studies' sites there, not of every site they have elsewhere."""
     status_counts = np.bincount(c.status[rows_any_status], minlength=len(c.statuses))
     merged: dict[str, int] = {}
     for i, n in enumerate(status_counts):
@@ -302,11 +337,12 @@ def facets(
             merged[label] = merged.get(label, 0) + int(n)
     status = sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))
     phase = [(p, int(np.count_nonzero(c.phases[rows] & (1 << i)))) for i, p in enumerate(PHASES)]
-    if near is None:
+    if sites is None:
         country = _ragged_counts(c.country_ptr, c.country_codes, rows, len(c.countries))
     else:
-        inside = np.isin(near.site_rows, rows) & (near.site_countries >= 0)
-        country = np.bincount(near.site_countries[inside], minlength=len(c.countries)).astype(np.int64)
+        inside = np.isin(sites.rows, rows) & (sites.countries >= 0)
+        pairs = np.unique(sites.rows[inside] * len(c.countries) + sites.countries[inside])  # once a study
+        country = np.bincount(pairs % len(c.countries), minlength=len(c.countries)).astype(np.int64)
     condition = _ragged_counts(c.condition_ptr, c.condition_codes, rows, len(c.conditions))
     return {
         "status": status,
@@ -482,11 +518,9 @@ class Nearby:
     site_rows: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     site_countries: npt.NDArray[np.int32] = field(default_factory=lambda: np.empty(0, dtype=np.int32))
 
-    def in_country(self, cols: StudyColumns, country: str) -> IntArray:
-        """Positions of the studies with a site within the radius in ``country`` (case-insensitive)."""
-        codes = [i for i, name in enumerate(cols.countries) if name == country.casefold()]
-        found: IntArray = np.unique(self.site_rows[np.isin(self.site_countries, codes)])
-        return found
+    @property
+    def scope(self) -> SiteScope:
+        return SiteScope(self.site_rows, self.site_countries)
 
     def distances(self, nct_numbers: Any) -> Any:
         return self.distance_km[np.searchsorted(self.ids, nct_numbers)]

@@ -116,17 +116,18 @@ class Backend(ABC):
         while rows := cursor.fetchmany(1000):
             yield from rows
 
-    def studies_with_site(self, cursor: Cursor, *, state: str, city: str) -> list[int]:
-        """NCT numbers of the studies with a site in the given state and/or city (case-insensitive)."""
+    def site_countries(self, cursor: Cursor, *, state: str, city: str) -> list[tuple[int, str]]:
+        """(NCT number, country) of the sites in the given state and/or city (case-insensitive), once each."""
         clauses, params = [], []
         for value, column in ((state, "state"), (city, "city")):
             if value:
                 clauses.append(f"LOWER({column}) = LOWER(%s)")
                 params.append(value)
         cursor.execute(
-            f"SELECT DISTINCT {self.nct_number('study_id')} FROM trials_site WHERE {' AND '.join(clauses)}", params
+            f"SELECT DISTINCT {self.nct_number('study_id')}, country FROM trials_site WHERE {' AND '.join(clauses)}",
+            params,
         )
-        return [int(r[0]) for r in cursor.fetchall()]
+        return [(int(r[0]), r[1] or "") for r in cursor.fetchall()]
 
     def study_rows(self, cursor: Cursor, nct_ids: Sequence[str]) -> list[tuple[Any, ...]]:
         """``STUDY_FIELDS`` of the given studies (those that exist), in no particular order."""

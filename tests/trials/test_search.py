@@ -257,6 +257,7 @@ def test_studies_carrying_every_concept_in_title_or_conditions_rank_first() -> N
     assert any(prominent)
     first_other = prominent.index(False) if False in prominent else len(prominent)
     assert all(prominent[:first_other]) and not any(prominent[first_other:]), prominent
+    assert [h.about_all for h in hits] == prominent  # what the page says above the others
 
 
 def test_structured_terms_are_checked_against_the_record() -> None:

@@ -105,6 +105,11 @@ class HitOut(Schema):
     snippet: str
     highlights: list[str]
     why: list[str]
+    about_all: bool | None = Field(
+        None,
+        description="Whether its title, conditions, interventions or MeSH terms carry every concept of q "
+        "(listed first); null when not asked (sorting by date or distance, one result)",
+    )
     url: str
 
 

@@ -75,6 +75,9 @@ class Hit:
     nearest_site: NearestSite | None = None
     snippet: list[tuple[str, bool]] = field(default_factory=list)
     why: list[str] = field(default_factory=list)
+    # Whether its title, conditions, interventions or MeSH terms carry every concept of the query (None:
+    # not asked, as when sorting by date); those that do are listed first.
+    about_all: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -292,6 +295,11 @@ def search(request: SearchRequest, *, index: SearchIndex | None = None) -> Searc
     if selected.scores is not None:
         score_of = dict(zip(selected.rows.tolist(), selected.scores.tolist(), strict=True))
     hits = _page_hits(index, cols, ordered, score_of, near)
+    if tier is not None:
+        ids = [f"NCT{n:08d}" for n in cols.ids[selected.rows].tolist()]
+        about = dict(zip(ids, tier.tolist(), strict=True))
+        for hit in hits:
+            hit.about_all = about.get(hit.nct_id)
     if request.snippets and hits:
         _add_snippets(hits, groups)
     return SearchResults(

@@ -29,6 +29,7 @@ def hit_dict(hit: Hit) -> dict[str, Any]:
         "snippet": "".join(text for text, _m in hit.snippet),
         "highlights": [text for text, matched in hit.snippet if matched],
         "why": hit.why,
+        "about_all": hit.about_all,
         "url": CTGOV_STUDY_URL.format(nct_id=hit.nct_id),
     }
 

@@ -96,6 +96,8 @@ def test_structured_terms_are_parsed_as_concepts_of_one_field() -> None:
     ]
     assert parse_query("dose:10 mg").fielded == ()  # only the two known fields are structured
     assert parse_query("condition:").fielded == () and parse_query("condition:the").fielded == ()
+    notes = parse_query("Condition: stable diabetes", structured=False)  # a patient's notes: plain words
+    assert notes.fielded == () and [t.text for t in notes.terms] == ["condition", "stable", "diabetes"]
 
 
 def test_a_field_carries_a_term_as_the_indexes_stem_it() -> None:

@@ -209,7 +209,7 @@ def search(request: SearchRequest, *, index: SearchIndex | None = None) -> Searc
     page = max(1, request.page)
     size = max(1, min(MAX_PAGE_SIZE, request.page_size))
     any_word = request.match == "any"
-    parsed = parse_query(request.text, max_terms=MAX_TERMS_LONG if any_word else MAX_TERMS)
+    parsed = parse_query(request.text, max_terms=MAX_TERMS_LONG if any_word else MAX_TERMS, structured=not any_word)
     notes = list(parsed.notes)
     f = request.filters
     version = index.registry_version()

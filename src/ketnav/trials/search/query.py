@@ -88,7 +88,8 @@ def tokens(text: str) -> list[str]:
     return [t.replace("’", "'").replace("'", "")[:MAX_TOKEN_CHARS] for t in _WORD_RE.findall(folded)]
 
 
-def parse_query(raw: str, *, max_terms: int = MAX_TERMS) -> ParsedQuery:
+def parse_query(raw: str, *, max_terms: int = MAX_TERMS, structured: bool = True) -> ParsedQuery:
+    """``structured=False`` reads "condition:x" as two words (a patient's notes, ranked by any word)."""
     notes: list[str] = []
     text = _CONTROL_RE.sub(" ", raw or "")
     if len(text) > MAX_QUERY_CHARS:
@@ -99,7 +100,7 @@ def parse_query(raw: str, *, max_terms: int = MAX_TERMS) -> ParsedQuery:
     if text.count('"') % 2:
         text = text.replace('"', " ")
         notes.append("an unmatched quote was ignored")
-    text, fielded = _fielded(text)
+    text, fielded = _fielded(text) if structured else (text, [])
     terms: list[Term] = []
     excluded: list[Term] = []
     for match in re.finditer(r'(-?)"([^"]*)"|(\S+)', text):

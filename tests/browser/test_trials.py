@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import axe_violations, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,3 +43,21 @@ def test_search_works_without_javascript(browser: Any, live_server: Any, registr
     page.wait_for_url("**q=cluster**")
     assert page.locator("article.result").count() >= 1
     context.close()
+
+
+def test_studies_matching_only_part_of_a_search_are_offered_apart(page: Any, registry: None) -> None:
+    """ "ketamine anxiety": no open study is about both, so none is listed as a result; the studies that
+    mention only one word are counted apart, with a link to that search."""
+    page.goto("/trials/?q=ketamine+anxiety&status=any")
+    heading = page.locator("#results-title").inner_text()
+    listed = page.locator("article.result").count()
+    assert heading.startswith(f"{listed} stud")
+    offer = page.get_by_role("note", name="Studies that match only part of your search")
+    assert offer.is_visible()
+    link = offer.get_by_role("link", name="mention only ketamine")
+    count = int(link.inner_text().split()[0])
+    link.click()
+    page.wait_for_url("**q=ketamine&**")
+    total = int(page.locator("#results-title").inner_text().split()[0])
+    assert total == count + listed  # the studies mentioning ketamine: those listed before and the others
+    assert not axe_violations(page)

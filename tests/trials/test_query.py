@@ -85,3 +85,28 @@ def test_learned_synonyms_need_two_studies() -> None:
 def test_a_prefix_needs_three_letters() -> None:
     assert parse_query("de*").terms == (Term(("de",)),)
     assert parse_query("dep*").terms == (Term(("dep",), prefix=True),)
+
+
+def test_structured_terms_are_parsed_as_concepts_of_one_field() -> None:
+    parsed = parse_query('intervention:ketamine,esketamine Condition:"chronic pain",fibromyalgia adults')
+    assert [t.text for t in parsed.terms] == ["adults"]
+    assert [[(t.field, t.text, t.phrase) for t in c] for c in parsed.fielded] == [
+        [("intervention", "ketamine", False), ("intervention", "esketamine", False)],
+        [("condition", "chronic pain", True), ("condition", "fibromyalgia", False)],
+    ]
+    assert parse_query("dose:10 mg").fielded == ()  # only the two known fields are structured
+    assert parse_query("condition:").fielded == () and parse_query("condition:the").fielded == ()
+    notes = parse_query("Condition: stable diabetes", structured=False)  # a patient's notes: plain words
+    assert notes.fielded == () and [t.text for t in notes.terms] == ["condition", "stable", "diabetes"]
+
+
+def test_a_field_carries_a_term_as_the_indexes_stem_it() -> None:
+    from ketnav.trials.search.fields import carries
+
+    depression = Term(("depression",), field="condition")
+    assert carries(depression, ["Depressive Disorder, Major"])
+    assert carries(Term(("chronic", "pain"), phrase=True), ["Chronic Pains"])
+    assert not carries(Term(("chronic", "pain"), phrase=True), ["Pain, chronic"])  # a phrase keeps its order
+    assert not carries(Term(("ketamine",)), ["Esketamine"])  # a different word, not a prefix
+    assert carries(Term(("ketam",), prefix=True), ["Ketamine hydrochloride"])
+    assert not carries(depression, ["Anxiety"])

@@ -208,11 +208,73 @@ def test_paging_is_stable() -> None:
     assert page1 + page2 == everything
 
 
-def test_many_words_fall_back_to_any_word_with_a_note() -> None:
+def test_many_words_never_fall_back_to_any_word() -> None:
+    """Studies matching some of the words are not results: they are counted apart, per concept."""
     results = run("ketamine fracture propofol migraine headache magnesium", status=["any"])
-    assert results.mode == "any word"
-    assert results.total > 0
-    assert any("some of them" in n for n in results.notes)
+    assert (results.mode, results.total, results.hits) == ("all words", 0, [])
+    assert any("only part" in n for n in results.notes)
+    offered = {m.concept: m.count for m in results.partial}
+    assert offered["ketamine"] == run("ketamine", status=["any"]).total  # none carries every word
+
+
+def ids_of(text: str, **filters: Any) -> set[str]:
+    out: set[str] = set()
+    page = 1
+    while True:
+        results = run(text, page=page, page_size=100, **filters)
+        out |= {h.nct_id for h in results.hits}
+        if page * 100 >= results.total:
+            return out
+        page += 1
+
+
+@pytest.mark.parametrize("status", [[], ["any"]])
+@pytest.mark.parametrize("second", ["anxiety", "pain"])
+def test_two_concepts_list_only_studies_carrying_both(status: list[str], second: str) -> None:
+    """ "ketamine anxiety" lists exactly the studies found by both words alone; the others are offered apart."""
+    both = run(f"ketamine {second}", status=status)
+    ketamine, other = ids_of("ketamine", status=status), ids_of(second, status=status)
+    assert both.mode == "all words"
+    assert ids_of(f"ketamine {second}", status=status) == ketamine & other
+    assert both.total == len(ketamine & other)
+    offered = {m.concept: m.count for m in both.partial}
+    assert offered.get("ketamine", 0) == len(ketamine - other)
+    assert offered.get(second, 0) == len(other - ketamine)
+    if both.facets:
+        assert sum(n for _s, n in both.facets["status"]) >= both.total
+
+
+def test_studies_carrying_every_concept_in_title_or_conditions_rank_first() -> None:
+    hits = run("ketamine pain", status=["any"], page_size=100).hits
+    prominent = []
+    for hit in hits:
+        record = study_record(Study.objects.get(nct_id=hit.nct_id))
+        about = " ".join(
+            [record.brief_title, record.official_title, *record.conditions, *(i.name for i in record.interventions)]
+            + [m.term for m in (*record.condition_mesh, *record.condition_mesh_ancestors, *record.intervention_mesh)]
+        ).lower()
+        prominent.append("ketamin" in about and "pain" in about)
+    assert any(prominent)
+    first_other = prominent.index(False) if False in prominent else len(prominent)
+    assert all(prominent[:first_other]) and not any(prominent[first_other:]), prominent
+    assert [h.about_all for h in hits] == prominent  # what the page says above the others
+
+
+def test_structured_terms_are_checked_against_the_record() -> None:
+    found = ids_of("intervention:ketamine,esketamine", status=["any"])
+    mentioned = ids_of("ketamine esketamine", status=["any"]) | ids_of("ketamine", status=["any"])
+    assert found and found < mentioned  # some studies only mention ketamine in their text
+    for nct in mentioned:
+        record = study_record(Study.objects.get(nct_id=nct))
+        names = [i.name for i in record.interventions] + [o for i in record.interventions for o in i.other_names]
+        names += [m.term for m in record.intervention_mesh]
+        assert (nct in found) == any("ketamine" in n.lower() for n in names), nct
+
+
+def test_near_a_place_counts_and_filters_countries_by_the_sites_in_range() -> None:
+    results = run("", near="Boston, MA", radius_km=100, status=["any"])
+    assert [c for c, _n in results.facets["country"]] == ["United States"]
+    assert run("", near="Boston, MA", radius_km=100, status=["any"], country="France").total == 0
 
 
 def test_snippets_mark_query_words() -> None:
@@ -579,3 +641,9 @@ def test_warm_up_failures_are_logged(caplog: pytest.LogCaptureFixture) -> None:
     [record] = caplog.records
     assert record.getMessage() == f"search warm-up failed at {report.failed}; the first searches will be slower"
     assert record.exc_info is not None
+
+
+def test_a_state_counts_and_filters_countries_by_its_own_sites() -> None:
+    results = run("", state="Massachusetts", status=["any"])
+    assert results.total and [c for c, _n in results.facets["country"]] == ["United States"]
+    assert run("", state="Massachusetts", status=["any"], country="France").total == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import textwrap
 
 
@@ -68,7 +69,9 @@ def run(args: argparse.Namespace) -> int:
             if c.open_studies is None:
                 print(f"- {c.topic.label}: the registry is empty; load it with `ketnav sync` or `ketnav load FILE`")
             else:
-                print(f'- {c.open_studies:,} open studies of {c.topic.label}: ketnav search "{c.topic.query}"')
+                print(
+                    f"- {c.open_studies:,} open studies of {c.topic.label}: ketnav search {shlex.quote(c.topic.query)}"
+                )
     print("\n## Sources\n")
     for ref in page.references:
         print(_wrap(f"- {ref.citation()} {ref.link}", args.width))

@@ -5,9 +5,21 @@ from __future__ import annotations
 import argparse
 import json
 
+QUERY_HELP = """\
+Every word or "quoted phrase" must match (with its synonyms and MeSH terms); studies matching only some
+are not listed but counted apart ("other studies mention ..."). Structured terms look in one part of the
+record: intervention:WORD (interventions' names, other names, MeSH terms) and condition:WORD
+(conditions and their MeSH terms); WORD may be a "quoted phrase", and alternatives are joined by
+commas. The guide's live counts are such queries, e.g.:
+  ketnav search 'intervention:ketamine,esketamine,arketamine condition:ptsd'"""
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("query", nargs="*", help='words, "quoted phrases", prefix* or NCT ids')
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = QUERY_HELP
+    parser.add_argument(
+        "query", nargs="*", help='words, "quoted phrases", prefix*, NCT ids, intervention:WORD, condition:WORD'
+    )
     parser.add_argument(
         "--status",
         nargs="+",
@@ -73,6 +85,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"{results.total:,} studies{where} ({results.mode}); showing {shown if results.hits else 'none'}")
     for note in results.notes:
         print(f"note: {note}")
+    for m in results.partial:
+        studies = "1 other study mentions" if m.count == 1 else f"{m.count:,} other studies mention"
+        print(f"not listed: {studies} {m.concept} without {' or '.join(m.missing)} (search: {m.concept})")
     for i, hit in enumerate(data["results"], start=(results.page - 1) * results.page_size + 1):
         phases = "/".join(hit["phases"]) or "-"
         print(f"\n{i}. {hit['nct_id']}  {hit['title']}")

@@ -50,7 +50,14 @@ MAX_PAGE = 100_000
 
 
 class SearchParams(Schema):
-    q: str = Field("", max_length=1000, description='Words, "quoted phrases" and prefix* terms')
+    q: str = Field(
+        "",
+        max_length=1000,
+        description='Words, "quoted phrases" and prefix* terms; every one must match (with its synonyms). '
+        "Structured terms: intervention:WORD (among the interventions' names, other names and MeSH terms) "
+        'and condition:WORD (among the conditions and their MeSH terms); WORD may be "a phrase" and '
+        'alternatives are joined by commas: intervention:ketamine,esketamine condition:"chronic pain"',
+    )
     status: list[StatusCode] = Field(
         [], description='Overall status codes; "open" (the default) for open to enrolment, "any" for every status'
     )
@@ -109,6 +116,11 @@ class HitOut(Schema):
     snippet: str
     highlights: list[str]
     why: list[str]
+    about_all: bool | None = Field(
+        None,
+        description="Whether its title, conditions, interventions or MeSH terms carry every concept of q "
+        "(listed first); null when not asked (sorting by date or distance, one result)",
+    )
     url: str
 
 
@@ -118,7 +130,9 @@ class FacetValue(Schema):
 
 
 class FacetsOut(Schema):
-    """Counts over the matching studies (empty when facets=false); status ignores the status filter."""
+    """Counts over exactly the studies in total (empty when facets=false), except that status ignores the
+    status filter (each status's count is what choosing it would give). With near, countries are those of
+    the sites within the radius."""
 
     status: list[FacetValue] = []
     phase: list[FacetValue] = []
@@ -126,14 +140,25 @@ class FacetsOut(Schema):
     condition: list[FacetValue] = []
 
 
+class PartialOut(Schema):
+    """Studies carrying one concept of the query but not the others: not in total nor results."""
+
+    concept: str = Field(description="The concept they carry, as query text")
+    missing: list[str] = Field(description="The query's other concepts, which they lack")
+    count: int = Field(description="How many, with every filter applied")
+    query: str = Field(description="The query that lists every study carrying this concept")
+
+
 class SearchOut(Schema):
-    total: int
+    total: int = Field(description="Studies carrying every concept of q and passing every filter")
     page: int
     page_size: int
     sort: str
-    mode: str
+    mode: str = Field(description='"all words" (every concept), "any word" (patient descriptions) or "browse"')
     place: str | None
     notes: list[str]
+    concepts: list[str] = Field(description="Each concept of q (a word or phrase with its synonyms), as query text")
+    partial: list[PartialOut] = Field(description="Studies that match only part of q, offered apart from results")
     facets: FacetsOut
     results: list[HitOut]
 

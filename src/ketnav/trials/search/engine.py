@@ -4,7 +4,16 @@
 backend's text index, SQLite: FTS5 bm25 with per-field weights, PostgreSQL: ts_rank over weighted
 tsvectors, times BM25's IDF), applies filters, places and facets over in-memory columns (kernels.py),
 and returns one page of hits. Results whose original words matched get twice the score of results
-found only through a synonym or a MeSH concept. What is kept in memory between searches, and how stale
+found only through a synonym or a MeSH concept.
+
+Honest results: by default a result carries every concept of the query (a word or phrase with its
+synonyms and MeSH widening; a structured ``intervention:``/``condition:`` term in that part of the
+record). Studies carrying only some concepts are never shown as results; ``SearchResults.partial``
+counts them per concept, so a page can offer "12 other studies mention ketamine" as a separate search.
+``total`` and the facets describe exactly the studies that can be listed. Studies whose title,
+conditions, interventions or MeSH terms carry every concept rank above those that mention some only in
+long text (summary, description, criteria). Long patient descriptions ask for ``match="any"``: any
+word, ranked. What is kept in memory between searches, and how stale
 it may be, is ``state.SearchIndex``'s business; the SQL is the backends'.
 """
 
@@ -20,14 +29,23 @@ import orjson
 from ketnav.trials.search import kernels
 from ketnav.trials.search.filters import SORTS, SearchFilters
 from ketnav.trials.search.kernels import OPEN_SITE_STATUSES, ORIGINAL_BOOST, IntArray, Nearby, StudyColumns
-from ketnav.trials.search.query import MAX_TERMS, MAX_TERMS_LONG, ParsedQuery, Term, parse_query
+from ketnav.trials.search.query import MAX_TERMS, MAX_TERMS_LONG, Term, parse_query
 from ketnav.trials.search.state import SearchIndex, Snapshot, search_index
-from ketnav.trials.search.synonyms import SynonymTable, expand
+from ketnav.trials.search.synonyms import SynonymTable, expand, expand_fielded
 
-__all__ = ["ORIGINAL_BOOST", "Hit", "NearestSite", "SearchRequest", "SearchResults", "search", "synonym_table"]
+__all__ = [
+    "ORIGINAL_BOOST",
+    "Hit",
+    "NearestSite",
+    "PartialMatch",
+    "SearchRequest",
+    "SearchResults",
+    "search",
+    "synonym_table",
+]
 
-MIN_ALL_WORDS_RESULTS = 5  # fewer matches with every word: fall back to any word, ranked
 MAX_PAGE_SIZE = 100
+VERIFY_BATCH = 500  # records read at a time when checking structured terms
 
 
 @dataclass(frozen=True)
@@ -57,6 +75,18 @@ class Hit:
     nearest_site: NearestSite | None = None
     snippet: list[tuple[str, bool]] = field(default_factory=list)
     why: list[str] = field(default_factory=list)
+    # Whether its title, conditions, interventions or MeSH terms carry every concept of the query (None:
+    # not asked, as when sorting by date); those that do are listed first.
+    about_all: bool | None = None
+
+
+@dataclass(frozen=True)
+class PartialMatch:
+    """Studies carrying one concept of the query but not every one: not results, offered apart."""
+
+    concept: str  # as a query: 'ketamine', '"social anxiety"'
+    missing: tuple[str, ...]  # the query's other concepts, which these studies lack
+    count: int  # passing every filter, carrying this concept, and not listed as results
 
 
 @dataclass
@@ -71,6 +101,8 @@ class SearchResults:
     notes: list[str]
     place: str = ""
     groups: list[list[Term]] = field(default_factory=list)
+    concepts: list[str] = field(default_factory=list)  # each concept of the query, as a query
+    partial: list[PartialMatch] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -82,7 +114,7 @@ class SearchRequest:
     page_size: int = 20
     facets: bool = True
     snippets: bool = True
-    match: str = "auto"  # "auto": every word, else any word ranked; "any": any word ranked (long descriptions)
+    match: str = "all"  # "all": every concept ("auto" is the same); "any": any word ranked (long descriptions)
 
 
 def synonym_table() -> SynonymTable:
@@ -125,23 +157,44 @@ class _Matches:
         return _Matches(*kernels.restrict(self.rows, self.scores, allowed))
 
 
-def _matches(
-    index: SearchIndex, snap: Snapshot, parsed: ParsedQuery, groups: list[list[Term]], mode: str, *, scored: bool
-) -> _Matches:
-    cols = snap.columns
-    if mode == "browse":
-        if parsed.nct_ids:
-            return _Matches(cols.positions(np.array([int(n[3:]) for n in parsed.nct_ids], dtype=np.int64)))
-        return _Matches(np.arange(len(cols), dtype=np.int64))
-    rows, term_scores = index.match(snap, groups, "all" if mode == "all words" else "any", scored=scored)
-    return _Matches(rows, term_scores if scored else None)
-
-
-def _site_rows(index: SearchIndex, snap: Snapshot, f: SearchFilters) -> IntArray:
-    """Positions of studies with a site in the given state and/or city (case-insensitive)."""
+def _site_scope(index: SearchIndex, snap: Snapshot, f: SearchFilters) -> kernels.SiteScope:
+    """The sites in the given state and/or city (case-insensitive), with their studies and countries."""
     with index.cursor() as cursor:
-        found = index.backend.studies_with_site(cursor, state=f.state, city=f.city)
-    return snap.columns.positions(np.array(sorted(found), dtype=np.int64))
+        found = index.backend.site_countries(cursor, state=f.state, city=f.city)
+    return kernels.site_scope(found, snap.columns)
+
+
+def concept_query(group: list[Term]) -> str:
+    """A concept as query text: the words as typed ('"social anxiety"'), or 'intervention:a,b'."""
+
+    def one(term: Term) -> str:
+        return f'"{term.text}"' if term.phrase else term.text
+
+    if group[0].field:
+        return f"{group[0].field}:" + ",".join(dict.fromkeys(one(t) for t in group))
+    return one(group[0])
+
+
+def _verify_fields(index: SearchIndex, cols: StudyColumns, rows: IntArray, concepts: list[list[Term]]) -> IntArray:
+    """The rows whose records carry every structured concept in its field (fields.record_matches)."""
+    from ketnav.trials.models import Study
+    from ketnav.trials.search.fields import record_matches
+    from ketnav.trials.selectors import study_record
+
+    if not concepts or not len(rows):
+        return rows
+    keep = np.zeros(len(rows), dtype=np.bool_)
+    numbers = cols.ids[rows].tolist()
+    where = {f"NCT{n:08d}": i for i, n in enumerate(numbers)}
+    ids = list(where)
+    for start in range(0, len(ids), VERIFY_BATCH):
+        batch = ids[start : start + VERIFY_BATCH]
+        studies = Study.objects.using(index.using).filter(nct_id__in=batch).only("nct_id", "raw", "source_format")
+        for study in studies:
+            if record_matches(study_record(study), concepts):
+                keep[where[study.nct_id]] = True
+    kept: IntArray = rows[keep]
+    return kept
 
 
 def search(request: SearchRequest, *, index: SearchIndex | None = None) -> SearchResults:
@@ -155,50 +208,98 @@ def search(request: SearchRequest, *, index: SearchIndex | None = None) -> Searc
     index = index or search_index()
     page = max(1, request.page)
     size = max(1, min(MAX_PAGE_SIZE, request.page_size))
-    parsed = parse_query(request.text, max_terms=MAX_TERMS_LONG if request.match == "any" else MAX_TERMS)
+    any_word = request.match == "any"
+    parsed = parse_query(request.text, max_terms=MAX_TERMS_LONG if any_word else MAX_TERMS, structured=not any_word)
     notes = list(parsed.notes)
     f = request.filters
     version = index.registry_version()
-    groups = expand(parsed.terms, index.synonyms(version)) if parsed.terms else []
+    synonyms = index.synonyms(version)
+    text_groups = expand(parsed.terms, synonyms) if parsed.terms else []
+    field_groups = expand_fielded(parsed.fielded, synonyms)
+    groups = text_groups + field_groups
     snap = index.snapshot(version)
     cols = snap.columns
 
     near: Nearby | None = None
     place_name = ""
     allowed = None  # positions allowed by place filters, or None for all
+    scope = None  # the sites those filters keep: with a place, a study's country is that of its sites there
     if f.near:
         centre, place_name = places.resolve(f.near)
         near = index.nearby(snap, centre, f.radius_km)
-        allowed = cols.positions(near.ids)
+        scope = near.scope
     if f.state or f.city:
-        sites = _site_rows(index, snap, f)
-        allowed = sites if allowed is None else np.intersect1d(allowed, sites)
+        in_place = _site_scope(index, snap, f)
+        scope = in_place if scope is None else in_place.within(scope.studies())
+    if scope is not None:
+        if f.country:
+            allowed = scope.in_country(cols, f.country)
+        elif near is not None and not (f.state or f.city):
+            allowed = cols.positions(near.ids)  # the same studies, already one each
+        else:
+            allowed = scope.studies()
     sort = request.sort
     if sort == "distance" and near is None:
         raise InvalidInput("sort: sorting by distance needs a place (near)")
 
-    modes = ["browse"] if not groups else ["any word"] if request.match == "any" else ["all words", "any word"]
-    for mode in modes:
-        scored = mode != "browse" and sort in {"relevance", "distance"}
-        matches = _matches(index, snap, parsed, groups, mode, scored=scored)
-        if allowed is not None:
-            matches = matches.restrict(allowed)
-        any_status = kernels.filter_rows(cols, matches.rows, f)
-        selected = matches.restrict(kernels.status_rows(cols, any_status, f.statuses))
-        total = len(selected.rows)
-        if mode != "all words" or total >= MIN_ALL_WORDS_RESULTS or len(groups) == 1:
-            break
-    facets = kernels.facets(cols, any_status, selected.rows) if request.facets else {}
-    if mode == "any word" and len(groups) > 1 and request.match != "any":
-        notes.append("few studies match every word, so studies matching some of them are shown, best first")
+    mode = "browse" if not groups else "any word" if any_word else "all words"
+    scored = mode != "browse" and sort in {"relevance", "distance"}
+    concept_hits: list[list[kernels.TermHits]] = []
+    if mode == "browse":
+        if parsed.nct_ids:
+            matches = _Matches(cols.positions(np.array([int(n[3:]) for n in parsed.nct_ids], dtype=np.int64)))
+        else:
+            matches = _Matches(np.arange(len(cols), dtype=np.int64))
+    else:
+        concept_hits = index.concept_hits(snap, groups, scored=scored)
+        rows, scores = kernels.combine(concept_hits, len(cols), "any" if any_word else "all")
+        matches = _Matches(rows, scores if scored else None)
+    if allowed is not None:
+        matches = matches.restrict(allowed)
+    columns_decide_country = scope is None  # else the kept sites decided the country
+    any_status = kernels.filter_rows(cols, matches.rows, f, country=columns_decide_country)
+    if field_groups:
+        any_status = _verify_fields(index, cols, any_status, field_groups)
+    selected = matches.restrict(kernels.status_rows(cols, any_status, f.statuses))
+    total = len(selected.rows)
+    facets = kernels.facets(cols, any_status, selected.rows, sites=scope) if request.facets else {}
 
+    partial: list[PartialMatch] = []
+    concepts = [concept_query(g) for g in text_groups] + [concept_query(list(c)) for c in parsed.fielded]
+    if mode == "all words" and len(groups) > 1:
+        listed = np.zeros(len(cols), dtype=np.bool_)
+        listed[selected.rows] = True
+        for i in range(len(text_groups)):
+            some = kernels.concept_rows(concept_hits[i], len(cols))
+            if allowed is not None:
+                some = np.intersect1d(some, allowed)
+            some = kernels.status_rows(
+                cols, kernels.filter_rows(cols, some, f, country=columns_decide_country), f.statuses
+            )
+            count = int(np.count_nonzero(~listed[some]))
+            if count:
+                missing = tuple(c for j, c in enumerate(concepts) if j != i)
+                partial.append(PartialMatch(concepts[i], missing, count))
+        if not total and partial:
+            notes.append(
+                "no study matches every part of your search; studies that match only part of it are counted apart"
+            )
+
+    tier = None
+    if mode == "all words" and sort == "relevance" and total > 1:
+        tier = kernels.carried(index.prominent_hits(snap, groups), selected.rows, len(cols))
     effective_sort = "last_updated" if (mode == "browse" and sort == "relevance") else sort
-    ordered = kernels.display_order(cols, selected.rows, selected.scores, effective_sort, near)
+    ordered = kernels.display_order(cols, selected.rows, selected.scores, effective_sort, near, tier=tier)
     ordered = ordered[(page - 1) * size : page * size]
     score_of: dict[int, float] = {}
     if selected.scores is not None:
         score_of = dict(zip(selected.rows.tolist(), selected.scores.tolist(), strict=True))
     hits = _page_hits(index, cols, ordered, score_of, near)
+    if tier is not None:
+        ids = [f"NCT{n:08d}" for n in cols.ids[selected.rows].tolist()]
+        about = dict(zip(ids, tier.tolist(), strict=True))
+        for hit in hits:
+            hit.about_all = about.get(hit.nct_id)
     if request.snippets and hits:
         _add_snippets(hits, groups)
     return SearchResults(
@@ -212,6 +313,8 @@ def search(request: SearchRequest, *, index: SearchIndex | None = None) -> Searc
         notes=notes,
         place=place_name,
         groups=groups,
+        concepts=concepts,
+        partial=partial,
     )
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -243,9 +243,10 @@ def status_rows(c: StudyColumns, rows: IntArray, statuses: tuple[str, ...]) -> I
     return rows[np.isin(c.status[rows], _codes_of(statuses, c.statuses))]
 
 
-def filter_rows(c: StudyColumns, rows: IntArray, f: SearchFilters) -> IntArray:
+def filter_rows(c: StudyColumns, rows: IntArray, f: SearchFilters, *, country: bool = True) -> IntArray:
     """The rows (positions) that pass every other filter the columns can decide: not the status (kept
-    apart because its facet counts the other statuses too), nor state and city (sites decide those)."""
+    apart because its facet counts the other statuses too), nor state and city (sites decide those).
+    ``country=False`` leaves the country to the caller (with a place: a site in range must be in it)."""
     keep = np.ones(len(rows), dtype=np.bool_)
     if f.phases:
         keep &= (c.phases[rows] & sum(1 << PHASES.index(p) for p in f.phases)) != 0
@@ -261,7 +262,7 @@ def filter_rows(c: StudyColumns, rows: IntArray, f: SearchFilters) -> IntArray:
         keep &= np.isin(c.sex[rows], [SEXES.index("ALL"), SEXES.index(""), SEXES.index(f.sex)])
     if f.healthy_volunteers is not None:
         keep &= c.healthy[rows] == int(f.healthy_volunteers)
-    if f.country:
+    if f.country and country:
         keep &= _ragged_any(c.country_ptr, c.country_codes, rows, _codes_of([f.country.casefold()], c.countries))
     if f.start_from:
         keep &= c.start[rows] >= (f.start_from - EPOCH).days
@@ -287,9 +288,47 @@ def _ragged_counts(ptr: IntArray, codes: npt.NDArray[np.int32], rows: IntArray, 
     return counts
 
 
-def facets(c: StudyColumns, rows_any_status: IntArray, rows: IntArray) -> dict[str, list[tuple[str, int]]]:
+@dataclass(frozen=True)
+class SiteScope:
+    """The sites a place filter keeps (within a radius, in a state or city): each one's study (column
+    position) and country (a code of the columns' countries, -1 unknown). With a place chosen, a study's
+    country is that of its sites there, not of every site it has elsewhere."""
+
+    rows: IntArray
+    countries: npt.NDArray[np.int32]
+
+    def studies(self) -> IntArray:
+        found: IntArray = np.unique(self.rows)
+        return found
+
+    def in_country(self, cols: StudyColumns, country: str) -> IntArray:
+        """Positions of the studies with a kept site in ``country`` (case-insensitive)."""
+        codes = _codes_of([country.casefold()], cols.countries)
+        found: IntArray = np.unique(self.rows[np.isin(self.countries, codes)])
+        return found
+
+    def within(self, studies: IntArray) -> SiteScope:
+        """The kept sites whose studies are also in ``studies`` (another place filter's)."""
+        keep = np.isin(self.rows, studies)
+        return SiteScope(self.rows[keep], self.countries[keep])
+
+
+def site_scope(pairs: Iterable[tuple[int, str]], cols: StudyColumns) -> SiteScope:
+    """A scope from (NCT number, country) rows; studies missing from the columns are left out."""
+    table = list(pairs)
+    numbers = np.array([n for n, _c in table], dtype=np.int64)
+    codes = {name: i for i, name in enumerate(cols.countries)}
+    countries = np.array([codes.get((c or "").casefold(), -1) for _n, c in table], dtype=np.int32)
+    pos, known = cols.locate(numbers)
+    return SiteScope(pos[known].astype(np.int64), countries[known])
+
+
+def facets(
+    c: StudyColumns, rows_any_status: IntArray, rows: IntArray, *, sites: SiteScope | None = None
+) -> dict[str, list[tuple[str, int]]]:
     """Facet counts: status over ``rows_any_status`` (matches passing every other filter); the rest over
-    ``rows``, those of them that also pass the status filter."""
+    ``rows``, those of them that also pass the status filter. With a place (``sites``) the countries
+    are those of the studies' sites there, not of every site they have elsewhere."""
     status_counts = np.bincount(c.status[rows_any_status], minlength=len(c.statuses))
     merged: dict[str, int] = {}
     for i, n in enumerate(status_counts):
@@ -298,7 +337,12 @@ def facets(c: StudyColumns, rows_any_status: IntArray, rows: IntArray) -> dict[s
             merged[label] = merged.get(label, 0) + int(n)
     status = sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))
     phase = [(p, int(np.count_nonzero(c.phases[rows] & (1 << i)))) for i, p in enumerate(PHASES)]
-    country = _ragged_counts(c.country_ptr, c.country_codes, rows, len(c.countries))
+    if sites is None:
+        country = _ragged_counts(c.country_ptr, c.country_codes, rows, len(c.countries))
+    else:
+        inside = np.isin(sites.rows, rows) & (sites.countries >= 0)
+        pairs = np.unique(sites.rows[inside] * len(c.countries) + sites.countries[inside])  # once a study
+        country = np.bincount(pairs % len(c.countries), minlength=len(c.countries)).astype(np.int64)
     condition = _ragged_counts(c.condition_ptr, c.condition_codes, rows, len(c.conditions))
     return {
         "status": status,
@@ -390,6 +434,23 @@ def combine(groups: list[list[TermHits]], size: int, mode: str) -> tuple[IntArra
     return rows.astype(np.int64), scores
 
 
+def concept_rows(alternatives: list[TermHits], size: int) -> IntArray:
+    """Positions of the studies carrying one concept: any of its alternatives (ascending)."""
+    member = np.zeros(size, dtype=np.bool_)
+    for hits in alternatives:
+        member[hits.rows] = True
+    found: IntArray = np.flatnonzero(member)
+    return found
+
+
+def carried(hits: TermHits, rows: IntArray, size: int) -> BoolArray:
+    """For each of ``rows``, whether ``hits`` holds it."""
+    member = np.zeros(size, dtype=np.bool_)
+    member[hits.rows] = True
+    found: BoolArray = member[rows]
+    return found
+
+
 # --- site points ---------------------------------------------------------------------------------
 
 
@@ -404,23 +465,27 @@ class SitePoints:
     ptr: IntArray  # point i's entries are entries[ptr[i]:ptr[i+1]]
     entries: npt.NDArray[np.int32]  # column position * 2, plus 1 when the site is not open
     seconds: float = 0.0
+    country: npt.NDArray[np.int32] | None = None  # per point, a code of the columns' countries (-1: none)
 
     @property
     def nbytes(self) -> int:
         return int(self.latitude.nbytes + self.longitude.nbytes + self.ptr.nbytes + self.entries.nbytes)
 
 
-def build_site_points(rows: Iterable[tuple[Any, Any, str]], cols: StudyColumns, *, seconds: float = 0.0) -> SitePoints:
-    """Site points from (latitude, longitude, "key,key,...") rows, one per distinct point, where a key is
-    the site's NCT number * 2 plus 1 when the site is not open. Sites of studies missing from the
-    columns (written after they were read) are left out."""
+def build_site_points(rows: Iterable[tuple[Any, ...]], cols: StudyColumns, *, seconds: float = 0.0) -> SitePoints:
+    """Site points from (latitude, longitude, "key,key,..."[, country]) rows, one per distinct point
+    (and country), where a key is the site's NCT number * 2 plus 1 when the site is not open. Sites of
+    studies missing from the columns (written after they were read) are left out."""
     lat: list[float] = []
     lon: list[float] = []
     parts: list[IntArray] = []
-    for la, lo, keys in rows:
+    country: list[int] = []
+    codes = {name: i for i, name in enumerate(cols.countries)}
+    for la, lo, keys, *rest in rows:
         lat.append(float(la))
         lon.append(float(lo))
         parts.append(np.array(keys.split(","), dtype=np.int64))
+        country.append(codes.get((rest[0] or "").casefold(), -1) if rest else -1)
     counts = np.array([len(p) for p in parts], dtype=np.int64)
     flat = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
     studies, closed = flat // 2, flat % 2
@@ -435,6 +500,7 @@ def build_site_points(rows: Iterable[tuple[Any, Any, str]], cols: StudyColumns, 
         ptr=ptr,
         entries=entries,
         seconds=seconds,
+        country=np.array(country, dtype=np.int32),
     )
 
 
@@ -448,6 +514,13 @@ class Nearby:
     latitude: FloatArray
     longitude: FloatArray
     open_site: BoolArray
+    # Every site within the radius: its study's column position and its country's code (-1: unknown).
+    site_rows: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    site_countries: npt.NDArray[np.int32] = field(default_factory=lambda: np.empty(0, dtype=np.int32))
+
+    @property
+    def scope(self) -> SiteScope:
+        return SiteScope(self.site_rows, self.site_countries)
 
     def distances(self, nct_numbers: Any) -> Any:
         return self.distance_km[np.searchsorted(self.ids, nct_numbers)]
@@ -488,12 +561,15 @@ def nearby(points: SitePoints, cols: StudyColumns, centre: Point, radius_km: flo
     rows = np.flatnonzero(best < 2 * total)
     chosen = best[rows] % total
     chosen_points = point_of[chosen]
+    site_countries = points.country[point_of] if points.country is not None else np.full(total, -1, dtype=np.int32)
     return Nearby(
         ids=cols.ids[rows],
         distance_km=distance[chosen_points],
         latitude=points.latitude[chosen_points],
         longitude=points.longitude[chosen_points],
         open_site=gathered[chosen] % 2 == 0,
+        site_rows=gathered // 2,
+        site_countries=site_countries.astype(np.int32),
     )
 
 
@@ -507,16 +583,22 @@ def restrict(rows: IntArray, scores: FloatArray | None, allowed: IntArray) -> tu
 
 
 def display_order(
-    c: StudyColumns, rows: IntArray, scores: FloatArray | None, sort: str, near: Nearby | None
+    c: StudyColumns,
+    rows: IntArray,
+    scores: FloatArray | None,
+    sort: str,
+    near: Nearby | None,
+    *,
+    tier: BoolArray | None = None,
 ) -> IntArray:
     """``rows`` in display order, ties broken by NCT id so paging is stable: "relevance" (best score
-    first), "distance" (nearest first, then best score), "last_updated" or "start_date" (newest first,
-    unknown dates last)."""
+    first; with ``tier``, the rows it marks first), "distance" (nearest first, then best score),
+    "last_updated" or "start_date" (newest first, unknown dates last)."""
     ids = c.ids[rows]
     keys: tuple[Any, ...]
     if sort == "relevance":
         assert scores is not None
-        keys = (ids, -scores)
+        keys = (ids, -scores) if tier is None else (ids, -scores, ~tier)
     elif sort == "distance":
         assert near is not None
         distance = near.distances(ids)

@@ -25,6 +25,14 @@ _STOP_TEXT = (
 )
 STOPWORDS = frozenset(_STOP_TEXT.split())
 
+# Structured terms: ``intervention:ketamine``, ``condition:"chronic pain"``, and alternatives joined by
+# commas (``intervention:ketamine,esketamine``) as one concept. An intervention term must be among the
+# study's interventions (names, other names, intervention MeSH terms); a condition term among its
+# conditions or condition MeSH terms. The guide's live counts are such queries, so anyone can repeat them.
+FIELDS = ("intervention", "condition")
+_ITEM = r'(?:"[^"]*"|[^\s",]+)'
+_FIELD_RE = re.compile(rf"(?i)\b({'|'.join(FIELDS)}):({_ITEM}(?:,{_ITEM})*)")
+
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -36,6 +44,7 @@ class Term:
     tokens: tuple[str, ...]
     prefix: bool = False
     phrase: bool = False
+    field: str = ""  # "" anywhere in the record, else one of FIELDS: only that part of the record counts
 
     @property
     def text(self) -> str:
@@ -48,10 +57,29 @@ class ParsedQuery:
     excluded: tuple[Term, ...] = ()  # "-word": studies mentioning it rank lower, are not removed
     nct_ids: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())  # what we changed about the input, to tell the user
+    fielded: tuple[tuple[Term, ...], ...] = ()  # structured concepts, each as its alternatives
 
     @property
     def is_empty(self) -> bool:
-        return not self.terms and not self.nct_ids
+        return not self.terms and not self.fielded and not self.nct_ids
+
+
+def _fielded(text: str) -> tuple[str, list[tuple[Term, ...]]]:
+    """The structured concepts in ``text`` and the text without them."""
+    concepts: list[tuple[Term, ...]] = []
+
+    def take(match: re.Match[str]) -> str:
+        name = match.group(1).lower()
+        alternatives = []
+        for item in re.findall(_ITEM, match.group(2)):
+            item_tokens = tuple(t for t in tokens(item.strip('"')) if t not in STOPWORDS or item.startswith('"'))
+            if item_tokens:
+                alternatives.append(Term(item_tokens, phrase=len(item_tokens) > 1, field=name))
+        if alternatives:
+            concepts.append(tuple(dict.fromkeys(alternatives)))
+        return " "
+
+    return _FIELD_RE.sub(take, text), concepts
 
 
 def tokens(text: str) -> list[str]:
@@ -60,7 +88,8 @@ def tokens(text: str) -> list[str]:
     return [t.replace("’", "'").replace("'", "")[:MAX_TOKEN_CHARS] for t in _WORD_RE.findall(folded)]
 
 
-def parse_query(raw: str, *, max_terms: int = MAX_TERMS) -> ParsedQuery:
+def parse_query(raw: str, *, max_terms: int = MAX_TERMS, structured: bool = True) -> ParsedQuery:
+    """``structured=False`` reads "condition:x" as two words (a patient's notes, ranked by any word)."""
     notes: list[str] = []
     text = _CONTROL_RE.sub(" ", raw or "")
     if len(text) > MAX_QUERY_CHARS:
@@ -71,6 +100,7 @@ def parse_query(raw: str, *, max_terms: int = MAX_TERMS) -> ParsedQuery:
     if text.count('"') % 2:
         text = text.replace('"', " ")
         notes.append("an unmatched quote was ignored")
+    text, fielded = _fielded(text) if structured else (text, [])
     terms: list[Term] = []
     excluded: list[Term] = []
     for match in re.finditer(r'(-?)"([^"]*)"|(\S+)', text):
@@ -94,7 +124,9 @@ def parse_query(raw: str, *, max_terms: int = MAX_TERMS) -> ParsedQuery:
     if len(unique) > max_terms:
         unique = unique[:max_terms]
         notes.append(f"only the first {max_terms} words were used")
-    return ParsedQuery(tuple(unique), tuple(dict.fromkeys(excluded)), nct_ids, tuple(notes))
+    return ParsedQuery(
+        tuple(unique), tuple(dict.fromkeys(excluded)), nct_ids, tuple(notes), fielded=tuple(dict.fromkeys(fielded))
+    )
 
 
 # --- rendering for each engine --------------------------------------------------------------------
@@ -113,14 +145,16 @@ def fts5_group(alternatives: list[Term]) -> str:
     return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
 
 
-def tsquery_term(term: Term) -> str:
-    """One term as to_tsquery syntax (tokens are letters/digits only, so they need no escaping)."""
-    suffix = ":*" if term.prefix else ""
+def tsquery_term(term: Term, *, weights: str = "") -> str:
+    """One term as to_tsquery syntax (tokens are letters/digits only, so they need no escaping);
+    ``weights`` ("AC") keeps only matches in fields of those weight classes."""
+    label = f":*{weights}" if term.prefix else f":{weights}" if weights else ""
     if len(term.tokens) == 1:
-        return f"'{term.tokens[0]}'{suffix}"
-    return "(" + " <-> ".join(f"'{t}'" for t in term.tokens) + ")"
+        return f"'{term.tokens[0]}'{label}"
+    each = f":{weights}" if weights else ""
+    return "(" + " <-> ".join(f"'{t}'{each}" for t in term.tokens) + ")"
 
 
-def tsquery_group(alternatives: list[Term]) -> str:
-    parts = [tsquery_term(t) for t in alternatives]
+def tsquery_group(alternatives: list[Term], *, weights: str = "") -> str:
+    parts = [tsquery_term(t, weights=weights) for t in alternatives]
     return parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")"

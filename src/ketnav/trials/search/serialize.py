@@ -29,6 +29,7 @@ def hit_dict(hit: Hit) -> dict[str, Any]:
         "snippet": "".join(text for text, _m in hit.snippet),
         "highlights": [text for text, matched in hit.snippet if matched],
         "why": hit.why,
+        "about_all": hit.about_all,
         "url": CTGOV_STUDY_URL.format(nct_id=hit.nct_id),
     }
 
@@ -42,6 +43,11 @@ def results_dict(results: SearchResults) -> dict[str, Any]:
         "mode": results.mode,
         "place": results.place or None,
         "notes": results.notes,
+        "concepts": results.concepts,
+        "partial": [
+            {"concept": m.concept, "missing": list(m.missing), "count": m.count, "query": m.concept}
+            for m in results.partial
+        ],
         "facets": {name: [{"value": v, "count": c} for v, c in values] for name, values in results.facets.items()},
         "results": [hit_dict(h) for h in results.hits],
     }

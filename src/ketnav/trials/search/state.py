@@ -65,7 +65,7 @@ from ketnav.trials.search.backends import Backend, backend_for
 from ketnav.trials.search.geo import Point
 from ketnav.trials.search.kernels import FloatArray, IntArray, Nearby, SitePoints, StudyColumns, TermHits
 from ketnav.trials.search.query import Term, parse_query
-from ketnav.trials.search.synonyms import MIN_STUDIES, SynonymTable, build_table, expand
+from ketnav.trials.search.synonyms import MIN_STUDIES, SynonymTable, build_table, expand, expand_fielded
 
 logger = logging.getLogger(__name__)
 
@@ -277,13 +277,35 @@ class SearchIndex:
 
     def term_hits(self, snap: Snapshot, terms: Sequence[Term], *, scored: bool = True) -> list[TermHits]:
         """The hits of each term: kept ones from the snapshot's cache, the rest from the text index."""
+        return self.key_hits(snap, [self.term_key(term, scored=scored) for term in terms])
+
+    def key_hits(self, snap: Snapshot, keys: Sequence[TermKey]) -> list[TermHits]:
         out: list[TermHits] = []
         with self.cursor() as cursor:
-            for term in terms:
-                key = self.term_key(term, scored=scored)
+            for key in keys:
                 hits = snap.terms.get(key)
                 out.append(hits if hits is not None else self._fetch(cursor, snap, key))
         return out
+
+    def concept_hits(self, snap: Snapshot, groups: list[list[Term]], *, scored: bool = True) -> list[list[TermHits]]:
+        """The hits of every alternative of every concept (group), grouped as ``groups``."""
+        hits = iter(self.term_hits(snap, [t for g in groups for t in g], scored=scored))
+        if self.background_warming and snap.terms.hot:
+            self._start_warming_terms(snap)
+        return [[next(hits) for _t in g] for g in groups]
+
+    def prominent_hits(self, snap: Snapshot, groups: list[list[Term]]) -> TermHits:
+        """The studies whose title, conditions, interventions or MeSH terms carry every concept: one
+        query, kept whatever its size (what it costs is the index's time, not the rows'), so the next
+        search for the same words costs nothing."""
+        key = (self.backend.prominent_query(groups), False)
+        hits = snap.terms.get(key)
+        if hits is None:
+            with self.cursor() as cursor:
+                rows = self.backend.term_rows(cursor, key[0], scored=False)
+            hits = kernels.term_hits(rows, snap.columns, times_idf=False)
+            snap.terms.put(key, hits)
+        return hits
 
     def _fetch(self, cursor: Any, snap: Snapshot, key: TermKey) -> TermHits:
         """Ask the text index for a (term, scored) key, keeping the hits when the term is broad."""
@@ -326,7 +348,12 @@ class SearchIndex:
 
     def query_keys(self, text: str, synonyms: SynonymTable) -> list[TermKey]:
         """The keys a relevance search for ``text`` asks for (its words, synonyms and MeSH widening)."""
-        return [self.term_key(t) for group in expand(parse_query(text).terms, synonyms) for t in group]
+        parsed = parse_query(text)
+        groups = expand(parsed.terms, synonyms) + expand_fielded(parsed.fielded, synonyms)
+        keys = [self.term_key(t) for group in groups for t in group]
+        if len(groups) > 1:  # the query for the studies carrying every concept prominently (ranking)
+            keys.append((self.backend.prominent_query(groups), False))
+        return keys
 
     # --- warming -----------------------------------------------------------------------------------
 

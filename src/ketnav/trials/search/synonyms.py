@@ -8,7 +8,8 @@ hijack a common word).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 from ketnav.trials.search.query import Term, tokens
 
@@ -89,3 +90,18 @@ def _alternatives(
     key: tuple[str, ...], table: Mapping[tuple[str, ...], tuple[tuple[str, ...], ...]], limit: int
 ) -> list[Term]:
     return [Term(toks, phrase=len(toks) > 1) for toks in table.get(key, ())[:limit]]
+
+
+def expand_fielded(
+    concepts: Iterable[Sequence[Term]], table: Mapping[tuple[str, ...], tuple[tuple[str, ...], ...]], limit: int = 6
+) -> list[list[Term]]:
+    """Each structured concept (``intervention:ketamine,esketamine``) as one group: its alternatives as
+    typed, then their synonyms, all keeping the concept's field."""
+    groups = []
+    for alternatives in concepts:
+        group = list(alternatives)
+        for term in alternatives:
+            if not term.prefix:
+                group += [replace(t, field=term.field) for t in _alternatives(term.tokens, table, limit)]
+        groups.append(list(dict.fromkeys(group)))
+    return groups

@@ -60,6 +60,12 @@ class Backend(ABC):
         """One term in the database's own query syntax (an FTS5 MATCH or a to_tsquery argument)."""
 
     @abstractmethod
+    def prominent_query(self, groups: list[list[Term]]) -> str:
+        """One query for the studies whose fields that say what a study is about (title, conditions,
+        interventions, MeSH terms) carry every group (any of its alternatives), for ranking them above
+        studies that mention a group only in long text."""
+
+    @abstractmethod
     def term_rows(self, cursor: Cursor, match: str, *, scored: bool) -> list[tuple[int, float]]:
         """(NCT number, score) of every study matching one term (``match`` from term_query); the score
         is 0.0 when not ``scored``."""
@@ -98,29 +104,30 @@ class Backend(ABC):
         cursor.execute("SELECT name, other, studies FROM trials_synonym WHERE studies >= %s", [min_studies])
         return list(cursor.fetchall())
 
-    def site_point_rows(self, cursor: Cursor) -> Iterator[tuple[Any, Any, str]]:
-        """One pass over the geo index, aggregated by point in the database: (latitude, longitude,
-        "key,key,...") with key = NCT number * 2, plus 1 when the site is not open."""
+    def site_point_rows(self, cursor: Cursor) -> Iterator[tuple[Any, Any, str, str]]:
+        """One pass over the geo index, aggregated by point (and country) in the database: (latitude,
+        longitude, "key,key,...", country) with key = NCT number * 2, plus 1 when the site is not open."""
         opened = ", ".join(f"'{s}'" for s in OPEN_SITE_STATUSES)
         key = f"{self.nct_number('study_id')} * 2 + (CASE WHEN status IN ({opened}) THEN 0 ELSE 1 END)"
         cursor.execute(
-            f"SELECT latitude, longitude, {self.join_text(key)} FROM trials_site "
-            "WHERE latitude IS NOT NULL AND longitude IS NOT NULL GROUP BY latitude, longitude"
+            f"SELECT latitude, longitude, {self.join_text(key)}, country FROM trials_site "
+            "WHERE latitude IS NOT NULL AND longitude IS NOT NULL GROUP BY latitude, longitude, country"
         )
         while rows := cursor.fetchmany(1000):
             yield from rows
 
-    def studies_with_site(self, cursor: Cursor, *, state: str, city: str) -> list[int]:
-        """NCT numbers of the studies with a site in the given state and/or city (case-insensitive)."""
+    def site_countries(self, cursor: Cursor, *, state: str, city: str) -> list[tuple[int, str]]:
+        """(NCT number, country) of the sites in the given state and/or city (case-insensitive), once each."""
         clauses, params = [], []
         for value, column in ((state, "state"), (city, "city")):
             if value:
                 clauses.append(f"LOWER({column}) = LOWER(%s)")
                 params.append(value)
         cursor.execute(
-            f"SELECT DISTINCT {self.nct_number('study_id')} FROM trials_site WHERE {' AND '.join(clauses)}", params
+            f"SELECT DISTINCT {self.nct_number('study_id')}, country FROM trials_site WHERE {' AND '.join(clauses)}",
+            params,
         )
-        return [int(r[0]) for r in cursor.fetchall()]
+        return [(int(r[0]), r[1] or "") for r in cursor.fetchall()]
 
     def study_rows(self, cursor: Cursor, nct_ids: Sequence[str]) -> list[tuple[Any, ...]]:
         """``STUDY_FIELDS`` of the given studies (those that exist), in no particular order."""

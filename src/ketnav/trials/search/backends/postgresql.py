@@ -13,12 +13,13 @@ from collections.abc import Sequence
 
 from ketnav.trials.search.backends.base import Backend, Cursor
 from ketnav.trials.search.documents import FIELD_NAMES, FIELDS
-from ketnav.trials.search.query import Term, tsquery_term
+from ketnav.trials.search.query import Term, tsquery_group, tsquery_term
 
 PG_TABLE = "trials_search"
 # ts_rank weight classes {D, C, B, A}, matching the SQLite field weights' proportions.
 PG_WEIGHTS = "'{0.1, 0.2, 0.4, 1.0}'"
 
+PROMINENT_WEIGHTS = "AC"  # title, conditions, interventions (A) and MeSH terms (C); see documents.FIELDS
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
@@ -66,6 +67,9 @@ class PostgreSQLBackend(Backend):
 
     def term_query(self, term: Term) -> str:
         return tsquery_term(term)
+
+    def prominent_query(self, groups: list[list[Term]]) -> str:
+        return " & ".join(tsquery_group(g, weights=PROMINENT_WEIGHTS) for g in groups)
 
     def term_rows(self, cursor: Cursor, match: str, *, scored: bool) -> list[tuple[int, float]]:
         rank = f"ts_rank({PG_WEIGHTS}, d.document, to_tsquery('english', %s), 1)" if scored else "0.0"

@@ -12,6 +12,8 @@ from ketnav.trials.search.query import Term, fts5_group, fts5_term
 
 FTS_TABLE = "trials_fts"
 TOKENIZER = "porter unicode61 remove_diacritics 2"
+# What a study is about: the fields PostgreSQL weighs A or C (its weights cannot single out keywords).
+PROMINENT_FIELDS = ("nct_id", "title", "conditions", "interventions", "concepts")
 WEIGHTS = ", ".join(str(w) for _n, w, _c in FIELDS)
 
 
@@ -46,6 +48,10 @@ class SQLiteBackend(Backend):
 
     def term_query(self, term: Term) -> str:
         return fts5_term(term)
+
+    def prominent_query(self, groups: list[list[Term]]) -> str:
+        fields = "{" + " ".join(PROMINENT_FIELDS) + "} : "
+        return " AND ".join(fields + "(" + fts5_group(g) + ")" for g in groups)
 
     def term_rows(self, cursor: Cursor, match: str, *, scored: bool) -> list[tuple[int, float]]:
         score = f"-bm25({FTS_TABLE}, {WEIGHTS})" if scored else "0.0"

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from ketnav.errors import InvalidInput
+from ketnav.pharmacology.compartments import MODELS, RACEMIC_ABSORPTION, Covariates
 from ketnav.pharmacology.engine import simulate, simulate_ode
-from ketnav.pharmacology.models import MODELS, RACEMIC_ABSORPTION, Covariates
 from ketnav.pharmacology.simulate import Regimen, build_inputs, run, run_population
 from ketnav.pharmacology.units import parse_dose
 

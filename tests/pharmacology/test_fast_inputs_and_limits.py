@@ -22,7 +22,7 @@ import pytest
 
 from ketnav.errors import InvalidInput
 from ketnav.pharmacology.comparison import route_rows
-from ketnav.pharmacology.models import MODELS, Covariates
+from ketnav.pharmacology.compartments import MODELS, Covariates
 from ketnav.pharmacology.plot import BAND_LABEL, overlay_figure, protocol_figure
 from ketnav.pharmacology.simulate import (
     DISSOCIATION_BAND_NG_ML,

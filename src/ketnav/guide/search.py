@@ -17,9 +17,9 @@ from functools import cache
 
 from ketnav.guide.knowledge import knowledge
 from ketnav.guide.render import rendered
-from ketnav.trials.search.query import Term, parse_query, tokens
-from ketnav.trials.search.snippets import Segment, best_snippet, query_stems, stem
-from ketnav.trials.search.synonyms import build_table, expand
+from ketnav.text.query import Term, parse_query, tokens
+from ketnav.text.snippets import Segment, best_snippet, query_stems, stem
+from ketnav.text.synonyms import build_table, expand
 
 TITLE_WEIGHT = 3.0
 TOPIC_WEIGHT = 0.5

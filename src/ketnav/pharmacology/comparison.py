@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from ketnav.citations.bibliography import Reference, resolve
-from ketnav.pharmacology.models import MODELS
+from ketnav.pharmacology.compartments import MODELS
 from ketnav.pharmacology.simulate import NORKETAMINE_ROUTES, Regimen, Simulation, run
 from ketnav.pharmacology.units import parse_dose
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ketnav.errors import InvalidInput
+from ketnav.pharmacology.compartments import MODELS, Covariates, PKModel, sample_variability
 from ketnav.pharmacology.engine import Array, Input, simulate
-from ketnav.pharmacology.models import MODELS, Covariates, PKModel, sample_variability
 from ketnav.pharmacology.units import Dose, check_weight
 from ketnav.routes import route_key
 

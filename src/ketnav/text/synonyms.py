@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from ketnav.trials.search.query import Term, tokens
+from ketnav.text.query import Term, tokens
 
 MIN_STUDIES = 2
 

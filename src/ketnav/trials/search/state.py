@@ -60,12 +60,12 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from ketnav.text.query import Term, parse_query
+from ketnav.text.synonyms import MIN_STUDIES, SynonymTable, build_table, expand
 from ketnav.trials.search import kernels
 from ketnav.trials.search.backends import Backend, backend_for
 from ketnav.trials.search.geo import Point
 from ketnav.trials.search.kernels import FloatArray, IntArray, Nearby, SitePoints, StudyColumns, TermHits
-from ketnav.trials.search.query import Term, parse_query
-from ketnav.trials.search.synonyms import MIN_STUDIES, SynonymTable, build_table, expand
 
 logger = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ketnav.text.query import Term
 from ketnav.trials.search.kernels import COLUMN_FIELDS, OPEN_SITE_STATUSES
-from ketnav.trials.search.query import Term
 
 if TYPE_CHECKING:
     from ketnav.trials.search.index import PlaceTotal

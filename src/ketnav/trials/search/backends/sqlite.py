@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ketnav.text.query import Term, fts5_group, fts5_term
 from ketnav.trials.search.backends.base import Backend, Cursor
 from ketnav.trials.search.documents import FIELD_NAMES, FIELDS
 from ketnav.trials.search.kernels import ORIGINAL_BOOST
-from ketnav.trials.search.query import Term, fts5_group, fts5_term
 
 FTS_TABLE = "trials_fts"
 TOKENIZER = "porter unicode61 remove_diacritics 2"

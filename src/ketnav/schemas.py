@@ -1,7 +1,8 @@
 """Response schemas that several API routers share: the single error shape and a cited reference.
 
-Kept apart from ``ketnav.web.api`` (which registers every router when imported), so that a router
-module can import them in any order without a circular import.
+They sit in the shared core, below the domains, because every domain's ``api.py`` uses them while
+``ketnav.web.api`` (above the domains) registers every router: with the schemas in ``web`` the routers and
+``web.api`` imported each other.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from ketnav.guide.knowledge import knowledge
 from ketnav.guide.render import rendered
 from ketnav.guide.selectors import topic_or_404, topic_page
 from ketnav.guide.serialize import topic_dict, topic_summary
-from ketnav.web.schemas import ErrorOut, ReferenceOut
+from ketnav.schemas import ErrorOut, ReferenceOut
 
 router = Router(tags=["guide"])
 

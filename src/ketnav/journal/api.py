@@ -21,7 +21,7 @@ from ketnav.journal.kinds import KINDS, Kind
 from ketnav.journal.schemas import ScaleIn
 from ketnav.journal.selectors import entries, overview, owned, shared_owner, shares_with_me
 from ketnav.journal.serialize import entry_dict, series_dict
-from ketnav.web.api import ErrorOut
+from ketnav.schemas import ErrorOut
 
 router = Router(tags=["journal"], auth=django_auth)
 MAX_IMPORT_BYTES = 5 * 1024 * 1024

@@ -12,11 +12,11 @@ from typing import Annotated, Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 
+from ketnav.schemas import ErrorOut
 from ketnav.trials.search.engine import MAX_PAGE_SIZE, SearchRequest, search
 from ketnav.trials.search.filters import filters_from
 from ketnav.trials.search.serialize import record_dict, results_dict
 from ketnav.trials.selectors import get_record
-from ketnav.web.schemas import ErrorOut
 
 router = Router(tags=["trials"])
 

@@ -129,23 +129,25 @@ def _register(kind: Kind, out: type[BaseModel]) -> None:
     create.__annotations__["payload"] = kind.schema
     replace.__annotations__["payload"] = kind.schema
     label = kind.label.lower()
+    # exclude_unset: these answers were the serializer's dicts before their schemas were declared, and a
+    # scale without clusters had no "clusters" key; the two /scales routes above always wrote it as null.
     router.add_api_operation(
         base, ["GET"], list_entries, response={200: list[out], 401: ErrorOut},  # type: ignore[valid-type]
-        summary=f"List your {label} entries", operation_id=f"journal_list_{op}",
+        summary=f"List your {label} entries", operation_id=f"journal_list_{op}", exclude_unset=True,
     )  # fmt: skip
     if kind.slug != "scales":
         router.add_api_operation(
             base, ["POST"], create, response={201: out, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
-            summary=f"Add a {label} entry", operation_id=f"journal_create_{op}",
+            summary=f"Add a {label} entry", operation_id=f"journal_create_{op}", exclude_unset=True,
         )  # fmt: skip
         router.add_api_operation(
             f"{base}/{{entry_id}}", ["GET"], read, response={200: out, 401: ErrorOut, 404: ErrorOut},
-            summary=f"One {label} entry", operation_id=f"journal_read_{op}",
+            summary=f"One {label} entry", operation_id=f"journal_read_{op}", exclude_unset=True,
         )  # fmt: skip
     router.add_api_operation(
         f"{base}/{{entry_id}}", ["PUT"], replace,
         response={200: out, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
-        summary=f"Replace a {label} entry", operation_id=f"journal_replace_{op}",
+        summary=f"Replace a {label} entry", operation_id=f"journal_replace_{op}", exclude_unset=True,
     )  # fmt: skip
     router.add_api_operation(
         f"{base}/{{entry_id}}", ["DELETE"], delete, response={204: None, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
@@ -286,6 +288,7 @@ def shared_journals(request: HttpRequest) -> list[dict[str, Any]]:
     response={200: SharedJournalOut, 401: ErrorOut, 404: ErrorOut},
     summary="A shared journal",
     by_alias=True,  # the kinds' URL slugs as keys ("side-effects")
+    exclude_unset=True,  # as the entry routes: a scale without clusters has no "clusters" key
 )
 def shared_journal(request: HttpRequest, owner_id: int) -> dict[str, Any]:
     owner = shared_owner(_user(request), owner_id)

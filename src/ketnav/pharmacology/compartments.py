@@ -7,7 +7,6 @@ section 1.3; see each model's ``evidence`` for how sure we are of them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -406,7 +405,3 @@ def sample_variability(model_id: str, n: int, seed: int = 1) -> dict[str, Array]
         omega = float(np.sqrt(np.log(1 + cv**2)))
         out[name] = np.exp(rng.normal(0.0, omega, n))
     return out
-
-
-def routes_of(model_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
-    return {m: MODELS[m].routes for m in model_ids}

@@ -1,4 +1,4 @@
-"""The engine against itself (exact vs ODE) and the models against published values.
+"""The engine against a numerical reference (exact vs ODE) and the models against published values.
 
 Published values: Zarate 2006 Cmax about 185 ng/mL after 0.5 mg/kg over 40 min (via Zanos 2018,
 Table 1); esketamine Tmax 20-40 min after the last spray, dose-proportional exposure and no
@@ -12,9 +12,10 @@ import pytest
 
 from ketnav.errors import InvalidInput
 from ketnav.pharmacology.compartments import MODELS, RACEMIC_ABSORPTION, Covariates
-from ketnav.pharmacology.engine import simulate, simulate_ode
+from ketnav.pharmacology.engine import simulate
 from ketnav.pharmacology.simulate import Regimen, build_inputs, run, run_population
 from ketnav.pharmacology.units import parse_dose
+from tests.pharmacology.ode_reference import simulate_ode
 
 
 @pytest.mark.parametrize(

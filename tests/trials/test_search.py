@@ -17,13 +17,13 @@ from ketnav.text.synonyms import expand
 from ketnav.trials.loading import load_paths
 from ketnav.trials.models import Site, Study
 from ketnav.trials.record import PHASES
-from ketnav.trials.search.backends.sqlite import compound_match_sql
 from ketnav.trials.search.engine import SearchRequest, search, synonym_table
 from ketnav.trials.search.filters import SearchFilters, build_filters
 from ketnav.trials.search.index import FTS_TABLE, PG_TABLE
 from ketnav.trials.search.state import SearchIndex, TermCache, search_index
 from ketnav.trials.selectors import study_record
 from tests.trials.conftest import clear_registry
+from tests.trials.fts_reference import compound_match_sql
 from tests.trials.test_query import HOSTILE
 
 pytestmark = pytest.mark.django_db

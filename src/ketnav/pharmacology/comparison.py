@@ -81,7 +81,7 @@ def route_rows() -> tuple[RouteRow, ...]:
     return tuple(rows)
 
 
-def protocol_simulations(hours: float = 6.0, weight_kg: float = 70.0) -> list[tuple[RouteRow, Simulation]]:
+def protocol_simulations(*, hours: float = 6.0, weight_kg: float = 70.0) -> list[tuple[RouteRow, Simulation]]:
     out = []
     for row in route_rows():
         p = row.protocol

@@ -1,4 +1,4 @@
-"""Response schemas that several API routers share: the single error shape and a cited reference.
+"""The single error shape every API router declares (a cited reference's is ``citations.schemas.ReferenceOut``).
 
 They sit in the shared core, below the domains, because every domain's ``api.py`` uses them while
 ``ketnav.web.api`` (above the domains) registers every router: with the schemas in ``web`` the routers and
@@ -23,18 +23,3 @@ class ErrorBody(Schema):
 
 class ErrorOut(Schema):
     error: ErrorBody
-
-
-class ReferenceOut(Schema):
-    """One cited source, as every endpoint that shows sources gives it (ketnav.citations.reference_dict)."""
-
-    id: str
-    citation: str
-    link: str = Field(description="DOI, PubMed or web address; empty when the source has none")
-    authors: str
-    title: str
-    venue: str
-    year: int
-    doi: str
-    pmid: str
-    note: str

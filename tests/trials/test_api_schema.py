@@ -4,10 +4,12 @@ operation's typed 2xx responses, and the trial search parameters' codes, ranges 
 from __future__ import annotations
 
 import typing
+from collections import Counter
 from typing import Any
 
 import pytest
 from django.test import Client
+from pydantic import BaseModel
 
 from ketnav.trials import api as trials_api
 from ketnav.trials.record import PHASES, STATUSES
@@ -74,6 +76,30 @@ def test_every_operation_declares_a_typed_2xx_response(schema: dict[str, Any]) -
                     assert not untyped, f"{where} {code} {content_type} has untyped objects: {untyped}"
             checked += 1
     assert checked == sum(len(operations) for operations in schema["paths"].values()) > 50
+
+
+def _models(annotation: Any, found: set[type[BaseModel]]) -> None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel) and annotation not in found:
+        found.add(annotation)
+        for field in annotation.model_fields.values():
+            _models(field.annotation, found)
+    for arg in typing.get_args(annotation):
+        _models(arg, found)
+
+
+def test_no_two_schemas_share_a_name(schema: dict[str, Any]) -> None:
+    """The OpenAPI components are keyed by class name: two of our classes with one name would silently
+    leave one operation described by the other's schema (a journal AccountOut once replaced the account's)."""
+    found: set[type[BaseModel]] = set()
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                for model in [*operation.response_models.values(), *operation.models]:
+                    _models(model, found)
+    ours = [m for m in found if m.__module__.startswith("ketnav.")]
+    names = Counter(m.__name__ for m in ours)
+    assert len(ours) > 50
+    assert not [name for name, count in names.items() if count > 1]
 
 
 def test_the_journal_export_states_each_format(schema: dict[str, Any]) -> None:

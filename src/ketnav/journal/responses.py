@@ -94,7 +94,7 @@ class ReadingOut(BaseModel):
     total: int
 
 
-class OutcomeOut(BaseModel):
+class ScaleOutcomeOut(BaseModel):
     baseline: ReadingOut
     latest: ReadingOut
     change: int = Field(description="latest total minus baseline total (negative is better)")
@@ -118,7 +118,7 @@ class SeriesOut(BaseModel):
     scale: str
     scale_name: str
     count: int
-    outcome: OutcomeOut | None = Field(description="null until there is a score")
+    outcome: ScaleOutcomeOut | None = Field(description="null until there is a score")
     definitions: DefinitionsOut
 
 
@@ -199,7 +199,7 @@ class FhirBundleOut(BaseModel):
     entry: list[FhirEntryOut]
 
 
-class AccountOut(BaseModel):
+class ExportedAccountOut(BaseModel):
     email: str
     roles: list[str]
     created: str
@@ -230,7 +230,7 @@ class JournalExportOut(BaseModel):
 
     exported_by: str
     exported_at: str
-    account: AccountOut
+    account: ExportedAccountOut
     sessions: list[SessionOut]
     scales: list[ScaleOut]
     side_effects: list[SideEffectOut]

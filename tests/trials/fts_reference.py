@@ -1,5 +1,4 @@
-"""References the per-term search engine is checked against: a whole query as one FTS5 MATCH, and
-each group of alternatives rendered whole for FTS5 and to_tsquery.
+"""The reference the per-term search engine is checked against: a whole query as one FTS5 MATCH.
 
 Test code only (issue 17: no test-only code in ``src``). Searches never run this; tests hold its ranking
 and the engine's (``kernels.combine`` over per-term scores) equal on SQLite.
@@ -9,21 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ketnav.text.query import Term, fts5_term, tsquery_term
+from ketnav.text.query import Term, fts5_group
 from ketnav.trials.search.backends.sqlite import FTS_TABLE, WEIGHTS
 from ketnav.trials.search.kernels import ORIGINAL_BOOST
-
-
-def fts5_group(alternatives: list[Term]) -> str:
-    """Alternatives as one FTS5 group (the engine matches each term on its own)."""
-    parts = [fts5_term(t) for t in alternatives]
-    return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
-
-
-def tsquery_group(alternatives: list[Term]) -> str:
-    """Alternatives as one to_tsquery group (the backend ranks each term on its own)."""
-    parts = [tsquery_term(t) for t in alternatives]
-    return parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")"
 
 
 def compound_match_sql(groups: list[list[Term]], mode: str) -> tuple[str, list[Any]]:

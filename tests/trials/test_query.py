@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ketnav.text.query import MAX_QUERY_CHARS, Term, parse_query
+from ketnav.text.query import MAX_QUERY_CHARS, Term, fts5_group, parse_query, tsquery_group
 from ketnav.text.synonyms import build_table, expand
-from tests.trials.fts_reference import fts5_group, tsquery_group
 
 HOSTILE = [
     'ketamine" OR 1=1 --', "NEAR(ketamine anxiety, 2)", "*", "ketamine AND", "OR OR OR", '"unbalanced',

@@ -108,9 +108,19 @@ def fts5_term(term: Term) -> str:
     return quoted + ("*" if term.prefix else "")
 
 
+def fts5_group(alternatives: list[Term]) -> str:
+    parts = [fts5_term(t) for t in alternatives]
+    return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+
 def tsquery_term(term: Term) -> str:
     """One term as to_tsquery syntax (tokens are letters/digits only, so they need no escaping)."""
     suffix = ":*" if term.prefix else ""
     if len(term.tokens) == 1:
         return f"'{term.tokens[0]}'{suffix}"
     return "(" + " <-> ".join(f"'{t}'" for t in term.tokens) + ")"
+
+
+def tsquery_group(alternatives: list[Term]) -> str:
+    parts = [tsquery_term(t) for t in alternatives]
+    return parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")"

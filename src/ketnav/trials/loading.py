@@ -21,10 +21,9 @@ from django.db import connection
 from django.utils import timezone
 
 from ketnav.trials import writing_workers
-from ketnav.trials.ingest import LoadSummary, StudyWriter, batched, refresh_statistics
+from ketnav.trials.ingest import LoadSummary, StudyWriter, batched, first_load_indexes, refresh_statistics
 from ketnav.trials.models import LoadRun
 from ketnav.trials.prepare import Prepared, Rejected, prepare_chunk
-from ketnav.trials.site_indexes import first_load_indexes
 from ketnav.trials.sources import Entry, Format, iter_sources
 
 CHUNK = 200

@@ -336,7 +336,7 @@ class SearchIndex:
         hits of the most studied conditions' words and of ``queries`` (texts, or a function returning
         them: the guide's live counts). A failure is logged and ends the warm-up: searches then build
         what they need themselves."""
-        from ketnav.trials.site_indexes import ensure_indexes
+        from ketnav.trials.ingest import ensure_indexes
 
         report = WarmUp()
         try:

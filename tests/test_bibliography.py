@@ -10,7 +10,7 @@ from ketnav.citations.bibliography import bibliography
 def citations_in_use() -> set[str]:
     from ketnav.clinics.checklist import ITEMS
     from ketnav.guide.render import guide_citations
-    from ketnav.pharmacology.models import MODELS, RACEMIC_ABSORPTION
+    from ketnav.pharmacology.compartments import MODELS, RACEMIC_ABSORPTION
     from ketnav.safety.aftercare import plan
     from ketnav.safety.screening import rules
     from ketnav.safety.side_effects import effects

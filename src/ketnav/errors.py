@@ -44,14 +44,6 @@ class InvalidInput(KetnavError):
     exit_code = 2
 
 
-class OutOfValidatedRange(KetnavError):
-    """The input is valid but outside the range a model or rule was validated for."""
-
-    code = "out_of_validated_range"
-    http_status = 422
-    exit_code = 2
-
-
 class NotFound(KetnavError):
     code = "not_found"
     http_status = 404

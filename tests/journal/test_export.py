@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from fhir.resources.R4B.bundle import Bundle
+from pydantic import BaseModel
 
 from ketnav.journal.models import AuditEvent, Note, ScaleResult, TreatmentSession
 from tests.journal.conftest import GAD7, PHQ9_ITEM9, Api
@@ -156,3 +157,47 @@ def test_an_import_is_in_the_audit_trail(as_alice: Api, as_bob: Api) -> None:
     fill(as_alice)
     as_bob.post("/api/journal/import", as_alice.get("/api/journal/export?format=csv").content, content_type="text/csv")
     assert as_bob.get("/api/journal/audit").json()[0]["action"] == "import"
+
+
+def _unchanged(model: type[BaseModel], raw: Any) -> bool:
+    """Validating ``raw`` against ``model`` and dumping it gives ``raw`` back exactly (the API also writes
+    out the one optional field, a scale's ``clusters``, as null when a scale has none, as before)."""
+    plain = json.loads(json.dumps(raw))
+    return bool(model.model_validate(plain).model_dump(mode="json", by_alias=True, exclude_unset=True) == plain)
+
+
+def test_the_response_schemas_describe_every_answer_field_for_field(as_alice: Api, alice: User, doctor: User) -> None:
+    """Declaring the schemas (issue 17) changed no answer: each serializer's dict is its schema's dump, and
+    the downloads match what the OpenAPI document says they hold."""
+    import datetime as dt
+
+    from ketnav.journal import models as m
+    from ketnav.journal import services
+    from ketnav.journal.api import ENTRY_OUT
+    from ketnav.journal.export import everything, fhir_bundle
+    from ketnav.journal.kinds import KINDS
+    from ketnav.journal.responses import FhirBundleOut, JournalExportOut, SeriesOut
+    from ketnav.journal.selectors import entries, overview
+    from ketnav.journal.serialize import entry_dict, series_dict
+    from ketnav.safety.aftercare import plan
+    from ketnav.safety.screening import parse_answers, screen
+    from ketnav.safety.serialize import aftercare_dict, screening_dict
+
+    fill(as_alice)
+    as_alice.post("/api/journal/shares", {"email": doctor.email})
+    end = dt.datetime(2026, 11, 2, 14, 0, tzinfo=dt.UTC)
+    services.save_result(alice, kind="aftercare", title="plan", data=aftercare_dict(plan(session_end=end, route="iv")))
+    services.save_result(alice, kind="screen", title="screen", data=screening_dict(screen(parse_answers({}))))
+    m.WatchedSearch.objects.create(
+        owner=alice, label="anxiety", query="q=anxiety", statuses={"NCT01234567": "RECRUITING"}
+    )
+
+    for slug, out in ENTRY_OUT:
+        rows = [entry_dict(KINDS[slug], e) for e in entries(alice, KINDS[slug])]
+        assert rows
+        assert all(_unchanged(out, row) for row in rows), slug
+    series = overview(alice).series
+    assert series
+    assert all(_unchanged(SeriesOut, series_dict(s)) for s in series)
+    assert _unchanged(JournalExportOut, everything(alice))
+    assert _unchanged(FhirBundleOut, fhir_bundle(alice))

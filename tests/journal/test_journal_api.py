@@ -174,6 +174,7 @@ def test_sharing_gives_a_clinician_read_only_access_until_revoked(as_alice: Api,
     assert share.status_code == 201 and share.json()["clinician"] == "dr.lee@clinic.example"
     seen = as_doctor.get(f"/api/journal/shared/{alice.pk}")
     assert seen.status_code == 200 and seen.json()["outcomes"][0]["outcome"]["latest"]["total"] == 16
+    assert set(seen.json()) == {"owner", "outcomes", "sessions", "scales", "side-effects", "vitals", "notes"}
     assert as_doctor.get("/api/journal/shared").json()[0]["email"] == "alice@example.org"
     # read-only: the clinician's own routes never reach Alice's rows
     assert as_doctor.get(f"/api/journal/scales/{entry_id}").status_code == 404

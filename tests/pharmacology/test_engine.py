@@ -1,4 +1,4 @@
-"""The engine against itself (exact vs ODE) and the models against published values.
+"""The engine against a numerical reference (exact vs ODE) and the models against published values.
 
 Published values: Zarate 2006 Cmax about 185 ng/mL after 0.5 mg/kg over 40 min (via Zanos 2018,
 Table 1); esketamine Tmax 20-40 min after the last spray, dose-proportional exposure and no
@@ -11,10 +11,11 @@ import numpy as np
 import pytest
 
 from ketnav.errors import InvalidInput
-from ketnav.pharmacology.engine import simulate, simulate_ode
-from ketnav.pharmacology.models import MODELS, RACEMIC_ABSORPTION, Covariates
+from ketnav.pharmacology.compartments import MODELS, RACEMIC_ABSORPTION, Covariates
+from ketnav.pharmacology.engine import simulate
 from ketnav.pharmacology.simulate import Regimen, build_inputs, run, run_population
 from ketnav.pharmacology.units import parse_dose
+from tests.pharmacology.ode_reference import simulate_ode
 
 
 @pytest.mark.parametrize(
@@ -31,8 +32,8 @@ from ketnav.pharmacology.units import parse_dose
 )
 def test_exact_solution_matches_the_ode_solver(model_id: str, route: str, dose: str) -> None:
     model = MODELS[model_id]
-    inputs, _ = build_inputs(model, Regimen(route, parse_dose(dose)), 70.0)
-    system = model.system(route, Covariates())
+    inputs, _ = build_inputs(model, Regimen(route, parse_dose(dose)), weight_kg=70.0)
+    system = model.system(route, cov=Covariates())
     times = np.arange(0.0, 12 * 60.0 + 0.5, 1.0)
     exact = simulate(system.a, inputs, times)
     numeric = simulate_ode(system.a, inputs, times)
@@ -62,15 +63,17 @@ def test_auc_ratio_equals_bioavailability(route: str) -> None:
 def test_amounts_are_never_negative(model_id: str) -> None:
     model = MODELS[model_id]
     route = model.routes[0]
-    inputs, _ = build_inputs(model, Regimen(route, parse_dose("56 mg over 10 min" if route == "iv" else "56 mg")), 70.0)
-    states = simulate(model.system(route, Covariates()).a, inputs, np.arange(0.0, 48 * 60.0, 1.0))
+    inputs, _ = build_inputs(
+        model, Regimen(route, parse_dose("56 mg over 10 min" if route == "iv" else "56 mg")), weight_kg=70.0
+    )
+    states = simulate(model.system(route, cov=Covariates()).a, inputs, np.arange(0.0, 48 * 60.0, 1.0))
     assert states.min() > -1e-9
 
 
 @pytest.mark.parametrize("model_id", ["clements", "kamp", "domino", "fanta-otto"])
 def test_half_life_from_the_curve_matches_the_terminal_rate_constant(model_id: str) -> None:
     model = MODELS[model_id]
-    system = model.system("iv", Covariates())
+    system = model.system("iv", cov=Covariates())
     # The slowest eigenvalue of the parent's disposition (excluding depot and effect-site states).
     parent_states = [i for i, name in enumerate(system.names) if not name.startswith(("nor", "depot", "effect"))]
     eig = np.linalg.eigvals(np.asarray(system.a)[np.ix_(parent_states, parent_states)])
@@ -127,10 +130,10 @@ def test_it_rejects_bad_doses(text: str, message: str) -> None:
 
 
 def test_it_parses_doses_and_converts_units() -> None:
-    assert parse_dose("0.5 mg/kg over 40 min").mg(70) == pytest.approx(35)
+    assert parse_dose("0.5 mg/kg over 40 min").mg(weight_kg=70) == pytest.approx(35)
     assert parse_dose("0.5 mg/kg over 40 min").duration_min == 40
     assert parse_dose("500 mcg/kg over 1 h").duration_min == 60
-    assert parse_dose("84 mg").mg(50) == 84
+    assert parse_dose("84 mg").mg(weight_kg=50) == 84
 
 
 @pytest.mark.parametrize("weight", [0, -70, 900])

@@ -22,7 +22,7 @@ import pytest
 
 from ketnav.errors import InvalidInput
 from ketnav.pharmacology.comparison import route_rows
-from ketnav.pharmacology.models import MODELS, Covariates
+from ketnav.pharmacology.compartments import MODELS, Covariates
 from ketnav.pharmacology.plot import BAND_LABEL, overlay_figure, protocol_figure
 from ketnav.pharmacology.simulate import (
     DISSOCIATION_BAND_NG_ML,
@@ -58,7 +58,7 @@ def test_kamp_matches_intranasal_50_mg_within_the_95_percent_ci() -> None:
 def test_clements_is_outside_both_tolerances_which_is_why_it_refuses_fast_inputs() -> None:
     """The 2-4 fold under-prediction the issue reports, reproduced with Clements' own parameters."""
     model = MODELS["clements"]
-    system = model.system("iv", Covariates())
+    system = model.system("iv", cov=Covariates())
     v1 = float(system.parent_volume)
     # A 10 mg dose spread at once into Clements' central volume cannot exceed 10 mg / V1.
     assert 10.0 / v1 * 1000 < 296 / ci_factor(1.71, 9)

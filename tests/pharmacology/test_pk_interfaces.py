@@ -9,7 +9,7 @@ from django.test import Client
 
 from ketnav.citations.bibliography import bibliography
 from ketnav.pharmacology.comparison import route_rows
-from ketnav.pharmacology.models import MODELS
+from ketnav.pharmacology.compartments import MODELS
 from tests.conftest import ketnav_cmd
 
 pytestmark = pytest.mark.django_db

@@ -1,21 +1,21 @@
-"""The OpenAPI document states what the trial, guide and version endpoints really take and give (issues
-15 and 17): typed 2xx responses, and each parameter's codes, ranges and lengths."""
+"""The OpenAPI document states what the endpoints really take and give (issues 15 and 17): every
+operation's typed 2xx responses, and the trial search parameters' codes, ranges and lengths."""
 
 from __future__ import annotations
 
 import typing
+from collections import Counter
 from typing import Any
 
 import pytest
 from django.test import Client
+from pydantic import BaseModel
 
 from ketnav.trials import api as trials_api
 from ketnav.trials.record import PHASES, STATUSES
 from ketnav.trials.search.engine import MAX_PAGE_SIZE
 from ketnav.trials.search.filters import INTERVENTION_TYPES, SORTS, STUDY_TYPES
 from ketnav.web.api import api
-
-OURS = ("/api/trials", "/api/guide", "/api/version")
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,8 @@ def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
 
 
 def _untyped_objects(schema: dict[str, Any], node: dict[str, Any], seen: set[str]) -> list[str]:
-    """Objects whose properties are not declared (a dict[str, Any] response), anywhere in ``node``."""
+    """Objects whose properties are not declared (a dict[str, Any] response), anywhere in ``node``. A map
+    whose values have a declared schema (dict[str, int], route -> Quote) is typed."""
     if "$ref" in node:
         name = node["$ref"].rsplit("/", 1)[-1]
         if name in seen:
@@ -46,7 +47,9 @@ def _untyped_objects(schema: dict[str, Any], node: dict[str, Any], seen: set[str
         seen.add(name)
     node = _resolve(schema, node)
     found = []
-    if node.get("type") == "object" and "properties" not in node:
+    values = node.get("additionalProperties")
+    typed_map = isinstance(values, dict) and bool(values)
+    if node.get("type") == "object" and "properties" not in node and not typed_map:
         found.append(node.get("title", "object"))
     for key in ("items", "additionalProperties"):
         if isinstance(node.get(key), dict):
@@ -56,19 +59,57 @@ def _untyped_objects(schema: dict[str, Any], node: dict[str, Any], seen: set[str
     return found
 
 
-def test_every_operation_of_trials_guide_and_version_declares_a_typed_2xx_response(schema: dict[str, Any]) -> None:
+def test_every_operation_declares_a_typed_2xx_response(schema: dict[str, Any]) -> None:
     checked = 0
     for path, operations in schema["paths"].items():
-        if not path.startswith(OURS):
-            continue
         for method, operation in operations.items():
-            ok = {code: r for code, r in operation["responses"].items() if str(code).startswith("2")}
-            assert ok, f"{method.upper()} {path} declares no 2xx response"
+            where = f"{method.upper()} {path}"
+            ok = {str(code): r for code, r in operation["responses"].items() if str(code).startswith("2")}
+            assert ok, f"{where} declares no 2xx response"
             for code, response in ok.items():
-                body = response["content"]["application/json"]["schema"]
-                assert not _untyped_objects(schema, body, set()), f"{method.upper()} {path} {code} has untyped objects"
+                if code == "204":
+                    assert "content" not in response, f"{where} 204 declares a body"
+                    continue
+                assert response.get("content"), f"{where} {code} declares no body"
+                for content_type, body in response["content"].items():
+                    untyped = _untyped_objects(schema, body["schema"], set())
+                    assert not untyped, f"{where} {code} {content_type} has untyped objects: {untyped}"
             checked += 1
-    assert checked == 6  # search, study, study pre-screen, guide (2), version
+    assert checked == sum(len(operations) for operations in schema["paths"].values()) > 50
+
+
+def _models(annotation: Any, found: set[type[BaseModel]]) -> None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel) and annotation not in found:
+        found.add(annotation)
+        for field in annotation.model_fields.values():
+            _models(field.annotation, found)
+    for arg in typing.get_args(annotation):
+        _models(arg, found)
+
+
+def test_no_two_schemas_share_a_name(schema: dict[str, Any]) -> None:
+    """The OpenAPI components are keyed by class name: two of our classes with one name would silently
+    leave one operation described by the other's schema (a journal AccountOut once replaced the account's)."""
+    found: set[type[BaseModel]] = set()
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                for model in [*operation.response_models.values(), *operation.models]:
+                    _models(model, found)
+    ours = [m for m in found if m.__module__.startswith("ketnav.")]
+    names = Counter(m.__name__ for m in ours)
+    assert len(ours) > 50
+    assert not [name for name, count in names.items() if count > 1]
+
+
+def test_the_journal_export_states_each_format(schema: dict[str, Any]) -> None:
+    for path in ("/api/journal/export", "/api/journal/shared/{owner_id}/export"):
+        content = schema["paths"][path]["get"]["responses"]["200"]["content"]
+        assert set(content) == {"application/json", "application/fhir+json", "text/csv"}
+        assert content["application/json"]["schema"] == {"$ref": "#/components/schemas/JournalExportOut"}
+        bundle = content["application/fhir+json"]["schema"]
+        assert bundle["properties"]["resourceType"]["const"] == "Bundle"
+        assert bundle["properties"]["entry"]["items"]["properties"]["resource"]["required"] == ["resourceType", "id"]
 
 
 def _parameters(schema: dict[str, Any], path: str) -> dict[str, dict[str, Any]]:

@@ -5,13 +5,13 @@ import datetime as dt
 import pytest
 from django.test import Client
 
+from ketnav.trials.criteria import split_criteria
 from ketnav.trials.parsing import (
     FieldProblem,
     clean_nct_id,
     parse_age_years,
     parse_date,
     phase_codes,
-    split_criteria,
     status_code,
     std_age_groups,
 )

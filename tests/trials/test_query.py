@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ketnav.trials.search.query import MAX_QUERY_CHARS, Term, fts5_group, parse_query, tsquery_group
-from ketnav.trials.search.synonyms import build_table, expand
+from ketnav.text.query import MAX_QUERY_CHARS, Term, fts5_group, parse_query, tsquery_group
+from ketnav.text.synonyms import build_table, expand
 
 HOSTILE = [
     'ketamine" OR 1=1 --', "NEAR(ketamine anxiety, 2)", "*", "ketamine AND", "OR OR OR", '"unbalanced',

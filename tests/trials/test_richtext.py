@@ -10,7 +10,7 @@ from typing import Any
 
 import lxml.html
 
-from ketnav.trials.parsing import split_criteria
+from ketnav.trials.criteria import split_criteria
 from ketnav.trials.richtext import to_html, to_inline_html, to_inline_text, to_text, without_repeat
 
 

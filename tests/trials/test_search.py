@@ -12,18 +12,18 @@ from django.db import connection
 from django.db.models import Q
 
 from ketnav.errors import InvalidInput
+from ketnav.text.query import Term, parse_query
+from ketnav.text.synonyms import expand
 from ketnav.trials.loading import load_paths
 from ketnav.trials.models import Site, Study
 from ketnav.trials.record import PHASES
-from ketnav.trials.search.backends.sqlite import compound_match_sql
 from ketnav.trials.search.engine import SearchRequest, search, synonym_table
 from ketnav.trials.search.filters import SearchFilters, build_filters
 from ketnav.trials.search.index import FTS_TABLE, PG_TABLE
-from ketnav.trials.search.query import Term, parse_query
 from ketnav.trials.search.state import SearchIndex, TermCache, search_index
-from ketnav.trials.search.synonyms import expand
 from ketnav.trials.selectors import study_record
 from tests.trials.conftest import clear_registry
+from tests.trials.fts_reference import compound_match_sql
 from tests.trials.test_query import HOSTILE
 
 pytestmark = pytest.mark.django_db
@@ -296,10 +296,10 @@ def sqlite_ranking(texts: list[str]) -> dict[str, list[str]]:
     """The SQLite FTS5 ranking of the same documents, built in a scratch SQLite database."""
     import sqlite3
 
+    from ketnav.text.query import parse_query
+    from ketnav.text.synonyms import build_table, expand
     from ketnav.trials.search.documents import FIELD_NAMES, search_fields
     from ketnav.trials.search.index import create_sql, fts_rowid
-    from ketnav.trials.search.query import parse_query
-    from ketnav.trials.search.synonyms import build_table, expand
 
     db = sqlite3.connect(":memory:")
     for sql in create_sql("sqlite"):

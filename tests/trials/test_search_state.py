@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from ketnav.text.query import Term
 from ketnav.trials.loading import load_paths
 from ketnav.trials.search.backends import backend_for
 from ketnav.trials.search.engine import SearchRequest, SearchResults, search
 from ketnav.trials.search.filters import build_filters
-from ketnav.trials.search.query import Term
 from ketnav.trials.search.state import SearchIndex
 from tests.trials.conftest import clear_registry
 

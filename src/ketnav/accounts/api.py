@@ -16,7 +16,7 @@ from ninja.utils import check_csrf
 
 from ketnav.accounts.emails import lookup_key
 from ketnav.accounts.services import account_dict, delete_account
-from ketnav.web.api import ErrorOut
+from ketnav.schemas import ErrorOut
 
 auth_router = Router(tags=["accounts"])
 account_router = Router(tags=["accounts"])

@@ -6,15 +6,17 @@ endpoints really return.
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ketnav.citations.bibliography import Reference, reference_dict
 
 
 class ReferenceOut(BaseModel):
+    """One cited source, as every endpoint that shows sources gives it (ketnav.citations.reference_dict)."""
+
     id: str
     citation: str
-    link: str
+    link: str = Field(description="DOI, PubMed or web address; empty when the source has none")
     authors: str
     title: str
     venue: str

@@ -48,10 +48,6 @@ def _load(command: Command) -> object:
     return importlib.import_module(command.module)
 
 
-class _LazyParser(argparse.ArgumentParser):
-    """A sub-command parser that asks its module for arguments only when that sub-command is used."""
-
-
 def build_parser(commands: Sequence[Command] = COMMANDS, *, full: bool = False) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ketnav",

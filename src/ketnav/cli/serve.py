@@ -84,12 +84,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _start_search_warm_up() -> None:
-    """Warm the search index in the background (columns, synonyms and site points: about 20 s at
-    500,000 studies), with the words of the guide's live counts ("N open studies of ketamine for
-    PTSD") among the terms kept, and keep it warm after every load or sync. Failures are logged."""
+    """Warm the search index in the background (the site indexes a killed load left missing, columns,
+    synonyms and site points: about 20 s at 500,000 studies), with the words of the guide's live counts
+    ("N open studies of ketamine for PTSD") among the terms kept, and keep it warm after every load or
+    sync. Failures are logged."""
+    from ketnav.trials.ingest import ensure_indexes
     from ketnav.trials.search.state import search_index
 
-    search_index().start_warming(queries=_guide_queries)
+    search_index().start_warming(queries=_guide_queries, restore_indexes=ensure_indexes)
 
 
 def _guide_queries() -> list[str]:

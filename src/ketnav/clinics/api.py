@@ -19,7 +19,7 @@ from ketnav.clinics.profile import Clinic as ClinicProfile
 from ketnav.clinics.quotes import QuotesIn
 from ketnav.clinics.report import DirectoryEntryOut, QuotesReport
 from ketnav.clinics.selectors import directory_entry, get_clinic, save_clinic, visible
-from ketnav.web.api import ErrorOut
+from ketnav.schemas import ErrorOut
 
 
 class StaffAuth(SessionAuth):

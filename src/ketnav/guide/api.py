@@ -7,11 +7,12 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Path, Router, Schema
 
+from ketnav.citations.schemas import ReferenceOut
 from ketnav.guide.knowledge import knowledge
 from ketnav.guide.render import rendered
 from ketnav.guide.selectors import topic_or_404, topic_page
 from ketnav.guide.serialize import topic_dict, topic_summary
-from ketnav.web.schemas import ErrorOut, ReferenceOut
+from ketnav.schemas import ErrorOut
 
 router = Router(tags=["guide"])
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -307,10 +307,6 @@ def citations_used(kb: KnowledgeBase) -> set[str]:
 def facts_in(text: str, kb: KnowledgeBase) -> list[Fact]:
     keys = [key for kind, key in MARKER_RE.findall(text) if kind == "fact"]
     return [kb.facts[k] for k in dict.fromkeys(keys)]
-
-
-def tables_in(text: str) -> Iterable[str]:
-    return [key for kind, key in MARKER_RE.findall(text) if kind == "table"]
 
 
 @cache

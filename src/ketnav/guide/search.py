@@ -1,10 +1,9 @@
-"""Searching the guide's sections with the trial finder's query machinery.
+"""Searching the guide's sections with the text tools the trial finder uses (``ketnav.text``).
 
-Pure. The query goes through the same safe parser and the same synonym expansion as a trial search
-(``ketnav.trials.search``), and matches use the same stems and snippets, so "anxiety" finds a section
-about "GAD" and a hostile query cannot break anything. The guide is a few dozen sections, so the BM25
-index lives in memory rather than in the database; section titles weigh three times body text, as
-in trials.
+Pure. The query goes through the same safe parser and the same synonym expansion as a trial search,
+and matches use the same stems and snippets, so "anxiety" finds a section about "GAD" and a hostile
+query cannot break anything. The guide is a few dozen sections, so the BM25 index lives in memory
+rather than in the database; section titles weigh three times body text, as in trials.
 """
 
 from __future__ import annotations
@@ -17,9 +16,9 @@ from functools import cache
 
 from ketnav.guide.knowledge import knowledge
 from ketnav.guide.render import rendered
-from ketnav.trials.search.query import Term, parse_query, tokens
-from ketnav.trials.search.snippets import Segment, best_snippet, query_stems, stem
-from ketnav.trials.search.synonyms import build_table, expand
+from ketnav.text.query import Term, parse_query, tokens
+from ketnav.text.snippets import Segment, best_snippet, query_stems, stem
+from ketnav.text.synonyms import build_table, expand
 
 TITLE_WEIGHT = 3.0
 TOPIC_WEIGHT = 0.5

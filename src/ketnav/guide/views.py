@@ -1,16 +1,14 @@
-"""Guide pages: the topic list, each topic, the references page, and the site-wide search."""
+"""Guide pages: the topic list, each topic and the references page."""
 
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ketnav.errors import InvalidInput, NotFound
+from ketnav.errors import NotFound
 from ketnav.guide.knowledge import knowledge
 from ketnav.guide.render import rendered
-from ketnav.guide.selectors import references, search_guide, topic_page
-from ketnav.trials.models import Study
-from ketnav.trials.search.engine import SearchRequest, search
+from ketnav.guide.selectors import references, topic_page
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -29,17 +27,3 @@ def topic(request: HttpRequest, slug: str) -> HttpResponse:
 
 def references_page(request: HttpRequest) -> HttpResponse:
     return render(request, "guide/references.html", {"title": "References", "references": references()})
-
-
-def site_search(request: HttpRequest) -> HttpResponse:
-    """One search box for the whole site: guide sections first, then open trials."""
-    q = request.GET.get("q", "")
-    context: dict[str, object] = {"title": "Search", "q": q, "registry_size": Study.objects.count()}
-    if q.strip():
-        context["guide_hits"] = search_guide(q)
-        if context["registry_size"]:
-            try:
-                context["trials"] = search(SearchRequest(text=q, page_size=10, facets=False))
-            except InvalidInput as exc:
-                context["trials_error"] = exc.message
-    return render(request, "guide/search.html", context)

@@ -12,16 +12,32 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import django_auth
+from pydantic import BaseModel
 
 from ketnav.errors import InvalidInput
 from ketnav.journal import models as m
 from ketnav.journal import services
 from ketnav.journal.export import export, import_csv
 from ketnav.journal.kinds import KINDS, Kind
+from ketnav.journal.responses import (
+    AuditOut,
+    FhirBundleOut,
+    ImportOut,
+    JournalExportOut,
+    NoteOut,
+    OverviewOut,
+    ScaleOut,
+    SessionOut,
+    SharedJournalOut,
+    SharedJournalSummaryOut,
+    ShareOut,
+    SideEffectOut,
+    VitalsOut,
+)
 from ketnav.journal.schemas import ScaleIn
 from ketnav.journal.selectors import entries, overview, owned, shared_owner, shares_with_me
 from ketnav.journal.serialize import entry_dict, series_dict
-from ketnav.web.api import ErrorOut
+from ketnav.schemas import ErrorOut
 
 router = Router(tags=["journal"], auth=django_auth)
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -32,51 +48,8 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-class CrisisContactOut(Schema):
-    region: str
-    service: str
-    contact: str
-    url: str | None = None
-
-
-class CrisisOut(Schema):
-    headline: str
-    contacts: list[CrisisContactOut]
-
-
-class ScaleOut(Schema):
-    id: int
-    scale: str
-    scale_name: str
-    answers: list[int]
-    total: int
-    max_total: int
-    severity: str
-    taken_on: str
-    crisis: CrisisOut | None = Field(
-        description="Crisis contacts (988 and others) whenever an answer touches thoughts of death or self-harm "
-        "(PHQ-9 item 9 above 0), whatever the total; null otherwise."
-    )
-    clusters: list[dict[str, Any]] | None = None
-    sources: list[dict[str, Any]]
-
-
 class ShareIn(Schema):
     email: str = Field(min_length=3, max_length=254, description="the clinician's account email on this site")
-
-
-class ShareOut(Schema):
-    id: int
-    clinician: str
-    created_at: str
-    revoked_at: str | None
-
-
-class AuditOut(Schema):
-    at: str
-    who: str
-    action: str
-    detail: str
 
 
 def _error(code: str, message: str) -> dict[str, Any]:
@@ -92,7 +65,7 @@ def _share_dict(s: m.Share) -> dict[str, Any]:
     }
 
 
-@router.get("", response={200: dict[str, Any], 401: ErrorOut}, summary="Your journal: counts, response and remission")
+@router.get("", response={200: OverviewOut, 401: ErrorOut}, summary="Your journal: counts, response and remission")
 def journal_overview(request: HttpRequest) -> dict[str, Any]:
     view = overview(_user(request))
     from ketnav.safety.crisis import crisis_payload
@@ -122,7 +95,18 @@ def get_scale(request: HttpRequest, entry_id: int) -> dict[str, Any]:
 # --- the generic routes for every kind (list, create, read, replace, delete) --------------------------
 
 
-def _register(kind: Kind) -> None:
+# Each kind's response schema, by kind slug (a tuple: module-level state stays immutable).
+ENTRY_OUT: tuple[tuple[str, type[BaseModel]], ...] = (
+    ("sessions", SessionOut),
+    ("scales", ScaleOut),
+    ("side-effects", SideEffectOut),
+    ("vitals", VitalsOut),
+    ("notes", NoteOut),
+)
+assert [slug for slug, _ in ENTRY_OUT] == list(KINDS), "ENTRY_OUT must give every journal kind its schema"
+
+
+def _register(kind: Kind, out: type[BaseModel]) -> None:
     base = f"/{kind.slug}"
     op = kind.slug.replace("-", "_")
 
@@ -145,23 +129,25 @@ def _register(kind: Kind) -> None:
     create.__annotations__["payload"] = kind.schema
     replace.__annotations__["payload"] = kind.schema
     label = kind.label.lower()
+    # exclude_unset: these answers were the serializer's dicts before their schemas were declared, and a
+    # scale without clusters had no "clusters" key; the two /scales routes above always wrote it as null.
     router.add_api_operation(
-        base, ["GET"], list_entries, response={200: list[dict[str, Any]], 401: ErrorOut},
-        summary=f"List your {label} entries", operation_id=f"journal_list_{op}",
+        base, ["GET"], list_entries, response={200: list[out], 401: ErrorOut},  # type: ignore[valid-type]
+        summary=f"List your {label} entries", operation_id=f"journal_list_{op}", exclude_unset=True,
     )  # fmt: skip
     if kind.slug != "scales":
         router.add_api_operation(
-            base, ["POST"], create, response={201: dict[str, Any], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
-            summary=f"Add a {label} entry", operation_id=f"journal_create_{op}",
+            base, ["POST"], create, response={201: out, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+            summary=f"Add a {label} entry", operation_id=f"journal_create_{op}", exclude_unset=True,
         )  # fmt: skip
         router.add_api_operation(
-            f"{base}/{{entry_id}}", ["GET"], read, response={200: dict[str, Any], 401: ErrorOut, 404: ErrorOut},
-            summary=f"One {label} entry", operation_id=f"journal_read_{op}",
+            f"{base}/{{entry_id}}", ["GET"], read, response={200: out, 401: ErrorOut, 404: ErrorOut},
+            summary=f"One {label} entry", operation_id=f"journal_read_{op}", exclude_unset=True,
         )  # fmt: skip
     router.add_api_operation(
         f"{base}/{{entry_id}}", ["PUT"], replace,
-        response={200: dict[str, Any], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
-        summary=f"Replace a {label} entry", operation_id=f"journal_replace_{op}",
+        response={200: out, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+        summary=f"Replace a {label} entry", operation_id=f"journal_replace_{op}", exclude_unset=True,
     )  # fmt: skip
     router.add_api_operation(
         f"{base}/{{entry_id}}", ["DELETE"], delete, response={204: None, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
@@ -169,8 +155,8 @@ def _register(kind: Kind) -> None:
     )  # fmt: skip
 
 
-for _kind in KINDS.values():
-    _register(_kind)
+for _slug, _out in ENTRY_OUT:
+    _register(KINDS[_slug], _out)
 
 
 # --- export and import ---------------------------------------------------------------------------------
@@ -191,10 +177,42 @@ class ExportParams(Schema):
     )
 
 
+def _inline(model: type[BaseModel]) -> dict[str, Any]:
+    """``model``'s JSON schema with its nested models written out in place, for a content type that no
+    ninja response declares (so ninja does not list its models among the schema's components)."""
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def expand(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return expand(defs[node["$ref"].rsplit("/", 1)[-1]])
+            return {key: expand(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [expand(item) for item in node]
+        return node
+
+    return dict(expand(schema))
+
+
+# A download's body depends on ``format``: ninja declares the JSON export (application/json), and each
+# other content type states its own schema here. The handler returns the file itself, unchanged.
+_DOWNLOAD = {
+    200: {
+        "description": "The file, as an attachment, in the format asked for: json, fhir or csv",
+        "content": {
+            "application/fhir+json": {"schema": _inline(FhirBundleOut)},
+            "text/csv": {"schema": {"type": "string", "description": "one row per entry, with a header row"}},
+        },
+    }
+}
+
+
 @router.get(
     "/export",
-    response={200: None, 401: ErrorOut, 422: ErrorOut},
+    response={200: JournalExportOut, 401: ErrorOut, 422: ErrorOut},
     summary="Download your journal (FHIR R4 Bundle, or everything as JSON or CSV)",
+    openapi_extra={"responses": _DOWNLOAD},
 )
 def export_journal(request: HttpRequest, params: Query[ExportParams]) -> HttpResponse:
     return _file(_user(request), params.format, actor=_user(request))
@@ -202,7 +220,7 @@ def export_journal(request: HttpRequest, params: Query[ExportParams]) -> HttpRes
 
 @router.post(
     "/import",
-    response={200: dict[str, int], 401: ErrorOut, 403: ErrorOut, 413: ErrorOut, 422: ErrorOut},
+    response={200: ImportOut, 401: ErrorOut, 403: ErrorOut, 413: ErrorOut, 422: ErrorOut},
     summary="Import a CSV export (text/csv body); all or nothing, duplicates skipped",
 )
 def import_journal(request: HttpRequest) -> Any:
@@ -257,7 +275,7 @@ def audit_trail(request: HttpRequest) -> list[dict[str, Any]]:
 # --- journals shared with me (clinicians) ----------------------------------------------------------------
 
 
-@router.get("/shared", response={200: list[dict[str, Any]], 401: ErrorOut}, summary="Journals shared with you")
+@router.get("/shared", response={200: list[SharedJournalSummaryOut], 401: ErrorOut}, summary="Journals shared with you")
 def shared_journals(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {"owner_id": s.owner_id, "email": s.owner.email, "since": s.created_at.isoformat()}
@@ -266,7 +284,11 @@ def shared_journals(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get(
-    "/shared/{owner_id}", response={200: dict[str, Any], 401: ErrorOut, 404: ErrorOut}, summary="A shared journal"
+    "/shared/{owner_id}",
+    response={200: SharedJournalOut, 401: ErrorOut, 404: ErrorOut},
+    summary="A shared journal",
+    by_alias=True,  # the kinds' URL slugs as keys ("side-effects")
+    exclude_unset=True,  # as the entry routes: a scale without clusters has no "clusters" key
 )
 def shared_journal(request: HttpRequest, owner_id: int) -> dict[str, Any]:
     owner = shared_owner(_user(request), owner_id)
@@ -281,8 +303,9 @@ def shared_journal(request: HttpRequest, owner_id: int) -> dict[str, Any]:
 
 @router.get(
     "/shared/{owner_id}/export",
-    response={200: None, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: JournalExportOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Export a shared journal",
+    openapi_extra={"responses": _DOWNLOAD},
 )
 def shared_journal_export(request: HttpRequest, owner_id: int, params: Query[ExportParams]) -> HttpResponse:
     return _file(shared_owner(_user(request), owner_id), params.format, actor=_user(request))

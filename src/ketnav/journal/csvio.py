@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ketnav.errors import ErrorDetail, InvalidInput
-from ketnav.journal.kinds import BY_RECORD_TYPE, KINDS, Kind, input_values
+from ketnav.journal.kinds import BY_RECORD_TYPE, Kind, input_values
 from ketnav.journal.schemas import csv_column, invalid_input
 
 COLUMNS = (
@@ -149,6 +149,3 @@ def parse_csv(text: str) -> tuple[list[ParsedRow], int, list[ErrorDetail]]:
 def natural_key(kind: Kind, values: dict[str, Any]) -> str:
     """Equal for an entry and its re-import: the kind plus its input values, normalised."""
     return kind.slug + json.dumps(values, sort_keys=True, default=lambda v: v.isoformat())
-
-
-KIND_ORDER = tuple(KINDS)

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from ketnav.citations.bibliography import reference_dict, resolve
-from ketnav.journal.kinds import KINDS, Kind
+from ketnav.journal.kinds import Kind
 from ketnav.journal.schemas import ROUTE_CHOICES
 from ketnav.journal.selectors import ScaleSeries
 from ketnav.journal.vitals import BP_CITATIONS, bp_category
@@ -127,6 +127,3 @@ def series_dict(series: ScaleSeries) -> dict[str, Any]:
         "outcome": outcome_dict(series.outcome) if series.outcome else None,
         "definitions": definitions_dict(series.scale),
     }
-
-
-KIND_SLUGS = tuple(KINDS)

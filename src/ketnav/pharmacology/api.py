@@ -9,11 +9,11 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router
 
-from ketnav.pharmacology.models import MODELS
+from ketnav.pharmacology.compartments import MODELS
 from ketnav.pharmacology.schemas import ModelOut, SimulateIn, SimulationOut
 from ketnav.pharmacology.simulate import Regimen, run
 from ketnav.pharmacology.units import parse_dose_over
-from ketnav.web.api import ErrorOut
+from ketnav.schemas import ErrorOut
 
 router = Router(tags=["pharmacokinetics"])
 

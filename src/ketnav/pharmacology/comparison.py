@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from ketnav.citations.bibliography import Reference, resolve
-from ketnav.pharmacology.models import MODELS
+from ketnav.pharmacology.compartments import MODELS
 from ketnav.pharmacology.simulate import NORKETAMINE_ROUTES, Regimen, Simulation, run
 from ketnav.pharmacology.units import parse_dose
 
@@ -81,7 +81,7 @@ def route_rows() -> tuple[RouteRow, ...]:
     return tuple(rows)
 
 
-def protocol_simulations(hours: float = 6.0, weight_kg: float = 70.0) -> list[tuple[RouteRow, Simulation]]:
+def protocol_simulations(*, hours: float = 6.0, weight_kg: float = 70.0) -> list[tuple[RouteRow, Simulation]]:
     out = []
     for row in route_rows():
         p = row.protocol

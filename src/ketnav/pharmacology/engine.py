@@ -1,11 +1,12 @@
-"""A linear compartment-model engine: exact solutions (sums of exponentials) and an ODE cross-check.
+"""A linear compartment-model engine: exact solutions (sums of exponentials).
 
 The system is dx/dt = A x + r(t), with A holding first-order transfer and elimination rates (per minute)
 and r piecewise constant (zero-order infusions). Boluses add to a state at an instant. Between input
 changes the solution is exact: with A = V diag(l) V^-1, x(t) = V [e^(l t) * (V^-1 x0 + r~) ] - V r~,
 where r~ = (V^-1 r) / l. That is the classic sum of exponentials, vectorized over all output times of a
 segment and over virtual patients. If A is defective (repeated eigenvalues) the engine steps with the
-matrix exponential instead; ``simulate_ode`` integrates the same system numerically for tests.
+matrix exponential instead. The tests check it against the same system integrated numerically
+(tests/pharmacology/ode_reference.py).
 """
 
 from __future__ import annotations
@@ -112,33 +113,4 @@ def _simulate_expm(a3: Array, inputs: Sequence[Input], times: Array) -> Array:
             if t in record:
                 out[p, record[t]] = x
             previous = t
-    return out
-
-
-def simulate_ode(a: Array, inputs: Sequence[Input], times: Array) -> Array:
-    """The same system integrated numerically (scipy LSODA), piece by piece between boluses."""
-    from scipy.integrate import solve_ivp
-
-    k = a.shape[0]
-    x = np.zeros(k)
-    out = np.zeros((len(times), k))
-    bounds = _segments(inputs, float(times[-1]) + 1e-9)
-    for t0, t1 in itertools.pairwise(bounds):
-        for item in inputs:
-            if item.duration_min == 0 and abs(item.start_min - t0) < 1e-12:
-                x[item.state] += item.amount_mg
-        r = _rate_vector(inputs, t0, k)
-        mask = (times >= t0) & (times < t1) if t1 < times[-1] + 1e-9 else (times >= t0)
-        t_eval = times[mask]
-
-        def rhs(_t: float, y: Array, rate: Array = r) -> Array:
-            return np.asarray(a @ y + rate)
-
-        def jac(_t: float, _y: Array) -> Array:
-            return a
-
-        if len(t_eval):
-            sol = solve_ivp(rhs, (t0, t1), x, method="LSODA", t_eval=t_eval, rtol=1e-9, atol=1e-12, jac=jac)
-            out[mask] = sol.y.T
-        x = solve_ivp(rhs, (t0, t1), x, method="LSODA", rtol=1e-9, atol=1e-12, jac=jac).y[:, -1]
     return out

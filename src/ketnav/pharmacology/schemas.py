@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ketnav.citations.bibliography import resolve
 from ketnav.citations.schemas import ReferenceOut
-from ketnav.pharmacology.models import MODELS, PKModel
+from ketnav.pharmacology.compartments import MODELS, PKModel
 from ketnav.pharmacology.simulate import DEFAULT_HOURS, Simulation
 
 EDUCATIONAL = (
@@ -21,7 +21,7 @@ EDUCATIONAL = (
 )
 ModelId = Literal["clements", "kamp", "domino", "fanta-otto", "perez-ruixo"]
 Route = Literal["iv", "im", "nasal", "intranasal", "sublingual", "oral", "sc"]
-assert set(ModelId.__args__) == set(MODELS), "ModelId must list ketnav.pharmacology.models.MODELS"  # type: ignore[attr-defined]
+assert set(ModelId.__args__) == set(MODELS), "ModelId must list ketnav.pharmacology.compartments.MODELS"  # type: ignore[attr-defined]
 
 
 class SimulateIn(BaseModel):

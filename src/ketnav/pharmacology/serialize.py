@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ketnav.pharmacology.models import MODELS, PKModel
+from ketnav.pharmacology.compartments import MODELS, PKModel
 from ketnav.pharmacology.schemas import EDUCATIONAL, ModelOut, SimulationOut
 from ketnav.pharmacology.simulate import Simulation
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ketnav.errors import InvalidInput
+from ketnav.pharmacology.compartments import MODELS, Covariates, PKModel, sample_variability
 from ketnav.pharmacology.engine import Array, Input, simulate
-from ketnav.pharmacology.models import MODELS, Covariates, PKModel, sample_variability
 from ketnav.pharmacology.units import Dose, check_weight
 from ketnav.routes import route_key
 
@@ -97,7 +97,7 @@ def _check_route(model: PKModel, regimen: Regimen) -> None:
         )
 
 
-def _check_dose(model: PKModel, regimen: Regimen, amount_mg: float, weight_kg: float) -> None:
+def _check_dose(model: PKModel, regimen: Regimen, *, amount_mg: float, weight_kg: float) -> None:
     devices_ok = not regimen.dose.per_kg and any(abs(amount_mg - d) < 1e-9 for d in SPRAVATO_DOSES_MG)
     if model.drug == "esketamine" and regimen.route == "nasal" and not devices_ok:
         given = str(regimen.dose)
@@ -113,7 +113,7 @@ def _check_dose(model: PKModel, regimen: Regimen, amount_mg: float, weight_kg: f
         )
 
 
-def anesthetic_warnings(model: PKModel, route: str, amount_mg: float, weight_kg: float) -> list[str]:
+def anesthetic_warnings(model: PKModel, route: str, *, amount_mg: float, weight_kg: float) -> list[str]:
     """Warnings for doses in the Ketalar label's anaesthetic induction range for the route."""
     if not model.racemic or route not in ANESTHETIC_MG_PER_KG:
         return []
@@ -128,18 +128,20 @@ def anesthetic_warnings(model: PKModel, route: str, amount_mg: float, weight_kg:
     ]
 
 
-def build_inputs(model: PKModel, regimen: Regimen, weight_kg: float) -> tuple[list[Input], float]:
+def build_inputs(model: PKModel, regimen: Regimen, *, weight_kg: float) -> tuple[list[Input], float]:
     _check_route(model, regimen)
     if regimen.repeats < 1 or regimen.repeats > 60:
         raise InvalidInput("repeats: between 1 and 60 doses")
     if regimen.repeats > 1 and (regimen.repeat_every_h is None or regimen.repeat_every_h <= 0):
         raise InvalidInput("repeat_every_h: repeated doses need an interval of more than 0 hours")
-    amount = regimen.dose.mg(weight_kg)
-    _check_dose(model, regimen, amount, weight_kg)
+    amount = regimen.dose.mg(weight_kg=weight_kg)
+    _check_dose(model, regimen, amount_mg=amount, weight_kg=weight_kg)
     inputs: list[Input] = []
     for i in range(regimen.repeats):
         start = i * (regimen.repeat_every_h or 0.0) * 60.0
-        inputs += model.inputs(regimen.route, amount, start, regimen.dose.duration_min or 0.0)
+        inputs += model.inputs(
+            regimen.route, amount_mg=amount, start_min=start, duration_min=regimen.dose.duration_min or 0.0
+        )
     return inputs, amount
 
 
@@ -170,32 +172,34 @@ def terminal_half_life(times_min: Array, conc: Array, *, min_points: int = 3) ->
     return float(np.log(2) / -best[1] / 60.0)
 
 
-def _minutes_above(times: Array, conc: Array, threshold: float) -> float:
-    above = conc >= threshold
-    return float(np.sum(np.diff(times)[above[:-1] & above[1:]])) if len(times) > 1 else 0.0
+def _minutes_above(times_min: Array, conc_ng_ml: Array, threshold_ng_ml: float) -> float:
+    above = conc_ng_ml >= threshold_ng_ml
+    return float(np.sum(np.diff(times_min)[above[:-1] & above[1:]])) if len(times_min) > 1 else 0.0
 
 
-def metrics(times_min: Array, conc: Array, thresholds: tuple[float, ...] = DISSOCIATION_BAND_NG_ML) -> Metrics:
+def metrics(
+    times_min: Array, conc_ng_ml: Array, *, thresholds_ng_ml: tuple[float, ...] = DISSOCIATION_BAND_NG_ML
+) -> Metrics:
     """Peak, time of peak, AUC over the simulated window (0 to the last time) and to infinity, half-life."""
-    peak = int(np.argmax(conc))
-    auc_t = float(np.trapezoid(conc, times_min) / 60.0)
-    half_life = terminal_half_life(times_min, conc)
+    peak = int(np.argmax(conc_ng_ml))
+    auc_t = float(np.trapezoid(conc_ng_ml, times_min) / 60.0)
+    half_life = terminal_half_life(times_min, conc_ng_ml)
     auc_inf = None
     if half_life:
         lam = np.log(2) / (half_life * 60.0)
-        auc_inf = auc_t + float(conc[-1] / lam / 60.0)
+        auc_inf = auc_t + float(conc_ng_ml[-1] / lam / 60.0)
     return Metrics(
-        cmax_ng_ml=round(float(conc[peak]), 2),
+        cmax_ng_ml=round(float(conc_ng_ml[peak]), 2),
         tmax_min=float(times_min[peak]),
         auc_0_t_ng_h_ml=round(auc_t, 2),
         auc_0_inf_ng_h_ml=round(auc_inf, 2) if auc_inf is not None else None,
         half_life_h=round(half_life, 3) if half_life else None,
-        minutes_above={th: _minutes_above(times_min, conc, th) for th in thresholds},
+        minutes_above={th: _minutes_above(times_min, conc_ng_ml, th) for th in thresholds_ng_ml},
         window_h=float(times_min[-1]) / 60.0,
     )
 
 
-def _covariates(weight_kg: float, age_years: float, hours: float) -> Covariates:
+def _covariates(*, weight_kg: float, age_years: float, hours: float) -> Covariates:
     if not 0 < hours <= 24 * 7 * 8:
         raise InvalidInput("hours: simulate between 0 and 1,344 hours (8 weeks)")
     if not 0 <= age_years <= 120:
@@ -213,10 +217,10 @@ def run(
     step_min: float = 1.0,
 ) -> Simulation:
     model = model_by_id(model_id)
-    cov = _covariates(weight_kg, age_years, hours)
-    inputs, amount = build_inputs(model, regimen, cov.weight_kg)
+    cov = _covariates(weight_kg=weight_kg, age_years=age_years, hours=hours)
+    inputs, amount = build_inputs(model, regimen, weight_kg=cov.weight_kg)
     times = np.arange(0.0, hours * 60.0 + step_min / 2, step_min)
-    system = model.system(regimen.route, cov)
+    system = model.system(regimen.route, cov=cov)
     states = simulate(system.a, inputs, times)
     parent = np.clip(states[:, system.parent] / system.parent_volume * 1000.0, 0.0, None)
     metabolite = None
@@ -233,7 +237,8 @@ def run(
         effect_ng_ml=effect,
         dose_mg=amount,
         metrics=metrics(times, parent),
-        warnings=model.warnings(cov) + anesthetic_warnings(model, regimen.route, amount, cov.weight_kg),
+        warnings=model.warnings(cov)
+        + anesthetic_warnings(model, regimen.route, amount_mg=amount, weight_kg=cov.weight_kg),
         caveats=_caveats(model, regimen.route),
     )
 
@@ -263,13 +268,13 @@ def run_population(
 ) -> Array:
     """Parent concentrations (n, times) for n virtual patients with the model's published variability."""
     model = model_by_id(model_id)
-    cov = _covariates(weight_kg, age_years, hours)
-    variability = sample_variability(model_id, n, seed)
+    cov = _covariates(weight_kg=weight_kg, age_years=age_years, hours=hours)
+    variability = sample_variability(model_id, n=n, seed=seed)
     if not variability:
         raise InvalidInput(f"model: {model.name} has no published between-subject variability in our sources")
-    inputs, _amount = build_inputs(model, regimen, cov.weight_kg)
+    inputs, _amount = build_inputs(model, regimen, weight_kg=cov.weight_kg)
     times = np.arange(0.0, hours * 60.0 + step_min / 2, step_min)
-    system = model.system(regimen.route, cov, variability)
+    system = model.system(regimen.route, cov=cov, variability=variability)
     states = simulate(system.a, inputs, times)
     volume = np.broadcast_to(system.parent_volume, (n,))
     return np.asarray(np.clip(states[:, :, system.parent] / volume[:, None] * 1000.0, 0.0, None))

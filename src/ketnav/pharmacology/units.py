@@ -43,7 +43,7 @@ class Dose:
     per_kg: bool
     duration_min: float | None = None
 
-    def mg(self, weight_kg: float) -> float:
+    def mg(self, *, weight_kg: float) -> float:
         return self.amount * weight_kg if self.per_kg else self.amount
 
     def __str__(self) -> str:

@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 
 from ketnav.errors import InvalidInput
 from ketnav.pharmacology.comparison import FACT_LABELS, RouteRow, protocol_simulations, route_rows
-from ketnav.pharmacology.models import MODELS
+from ketnav.pharmacology.compartments import MODELS
 from ketnav.pharmacology.plot import overlay_svg, protocol_svg
 from ketnav.pharmacology.schemas import EDUCATIONAL
 from ketnav.pharmacology.simulate import DEFAULT_HOURS, NORKETAMINE_CAVEAT, Regimen, run

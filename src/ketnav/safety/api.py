@@ -18,7 +18,7 @@ from ketnav.safety.ics import aftercare_ics
 from ketnav.safety.schemas import AftercareIn, AftercareOut, ScreeningOut, SideEffectsIn, SideEffectsOut
 from ketnav.safety.screening import screen
 from ketnav.safety.side_effects import check
-from ketnav.web.api import ErrorOut
+from ketnav.schemas import ErrorOut
 
 router = Router(tags=["safety"])
 

@@ -35,8 +35,6 @@ CRISIS_CONTACTS: tuple[CrisisContact, ...] = (
     CrisisContact("UK and Ireland", "Samaritans", "call 116 123", "https://www.samaritans.org"),
 )
 
-CRISIS_CITATIONS: tuple[str, ...] = ("lifeline-988",)
-
 
 def crisis_lines() -> list[str]:
     """The contacts as plain lines, for the terminal and for plain-text exports."""

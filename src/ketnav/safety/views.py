@@ -31,10 +31,6 @@ from ketnav.safety.screening import (
 from ketnav.safety.side_effects import CLASS_LABELS, CRISIS_EFFECTS, check, effects
 
 
-def hub(request: HttpRequest) -> HttpResponse:
-    return render(request, "safety/hub.html", {"title": "Treatment tools"})
-
-
 def _answers_from_form(request: HttpRequest) -> dict[str, object]:
     p = request.POST
     data: dict[str, object] = {

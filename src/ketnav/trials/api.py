@@ -14,6 +14,7 @@ from ninja import Field, Path, Query, Router, Schema
 from pydantic import model_validator
 
 from ketnav.safety.schemas import CrisisOut
+from ketnav.schemas import ErrorOut
 from ketnav.trials.eligibility import (
     MAX_DESCRIPTION_CHARS,
     Answers,
@@ -27,7 +28,6 @@ from ketnav.trials.search.engine import MAX_PAGE_SIZE, SearchRequest, search
 from ketnav.trials.search.filters import filters_from
 from ketnav.trials.search.serialize import record_dict, results_dict
 from ketnav.trials.selectors import get_record
-from ketnav.web.schemas import ErrorOut
 
 router = Router(tags=["trials"])
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ketnav.trials.search.query import MAX_TERMS_LONG, STOPWORDS, tokens
+from ketnav.text.query import MAX_TERMS_LONG, STOPWORDS, tokens
 
 # Words that describe the encounter, not the patient's condition.
 _BOILERPLATE_TEXT = """

@@ -105,7 +105,7 @@ class Eligibility:
     # split cost a quarter of the normalizing time.
     @cached_property
     def _split(self) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
-        from ketnav.trials.parsing import split_criteria
+        from ketnav.trials.criteria import split_criteria
 
         return split_criteria(self.criteria)
 

@@ -20,9 +20,8 @@ from ninja.openapi.schema import OpenAPISchema
 from ketnav import __version__
 from ketnav.errors import ErrorDetail, KetnavError
 from ketnav.web.limits import refusal_for
-from ketnav.web.schemas import ErrorOut, ReferenceOut
 
-__all__ = ["ErrorOut", "ReferenceOut", "api", "error_response"]
+__all__ = ["api", "error_response"]
 
 logger = logging.getLogger(__name__)
 

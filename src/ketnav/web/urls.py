@@ -3,7 +3,6 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from ketnav.guide import views as guide_views
 from ketnav.web import views
 from ketnav.web.api import api
 
@@ -13,9 +12,9 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page says; answer instead of logging a 404 each time.
     path("favicon.ico", RedirectView.as_view(url=static("ketnav/favicon.ico"), permanent=True), name="favicon"),
     path("guide/", include("ketnav.guide.urls")),
-    path("search/", guide_views.site_search, name="site_search"),
+    path("search/", views.site_search, name="site_search"),
     path("trials/", include("ketnav.trials.urls")),
-    path("tools/", include("ketnav.safety.urls")),
+    path("tools/", include("ketnav.web.tools_urls")),
     path("journal/", include("ketnav.journal.urls")),
     path("account/", include("ketnav.accounts.urls")),
     path("clinics/", include("ketnav.clinics.urls")),

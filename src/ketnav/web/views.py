@@ -1,4 +1,4 @@
-"""Site-wide pages: home, health check and error pages."""
+"""Site-wide pages: home, the search over guide and trials, the tools hub, health check and error pages."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from ketnav import __version__
+from ketnav.errors import InvalidInput
 from ketnav.web.context import AREAS
 
 
@@ -27,6 +28,30 @@ def home(request: HttpRequest) -> HttpResponse:
         "open_count": Study.objects.filter(overall_status__in=OPEN_STATUSES).count(),
     }
     return render(request, "ketnav/home.html", context)
+
+
+def site_search(request: HttpRequest) -> HttpResponse:
+    """One search box for the whole site: guide sections first, then open trials. It lives in ``web``
+    because it spans two domains (guide and trials) and neither should own the other's results."""
+    from ketnav.guide.selectors import search_guide
+    from ketnav.trials.models import Study
+    from ketnav.trials.search.engine import SearchRequest, search
+
+    q = request.GET.get("q", "")
+    context: dict[str, object] = {"title": "Search", "q": q, "registry_size": Study.objects.count()}
+    if q.strip():
+        context["guide_hits"] = search_guide(q)
+        if context["registry_size"]:
+            try:
+                context["trials"] = search(SearchRequest(text=q, page_size=10, facets=False))
+            except InvalidInput as exc:
+                context["trials_error"] = exc.message
+    return render(request, "ketnav/search.html", context)
+
+
+def tools_hub(request: HttpRequest) -> HttpResponse:
+    """The /tools/ hub: the safety tools and the pharmacology routes page (see web/tools_urls.py)."""
+    return render(request, "ketnav/tools.html", {"title": "Treatment tools"})
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

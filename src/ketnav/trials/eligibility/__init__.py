@@ -1,6 +1,6 @@
 """Per-criterion eligibility pre-screen: pure, typed, no Django (issue 18 section 4).
 
-A study's criterion items (split by ``ketnav.trials.parsing.split_criteria``) are parsed into concepts,
+A study's criterion items (split by ``ketnav.trials.criteria.split_criteria``) are parsed into concepts,
 limits and time windows; a person's words and answers become a ``Profile``; each criterion is then
 ``met``, ``not_met`` or ``unknown`` with the words that decided it, and the study gets a verdict. A
 pre-screen, never a decision: the study team decides.

@@ -1,11 +1,8 @@
-"""Search over the local registry.
+"""Search over the local registry (the query parser, synonyms and snippets are in ``ketnav.text``).
 
 Pure (no Django, no I/O):
-    query.py      what a person types -> words, phrases, prefixes (rendered per engine, never raw)
-    synonyms.py   curated and learned synonyms, widening a query into groups of alternatives
     filters.py    filters and sorts, validated at the boundary
     geo.py        distances and place names
-    snippets.py   highlighted snippets and "why it matched"
     documents.py  what the text index holds for a study
     kernels.py    numpy: columns, filters, facets, per-term scores, site points, ordering
 Django:

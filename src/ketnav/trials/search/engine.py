@@ -26,12 +26,12 @@ from typing import Any
 import numpy as np
 import orjson
 
+from ketnav.text.query import MAX_TERMS, MAX_TERMS_LONG, Term, parse_query
+from ketnav.text.synonyms import SynonymTable, expand, expand_fielded
 from ketnav.trials.search import kernels
 from ketnav.trials.search.filters import SORTS, SearchFilters
 from ketnav.trials.search.kernels import OPEN_SITE_STATUSES, ORIGINAL_BOOST, IntArray, Nearby, StudyColumns
-from ketnav.trials.search.query import MAX_TERMS, MAX_TERMS_LONG, Term, parse_query
 from ketnav.trials.search.state import SearchIndex, Snapshot, search_index
-from ketnav.trials.search.synonyms import SynonymTable, expand, expand_fielded
 
 __all__ = [
     "ORIGINAL_BOOST",
@@ -362,8 +362,8 @@ def _hit(row: tuple[Any, ...], nearest: NearestSite | None) -> Hit:
 
 
 def _add_snippets(hits: list[Hit], groups: list[list[Term]]) -> None:
+    from ketnav.text.snippets import best_snippet, query_stems, why_matched
     from ketnav.trials.models import Study
-    from ketnav.trials.search.snippets import best_snippet, query_stems, why_matched
     from ketnav.trials.selectors import study_record
 
     stems = query_stems(groups)

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from ketnav.text.query import Term, tokens
 from ketnav.trials.record import StudyRecord
-from ketnav.trials.search.query import Term, tokens
 
 # Longest first; a suffix is cut only when at least four letters remain.
 _SUFFIXES = (

@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 
 EARTH_RADIUS_KM = 6371.0088
-MAX_RADIUS_KM = 20_000.0
 
 US_STATES = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ketnav.trials.search.backends import backend_for
-from ketnav.trials.search.backends.base import Backend
+from ketnav.trials.search.backends.base import Backend, PlaceTotal
 from ketnav.trials.search.backends.postgresql import PG_TABLE
 from ketnav.trials.search.backends.sqlite import FTS_TABLE, TOKENIZER, fts_rowid
 
@@ -48,9 +48,6 @@ class SearchIndexWriter:
     def write(self, cursor: Any, docs: Sequence[tuple[str, tuple[str, ...]]]) -> None:
         """Index (nct_id, fields) pairs, replacing what the index held for those studies."""
         self.backend.write_documents(cursor, docs)
-
-
-PlaceTotal = tuple[str, str, str, str, float, float, int]  # key, city, state, country, sums, sites
 
 
 def place_totals(site_rows: Sequence[tuple[Any, ...]]) -> tuple[PlaceTotal, ...]:

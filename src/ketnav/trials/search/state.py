@@ -60,12 +60,12 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from ketnav.text.query import Term, parse_query
+from ketnav.text.synonyms import MIN_STUDIES, SynonymTable, build_table, expand, expand_fielded
 from ketnav.trials.search import kernels
 from ketnav.trials.search.backends import Backend, backend_for
 from ketnav.trials.search.geo import Point
 from ketnav.trials.search.kernels import FloatArray, IntArray, Nearby, SitePoints, StudyColumns, TermHits
-from ketnav.trials.search.query import Term, parse_query
-from ketnav.trials.search.synonyms import MIN_STUDIES, SynonymTable, build_table, expand, expand_fielded
 
 logger = logging.getLogger(__name__)
 
@@ -357,19 +357,19 @@ class SearchIndex:
 
     # --- warming -----------------------------------------------------------------------------------
 
-    def warm_up(self, *, queries: Queries = ()) -> WarmUp:
+    def warm_up(self, *, queries: Queries = (), restore_indexes: Callable[[], None] | None = None) -> WarmUp:
         """Build now what the first searches would otherwise wait for: the site indexes a killed first
-        load may have left missing, the columns, the learned synonyms, the site points, and the term
-        hits of the most studied conditions' words and of ``queries`` (texts, or a function returning
-        them: the guide's live counts). A failure is logged and ends the warm-up: searches then build
-        what they need themselves."""
-        from ketnav.trials.ingest import ensure_indexes
-
+        load may have left missing (``restore_indexes``: the server passes ``trials.ingest.ensure_indexes``,
+        so search never imports the loader that writes through it), the columns, the learned synonyms,
+        the site points, and the term hits of the most studied conditions' words and of ``queries``
+        (texts, or a function returning them: the guide's live counts). A failure is logged and ends the
+        warm-up: searches then build what they need themselves."""
         report = WarmUp()
         try:
-            if not connections[self.using].in_atomic_block:  # never DDL inside a caller's transaction
+            # never DDL inside a caller's transaction
+            if restore_indexes is not None and not connections[self.using].in_atomic_block:
                 with report.step("site indexes"):
-                    ensure_indexes()
+                    restore_indexes()
             with report.step("columns"):
                 snap = self.snapshot()
             with report.step("synonyms"):
@@ -388,11 +388,15 @@ class SearchIndex:
         logger.info("search warm-up: %s; %d terms cached", steps, report.terms)
         return report
 
-    def start_warming(self, *, queries: Queries = ()) -> threading.Thread:
+    def start_warming(
+        self, *, queries: Queries = (), restore_indexes: Callable[[], None] | None = None
+    ) -> threading.Thread:
         """For a long-running server: warm up in a background thread now (``warm_up``), and after every
         registry change compute again, in the background, the term hits that were in use."""
         self.background_warming = True
-        return self._start_thread(lambda: self.warm_up(queries=queries), "ketnav-search-warm-up")
+        return self._start_thread(
+            lambda: self.warm_up(queries=queries, restore_indexes=restore_indexes), "ketnav-search-warm-up"
+        )
 
     def wait_for_warming(self, timeout_s: float | None = None) -> bool:
         """Wait for a warming thread, if one is running; False if it is still running after the timeout."""

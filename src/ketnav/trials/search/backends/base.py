@@ -10,15 +10,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ketnav.text.query import Term
 from ketnav.trials.search.kernels import COLUMN_FIELDS, OPEN_SITE_STATUSES
-from ketnav.trials.search.query import Term
-
-if TYPE_CHECKING:
-    from ketnav.trials.search.index import PlaceTotal
 
 Cursor = Any  # a Django cursor (CursorWrapper): "%s" placeholders on both databases
+PlaceTotal = tuple[str, str, str, str, float, float, int]  # key, city, state, country, sums, sites
 
 # Per hit on a page of results, in this order (engine._hit reads them).
 STUDY_FIELDS = (

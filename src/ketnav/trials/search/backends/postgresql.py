@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ketnav.text.query import Term, tsquery_group, tsquery_term
 from ketnav.trials.search.backends.base import Backend, Cursor
 from ketnav.trials.search.documents import FIELD_NAMES, FIELDS
-from ketnav.trials.search.query import Term, tsquery_group, tsquery_term
 
 PG_TABLE = "trials_search"
 # ts_rank weight classes {D, C, B, A}, matching the SQLite field weights' proportions.

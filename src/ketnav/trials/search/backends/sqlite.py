@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
+from ketnav.text.query import Term, fts5_group, fts5_term
 from ketnav.trials.search.backends.base import Backend, Cursor
 from ketnav.trials.search.documents import FIELD_NAMES, FIELDS
-from ketnav.trials.search.kernels import ORIGINAL_BOOST
-from ketnav.trials.search.query import Term, fts5_group, fts5_term
 
 FTS_TABLE = "trials_fts"
 TOKENIZER = "porter unicode61 remove_diacritics 2"
@@ -60,24 +58,3 @@ class SQLiteBackend(Backend):
 
     def join_text(self, expression: str) -> str:
         return f"group_concat({expression}, ',')"
-
-
-def compound_match_sql(groups: list[list[Term]], mode: str) -> tuple[str, list[Any]]:
-    """The whole query as one FTS5 MATCH, scored as the per-term engine scores it (kernels.combine): SQL
-    yielding (NCT number, score). Searches do not run it; tests hold the two answers equal."""
-    joiner = " AND " if mode == "all" else " OR "
-    expanded = joiner.join(fts5_group(g) for g in groups)
-    original = joiner.join(fts5_group(g[:1]) for g in groups)
-    boost = ""
-    params: list[Any] = [expanded]
-    if expanded != original:
-        boost = (
-            f" * CASE WHEN rowid IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
-            f"THEN {ORIGINAL_BOOST} ELSE 1.0 END"
-        )
-        params = [original, expanded]
-    sql = (
-        f"SELECT rowid AS nct_number, -bm25({FTS_TABLE}, {WEIGHTS}){boost} AS score "
-        f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
-    )
-    return sql, params

@@ -7,7 +7,6 @@ section 1.3; see each model's ``evidence`` for how sure we are of them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -87,10 +86,10 @@ class PKModel:
     def racemic(self) -> bool:
         return self.drug == "racemic ketamine"
 
-    def system(self, route: str, cov: Covariates, variability: dict[str, Array] | None = None) -> System:
+    def system(self, route: str, *, cov: Covariates, variability: dict[str, Array] | None = None) -> System:
         raise NotImplementedError
 
-    def inputs(self, route: str, amount_mg: float, start_min: float, duration_min: float) -> list[Input]:
+    def inputs(self, route: str, *, amount_mg: float, start_min: float, duration_min: float) -> list[Input]:
         raise NotImplementedError
 
     def warnings(self, cov: Covariates) -> list[str]:
@@ -134,7 +133,7 @@ class RacemicIVModel(PKModel):
     k31: float = 0.0
     ke0: float = 0.0
 
-    def system(self, route: str, cov: Covariates, variability: dict[str, Array] | None = None) -> System:
+    def system(self, route: str, *, cov: Covariates, variability: dict[str, Array] | None = None) -> System:
         names = ("central", "peripheral1", "peripheral2", "depot", "effect")
         absorption = RACEMIC_ABSORPTION.get(route)
         ka = absorption.ka_per_min if absorption else 0.0
@@ -153,7 +152,7 @@ class RacemicIVModel(PKModel):
             a[:, 2, 2] = -1.0  # unused compartment: keep it empty and the matrix well conditioned
         return System(a if n else a[0], names, parent=0, parent_volume=np.asarray(v1), effect=4)
 
-    def inputs(self, route: str, amount_mg: float, start_min: float, duration_min: float) -> list[Input]:
+    def inputs(self, route: str, *, amount_mg: float, start_min: float, duration_min: float) -> list[Input]:
         if route == "iv":
             return [Input(0, amount_mg, start_min, duration_min)]
         absorption = RACEMIC_ABSORPTION[route]
@@ -164,7 +163,7 @@ class RacemicIVModel(PKModel):
 class FantaOttoModel(PKModel):
     """S-ketamine (3 compartments) and S-norketamine (2), allometric: V x (WT/70), CL x (WT/70)^0.75."""
 
-    def system(self, route: str, cov: Covariates, variability: dict[str, Array] | None = None) -> System:
+    def system(self, route: str, *, cov: Covariates, variability: dict[str, Array] | None = None) -> System:
         names = ("central", "peripheral1", "peripheral2", "depot", "nor_central", "nor_peripheral")
         w = cov.weight_kg / 70.0
         v1 = 133.0 * w * np.asarray(_scale(variability, "v1"))
@@ -191,7 +190,7 @@ class FantaOttoModel(PKModel):
             metabolite_volume=np.asarray(vn),
         )
 
-    def inputs(self, route: str, amount_mg: float, start_min: float, duration_min: float) -> list[Input]:
+    def inputs(self, route: str, *, amount_mg: float, start_min: float, duration_min: float) -> list[Input]:
         return [Input(0 if route == "iv" else 3, amount_mg, start_min, duration_min)]
 
 
@@ -204,7 +203,7 @@ class PerezRuixoModel(PKModel):
     """Esketamine nasal spray with noresketamine: nasal and swallowed absorption, a liver compartment
     (first pass), three-compartment esketamine and two-compartment apparent noresketamine."""
 
-    def system(self, route: str, cov: Covariates, variability: dict[str, Array] | None = None) -> System:
+    def system(self, route: str, *, cov: Covariates, variability: dict[str, Array] | None = None) -> System:
         names = (
             "nasal",
             "swallowed",
@@ -249,7 +248,7 @@ class PerezRuixoModel(PKModel):
             metabolite_volume=np.asarray(vcn),
         )
 
-    def inputs(self, route: str, amount_mg: float, start_min: float, duration_min: float) -> list[Input]:
+    def inputs(self, route: str, *, amount_mg: float, start_min: float, duration_min: float) -> list[Input]:
         fgut = 0.64
         if route == "iv":
             return [Input(3, amount_mg, start_min, duration_min)]
@@ -398,7 +397,7 @@ VARIABILITY_CV: dict[str, dict[str, float]] = {
 }
 
 
-def sample_variability(model_id: str, n: int, seed: int = 1) -> dict[str, Array]:
+def sample_variability(model_id: str, *, n: int, seed: int = 1) -> dict[str, Array]:
     """Log-normal multipliers with the published coefficients of variation."""
     rng = np.random.default_rng(seed)
     out = {}
@@ -406,7 +405,3 @@ def sample_variability(model_id: str, n: int, seed: int = 1) -> dict[str, Array]
         omega = float(np.sqrt(np.log(1 + cv**2)))
         out[name] = np.exp(rng.normal(0.0, omega, n))
     return out
-
-
-def routes_of(model_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
-    return {m: MODELS[m].routes for m in model_ids}

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from ketnav.trials.search.query import Term, tokens
+from ketnav.text.query import Term, tokens
 
 Segment = tuple[str, bool]
 _SENTENCE_RE = re.compile(r"(?<=[.!?;])\s+|\n+")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from ketnav.trials.search.query import Term, tokens
+from ketnav.text.query import Term, tokens
 
 MIN_STUDIES = 2
 

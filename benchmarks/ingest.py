@@ -1,10 +1,11 @@
 """How fast `ketnav load` stores studies, and how much memory it needs.
 
-    python benchmarks/ingest.py [--studies 100000] [--db URL] [--workers N] [--corpus FILE]
+    python benchmarks/ingest.py [--studies 100000] [--db URL [--in-place]] [--workers N] [--corpus FILE]
 
 Generates the corpus with make_corpus.py (unless --corpus is given), then runs the real command
 (`ketnav load CORPUS --json`) in a subprocess against a fresh database: a temporary SQLite file, or a
-scratch database created next to the PostgreSQL URL given with --db (dropped afterwards). While it runs,
+scratch database created next to the PostgreSQL URL given with --db (dropped afterwards), or with
+--in-place that database itself, emptied first (where one may not create databases). While it runs,
 the resident memory of the loader and its worker processes is sampled every 0.1 s. It also times the
 floor: parsing the same lines with the same JSON library (orjson) and nothing else. Prints figures;
 never fails on time.
@@ -77,6 +78,15 @@ def scratch_pg(url: str) -> tuple[str, str]:
     return url.rsplit("/", 1)[0] + "/" + name, admin
 
 
+def empty_pg(url: str) -> None:
+    """Drop everything in the database's public schema (--in-place): a fresh database without CREATE DATABASE."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+
+
 def drop_pg(admin: str, url: str) -> None:
     import psycopg
 
@@ -110,6 +120,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--studies", type=int, default=100_000)
     parser.add_argument("--db", default="", help="PostgreSQL URL (a scratch database is made beside it)")
+    parser.add_argument("--in-place", action="store_true", help="load into --db itself, emptied first")
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--corpus", type=Path, default=None, help="reuse a corpus made by make_corpus.py")
     args = parser.parse_args()
@@ -119,7 +130,10 @@ def main() -> int:
         if args.corpus is None:
             write_corpus(args.studies, corpus)
         n, floor_s = parse_floor(corpus)
-        if args.db:
+        if args.db and args.in_place:
+            empty_pg(args.db)
+            db_url, admin = args.db, ""
+        elif args.db:
             db_url, admin = scratch_pg(args.db)
         else:
             db_url, admin = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", ""

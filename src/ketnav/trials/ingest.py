@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from ketnav.trials.models import Site
 from ketnav.trials.prepare import NORMALIZER_VERSION, SITE_COLUMNS, STUDY_COLUMNS, Prepared, Rejected
+from ketnav.trials.search.backends import backend_for
 from ketnav.trials.search.backends.postgresql import PG_TABLE, pg_words
 from ketnav.trials.search.backends.postgresql import _document_sql as pg_document_sql
 from ketnav.trials.search.documents import FIELD_NAMES
@@ -352,6 +353,13 @@ def _deferred_indexes() -> dict[str, str]:
     for index in Site._meta.indexes:
         columns = ", ".join(_column(name) for name in index.fields)
         out[str(index.name)] = f"CREATE INDEX IF NOT EXISTS {index.name} ON {Site._meta.db_table} ({columns})"
+    if connection.vendor == "postgresql":
+        # The text index's GIN index, built once at the end of a first load: maintained per batch it
+        # cost 0.35 ms a study (4.18 s with it, 3.47 s without, for the text index of 2,000 studies).
+        # Its one definition stays with the search backend.
+        for sql in backend_for("postgresql").create_sql():
+            if " USING gin " in sql:
+                out[sql.split(" IF NOT EXISTS ", 1)[1].split()[0]] = sql
     return out
 
 

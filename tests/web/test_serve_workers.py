@@ -117,3 +117,26 @@ def test_two_app_servers_with_two_workers_each_share_one_postgresql_database_und
         # Several requests each, on new connections, so both workers of each server are likely asked.
         after = {_total(url) for _ in range(6) for url in (url_a, url_b)}
         assert len(after) == 1 and after.pop() > before.pop(), "a server answered from a stale registry"
+
+
+@pytest.mark.parametrize(
+    ("trusted_proxy", "peer", "kept"),
+    [
+        ("127.0.0.1", "127.0.0.1", True),
+        ("127.0.0.1", "203.0.113.9", False),
+        ("10.0.0.5", "10.0.0.5", True),
+        ("*", "203.0.113.9", True),
+        (None, "127.0.0.1", False),  # local mode: no proxy is believed
+    ],
+)
+def test_under_gunicorn_only_the_trusted_proxy_may_say_https(trusted_proxy: str | None, peer: str, kept: bool) -> None:
+    from ketnav.cli.serve_workers import forwarded_proto_from
+
+    seen: dict[str, object] = {}
+
+    def site(environ: dict[str, object], start_response: object) -> list[bytes]:
+        seen.update(environ)
+        return [b""]
+
+    forwarded_proto_from(site, trusted_proxy)({"REMOTE_ADDR": peer, "HTTP_X_FORWARDED_PROTO": "https"}, None)
+    assert ("HTTP_X_FORWARDED_PROTO" in seen) is kept

@@ -15,9 +15,10 @@ interleave their traffic on one socket.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -38,6 +39,33 @@ class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn has no type in
 
     def load(self) -> Callable[..., Any]:
         return self.application
+
+
+def forwarded_proto_from(application: Callable[..., Any], trusted_proxy: str | None) -> Callable[..., Any]:
+    """Drop X-Forwarded-Proto unless it comes from the trusted proxy, before Django sees it.
+
+    gunicorn believes the header (wsgi.url_scheme) only from ``forwarded_allow_ips``, but passes it on
+    in the environ from anyone, and Django's SECURE_PROXY_SSL_HEADER (production mode) reads it from
+    there: a client reaching the port directly could claim HTTPS. waitress removes such untrusted
+    headers itself; this does the same under gunicorn."""
+
+    def trusted(peer: str) -> bool:
+        if trusted_proxy is None or not peer:
+            return False
+        if trusted_proxy == "*":
+            return True
+        try:
+            return ipaddress.ip_address(peer) == ipaddress.ip_address(trusted_proxy)
+        except ValueError:
+            return False
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if "HTTP_X_FORWARDED_PROTO" in environ and not trusted(str(environ.get("REMOTE_ADDR", ""))):
+            del environ["HTTP_X_FORWARDED_PROTO"]
+        result: Iterable[bytes] = application(environ, start_response)
+        return result
+
+    return app
 
 
 def gunicorn_options(
@@ -96,4 +124,4 @@ def serve_workers(
 
     connections.close_all()
     options = gunicorn_options(sock, workers=workers, threads=threads, trusted_proxy=trusted_proxy, warm_up=warm_up)
-    _Server(application, options).run()
+    _Server(forwarded_proto_from(application, trusted_proxy), options).run()

@@ -188,6 +188,14 @@ class StudyWriter:
         the lock serializes only the writes. None on SQLite, whose FTS5 index tokenizes as it writes."""
         if self.vendor != "postgresql" or not batch:
             return None
+        with connection.cursor() as cursor:
+            stored = self._existing(cursor, [item.nct_id for item in batch])
+        # Only for the studies this batch will write as things stand: a load run again (or resumed after
+        # kill -9) finds most of its studies unchanged. Should another writer change one meanwhile, the
+        # write computes what is missing itself.
+        batch = [item for item in batch if decide(item, stored.get(item.nct_id)) in {"insert", "update"}]
+        if not batch:
+            return {}
         columns = [[item.nct_id for item in batch]]
         columns += [[pg_words(item.search_fields[i]) for item in batch] for i in range(len(FIELD_NAMES))]
         with connection.cursor() as cursor:
@@ -235,10 +243,13 @@ class StudyWriter:
         )
 
     def _index(self, cursor: Any, written: list[Prepared], documents: Documents | None) -> None:
-        if documents is None or any(id(item) not in documents for item in written):
-            self.index.write(cursor, [(item.nct_id, item.search_fields) for item in written])
-            return
-        cursor.execute(self.stored_documents_sql, [[i.nct_id for i in written], [documents[id(i)] for i in written]])
+        ready = documents or {}
+        missing = [item for item in written if id(item) not in ready]
+        if missing:
+            self.index.write(cursor, [(item.nct_id, item.search_fields) for item in missing])
+        done = [item for item in written if id(item) in ready]
+        if done:
+            cursor.execute(self.stored_documents_sql, [[i.nct_id for i in done], [ready[id(i)] for i in done]])
 
     def _insert_sites(self, cursor: Any, rows: list[Any]) -> None:
         if self.vendor == "postgresql":

@@ -324,6 +324,7 @@ def main() -> int:
     parser.add_argument("--db", default="", help="PostgreSQL URL; default: a scratch SQLite file")
     parser.add_argument("--url", default="", help="measure a server that is already running (skips loading)")
     parser.add_argument("--threads", type=int, default=0, help="ketnav serve --threads (default: its own default)")
+    parser.add_argument("--workers", type=int, default=1, help="ketnav serve --workers (processes; default 1)")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     for line in machine():
@@ -340,6 +341,7 @@ def main() -> int:
         env = {k: v for k, v in os.environ.items() if not k.startswith("KETNAV_")}
         env |= {"KETNAV_DATA_DIR": str(tmp), "KETNAV_DATABASE_URL": db_url}
         extra = ["--threads", str(args.threads)] if args.threads else []
+        extra += ["--workers", str(args.workers)] if args.workers > 1 else []
         log = tmp / "serve.log"
         with served(env, log=log, extra_args=extra) as (base_url, process):
             ok = measure(base_url, run, process)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import subprocess
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -12,9 +14,11 @@ import pytest
 
 from ketnav.errors import InvalidInput, UpstreamUnavailable
 from ketnav.trials import ctgov_client
+from ketnav.trials import sync as sync_module
 from ketnav.trials.ctgov_client import CtgovClient
 from ketnav.trials.models import Study, SyncCursor
-from ketnav.trials.sync import DEFAULT_SCOPES, Scope, custom_scope, sync
+from ketnav.trials.sync import DEFAULT_SCOPES, Scope, SyncAlreadyRunning, custom_scope, sync, sync_lock
+from tests.conftest import current_database_url, ketnav_cmd
 from tests.trials.ctgov_server import FakeCtgov, serve
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -239,3 +243,55 @@ def test_client_refuses_a_malformed_api_url() -> None:
         for url in ("clinicaltrials.gov/api/v2", "ftp://example.org/api", "http://", "https://host:99999/api"):
             with pytest.raises(InvalidInput, match="is not an http\\(s\\) URL"):
                 CtgovClient(http, api_url=url)
+
+
+def test_two_concurrent_syncs_never_run_at_once(api: FakeCtgov, clean_env: dict[str, str]) -> None:
+    """Two schedulers start `ketnav sync` on one database: the second says so in one line and exits 75
+    without asking the API anything, while the first completes."""
+    env = clean_env | {"KETNAV_DATABASE_URL": current_database_url()}
+    api.drip_seconds = 3.0  # the first sync is still reading its first page when the second starts
+    command = ketnav_cmd("sync", "--term", "ketamine", "--api-url", api.url, "--tries", "1")
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as first:
+        deadline = time.monotonic() + 60
+        while not api.requests and first.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert api.requests, "the first sync never asked the API"
+        second = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        _out, err = first.communicate(timeout=120)
+    assert second.returncode == 75, second.stderr
+    assert second.stderr.strip() == (
+        "ketnav: error: another registry sync is running on this database; this one did nothing"
+    )
+    assert first.returncode == 0, err
+    assert len(api.requests) == api.good_pages  # every request came from the first sync's pages
+    assert Study.objects.exists()
+    with httpx.Client() as http:  # the lock was released: a later sync runs
+        sync(client_for(api, http), [Scope("ketamine", {"query.term": "ketamine"})])
+
+
+def test_the_lock_is_held_for_the_whole_sync_and_released_after(api: FakeCtgov) -> None:
+    with sync_lock(), pytest.raises(SyncAlreadyRunning), _other_connection_lock():
+        pass
+    with _other_connection_lock():  # free again
+        pass
+
+
+@contextlib.contextmanager
+def _other_connection_lock() -> Iterator[None]:
+    """The sync lock taken as another process would: a second connection (PostgreSQL) or open file."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        with sync_module._file_lock(sync_module._sqlite_lock_path(str(connection.settings_dict["NAME"]))):  # type: ignore[arg-type]
+            yield
+        return
+    import psycopg
+
+    s = connection.settings_dict
+    with psycopg.connect(
+        host=s["HOST"] or "localhost", port=s["PORT"] or 5432, user=s["USER"], dbname=s["NAME"], autocommit=True
+    ) as other:
+        (taken,) = other.execute("SELECT pg_try_advisory_lock(%s)", [sync_module.SYNC_LOCK_KEY]).fetchone()  # type: ignore[misc]
+        if not taken:
+            raise SyncAlreadyRunning("held elsewhere")
+        yield

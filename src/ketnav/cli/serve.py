@@ -1,4 +1,13 @@
-"""``ketnav serve``: a production WSGI server (waitress) in front of the Django site."""
+"""``ketnav serve``: a production WSGI server in front of the Django site.
+
+One process (the default) runs under waitress, which works everywhere. ``--workers N`` runs N processes
+under gunicorn (Linux and macOS): one Python process uses one core for Python code, so a busy shared
+server needs several. Each worker keeps its own search caches; they stay correct because every search
+compares them with the registry version in the database (``ketnav.trials.search.state``), so a sync or
+load seen by one process is seen by all. Each worker warms its own caches after it is forked: a thread
+started before the fork would not exist in the children, and caches built before it would be copied
+into every worker and then diverge anyway.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +22,17 @@ from ketnav.errors import InvalidInput
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
-    parser.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    parser.add_argument("--threads", type=int, default=8, help="worker threads per process (default 8)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="processes (default 1, under waitress; more run under gunicorn, on Linux and macOS)",
+    )
+
+
+MAX_WORKERS = 64  # more than any one machine's cores: a typo, not a plan
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -40,9 +59,25 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def check_counts(workers: int, threads: int) -> None:
+    if not 1 <= workers <= MAX_WORKERS:
+        raise InvalidInput(f"--workers: {workers} is not between 1 and {MAX_WORKERS}")
+    if not 1 <= threads <= 256:
+        raise InvalidInput(f"--threads: {threads} is not between 1 and 256")
+    if workers > 1:
+        try:
+            import gunicorn  # noqa: F401
+        except ImportError:
+            raise InvalidInput(
+                "--workers: more than one process needs gunicorn, which runs on Linux and macOS only; "
+                "on this machine use one process (--threads for more concurrency)"
+            ) from None
+
+
 def run(args: argparse.Namespace) -> int:
     from ketnav.cli import django_setup
 
+    check_counts(args.workers, args.threads)
     sock = bind(args.host, args.port)
     django_setup.setup()
     applied = django_setup.migrate()
@@ -56,14 +91,30 @@ def run(args: argparse.Namespace) -> int:
 
     interrupted_by_restart()  # admin syncs of a previous run of the server died with it
 
-    _start_search_warm_up()
-
-    shown_host = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"Ketamine Navigator is running at http://{shown_host}:{args.port}/ (press Ctrl+C to stop)", flush=True)
     from ketnav.config import get_settings
     from ketnav.web.limits import MAX_REQUEST_BODY_BYTES
 
     cfg = get_settings()
+    shown_host = f"[{args.host}]" if ":" in args.host else args.host
+    processes = "" if args.workers == 1 else f" with {args.workers} processes"
+    print(
+        f"Ketamine Navigator is running at http://{shown_host}:{args.port}/{processes} (press Ctrl+C to stop)",
+        flush=True,
+    )
+    if args.workers > 1:
+        from ketnav.cli.serve_workers import serve_workers
+
+        serve_workers(
+            application,
+            sock,
+            workers=args.workers,
+            threads=args.threads,
+            trusted_proxy=cfg.trusted_proxy if cfg.production else None,
+            warm_up=_start_search_warm_up,
+        )
+        return 0
+
+    _start_search_warm_up()
     # In production the reverse proxy terminates TLS and says so in X-Forwarded-Proto; waitress drops
     # that header unless it comes from the trusted proxy, and without it Django would treat every request
     # as plain HTTP (no HSTS, and CSRF's origin check would refuse every form).

@@ -4,15 +4,25 @@ A scope is a saved query (e.g. "ketamine"). Each pass pages through the API, wri
 the cursor (page token) in one transaction, so an interrupted sync resumes where it stopped. When a
 pass completes, the newest last-update date seen becomes the ``since`` of the next pass, which then asks
 only for studies updated since (incremental sync).
+
+One sync at a time per database (``sync_lock``): two schedulers (a timer on each of two app servers, or
+a timer and a person in the admin) would otherwise page through the same scopes together, each moving
+the other's cursor. On PostgreSQL the lock is a session advisory lock; on SQLite, an exclusive lock on a
+file next to the database. Both are released by the operating system or the server when the process
+dies, so a ``kill -9`` never leaves the registry locked.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ketnav.errors import InvalidInput, KetnavError, UpstreamUnavailable
@@ -22,6 +32,76 @@ from ketnav.trials.models import LoadRun, SyncCursor
 from ketnav.trials.prepare import Prepared, Rejected, prepare_chunk
 from ketnav.trials.record import STATUSES
 from ketnav.trials.sources import SourceItem
+
+
+class SyncAlreadyRunning(KetnavError):
+    """Another process (or the admin's background sync) holds this database's sync lock; nothing was done.
+
+    Its own exit code (75, EX_TEMPFAIL in sysexits.h: try again later) lets a scheduler tell "skipped,
+    another sync is at work" from a failed sync (4 when the API kept failing, 2 for bad input)."""
+
+    code = "sync_already_running"
+    http_status = 409
+    exit_code = 75
+
+
+# pg_try_advisory_lock takes one bigint: the bytes of "ketnsync", so the lock never collides with another
+# application's advisory locks by accident.
+SYNC_LOCK_KEY = int.from_bytes(b"ketnsync", "big")
+_ALREADY_RUNNING = "another registry sync is running on this database; this one did nothing"
+
+
+@contextmanager
+def sync_lock() -> Iterator[None]:
+    """Hold this database's sync lock for the block, or raise SyncAlreadyRunning at once (never wait:
+    the next scheduled sync will catch up)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [SYNC_LOCK_KEY])
+            (taken,) = cursor.fetchone()
+        if not taken:
+            raise SyncAlreadyRunning(_ALREADY_RUNNING)
+        try:
+            yield
+        finally:
+            if connection.connection is not None:  # a closed connection has released it already
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [SYNC_LOCK_KEY])
+        return
+    path = _sqlite_lock_path(str(connection.settings_dict["NAME"]))
+    if path is None:  # an in-memory database: no other process can reach it
+        yield
+        return
+    with _file_lock(path):
+        yield
+
+
+def _sqlite_lock_path(name: str) -> Path | None:
+    if name == ":memory:" or "mode=memory" in name:
+        return None
+    database = Path(name.removeprefix("file:").split("?", 1)[0])
+    return database.with_name(database.name + ".sync-lock")
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """An exclusive, non-blocking lock on ``path`` (flock on POSIX, msvcrt on Windows); the file stays."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            if sys.platform == "win32":
+                import msvcrt
+
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise SyncAlreadyRunning(_ALREADY_RUNNING) from None
+        yield  # closing the file releases the lock, as does the death of this process
+    finally:
+        os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -171,6 +251,18 @@ def sync(
     *,
     since: dt.date | None = None,
     on_page: PageProgress | None = None,
+) -> list[ScopeResult]:
+    """Sync the scopes in turn under this database's sync lock (SyncAlreadyRunning when it is taken)."""
+    with sync_lock():
+        return _sync(client, scopes, since=since, on_page=on_page)
+
+
+def _sync(
+    client: CtgovClient,
+    scopes: tuple[Scope, ...] | list[Scope],
+    *,
+    since: dt.date | None,
+    on_page: PageProgress | None,
 ) -> list[ScopeResult]:
     run = LoadRun.objects.create(kind="sync", sources=[s.name for s in scopes], started_at=timezone.now())
     results: list[ScopeResult] = []

@@ -15,9 +15,10 @@ from ketnav.trials.sources import SourceItem
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _documents() -> dict[str, str]:
+def _documents(ids: list[str]) -> dict[str, str]:
+    """The batch's documents only: the text index is not a Django model, so rows other tests left stay."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT nct_id, document::text FROM {PG_TABLE}")
+        cursor.execute(f"SELECT nct_id, document::text FROM {PG_TABLE} WHERE nct_id = ANY(%s)", [ids])
         return dict(cursor.fetchall())
 
 
@@ -32,10 +33,11 @@ def test_documents_made_ahead_are_the_ones_the_writer_makes(v2_studies: dict[str
     ahead = writer.documents(batch)
     assert ahead is not None and len(ahead) == len(batch)
     writer.write(batch, LoadSummary(), documents=ahead)
-    from_ahead = _documents()
+    ids = [item.nct_id for item in batch]
+    from_ahead = _documents(ids)
     assert writer.documents(batch) == {}  # stored already: nothing to compute for a load run again
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {PG_TABLE}")
+        cursor.execute(f"DELETE FROM {PG_TABLE} WHERE nct_id = ANY(%s)", [ids])
         writer.index.write(cursor, [(item.nct_id, item.search_fields) for item in batch])
-    assert _documents() == from_ahead
+    assert _documents(ids) == from_ahead
     assert len(from_ahead) == len(batch)

@@ -112,3 +112,13 @@ def test_cli_lists_and_prints_topics(tmp_path: Path, clean_env: dict[str, str]) 
     assert json.loads(as_json.stdout)["slug"] == "safety"
     missing = subprocess.run(ketnav_cmd("guide", "dosing"), env=env, capture_output=True, text=True)
     assert missing.returncode == 3 and "No guide topic 'dosing'" in missing.stderr
+
+
+def test_guide_snippets_show_no_markdown_list_markers() -> None:
+    """A section's bulleted list once showed as "- Ketamine (sold as Ketalar ...)" in search results."""
+    from ketnav.guide.search import guide_index
+
+    for query in ("ketamine", "ketalar", "esketamine", "anxiety", "driving", "blood pressure"):
+        for hit in guide_index().search(query, limit=20):
+            text = "".join(part for part, _highlighted in hit.snippet)
+            assert not text.lstrip().startswith(("- ", "* ", "+ ")), (query, text)

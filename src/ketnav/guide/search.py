@@ -9,6 +9,7 @@ rather than in the database; section titles weigh three times body text, as in t
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -99,6 +100,10 @@ class GuideIndex:
         return [GuideHit(doc, round(score, 4), best_snippet([doc.text], stems)) for score, doc in scored[:limit]]
 
 
+# Markdown list markers at the start of a line ("- Ketamine (sold as ...") would show in snippets.
+_LIST_MARKER = re.compile(r"(?m)^[ \t]*(?:[-*+]|\d+[.)])[ \t]+")
+
+
 @cache
 def guide_index() -> GuideIndex:
     """Every section of every topic (plus each topic's summary and introduction as "Overview")."""
@@ -107,5 +112,5 @@ def guide_index() -> GuideIndex:
         page = rendered(topic.slug)
         assert page is not None
         docs.append(Document(topic.slug, topic.title, "", "Overview", topic.summary + " " + page.intro_text))
-        docs += [Document(topic.slug, topic.title, s.id, s.title, s.text) for s in page.sections]
+        docs += [Document(topic.slug, topic.title, s.id, s.title, _LIST_MARKER.sub("", s.text)) for s in page.sections]
     return GuideIndex(docs)

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from ketnav.errors import InvalidInput
 from ketnav.journal import models as m
 from ketnav.journal import services
-from ketnav.journal.export import export, import_csv
+from ketnav.journal.export import export_response, import_csv
 from ketnav.journal.kinds import KINDS, Kind
 from ketnav.journal.responses import (
     AuditOut,
@@ -162,15 +162,6 @@ for _slug, _out in ENTRY_OUT:
 # --- export and import ---------------------------------------------------------------------------------
 
 
-def _file(owner: User, fmt: str, *, actor: User) -> HttpResponse:
-    body, content_type, filename = export(owner, fmt)
-    services.record(owner, actor=actor, action="export", detail=fmt.upper())
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 class ExportParams(Schema):
     format: Literal["fhir", "json", "csv"] = Field(
         "json", description="fhir: a FHIR R4 Bundle; json or csv: everything"
@@ -215,7 +206,7 @@ _DOWNLOAD = {
     openapi_extra={"responses": _DOWNLOAD},
 )
 def export_journal(request: HttpRequest, params: Query[ExportParams]) -> HttpResponse:
-    return _file(_user(request), params.format, actor=_user(request))
+    return export_response(_user(request), params.format, actor=_user(request))
 
 
 @router.post(
@@ -308,4 +299,4 @@ def shared_journal(request: HttpRequest, owner_id: int) -> dict[str, Any]:
     openapi_extra={"responses": _DOWNLOAD},
 )
 def shared_journal_export(request: HttpRequest, owner_id: int, params: Query[ExportParams]) -> HttpResponse:
-    return _file(shared_owner(_user(request), owner_id), params.format, actor=_user(request))
+    return export_response(shared_owner(_user(request), owner_id), params.format, actor=_user(request))

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.http import HttpResponse
 
 from ketnav import __version__
 from ketnav.errors import ErrorDetail, InvalidInput
@@ -97,6 +98,19 @@ def export(owner: User, fmt: str) -> tuple[str, str, str]:
     if fmt == "fhir":
         return json.dumps(fhir_bundle(owner), indent=2), "application/fhir+json", f"ketnav-journal-{stamp}.fhir.json"
     raise InvalidInput(f"format: use one of {', '.join(FORMATS)}")
+
+
+def export_response(owner: User, fmt: str, *, actor: User) -> HttpResponse:
+    """The export as a download for the page and the API alike; each one is written to the owner's
+    audit trail, and no browser or proxy keeps a copy."""
+    from ketnav.journal.services import record
+
+    body, content_type, filename = export(owner, fmt)
+    record(owner, actor=actor, action="export", detail=fmt.upper())
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def import_csv(owner: User, text: str) -> dict[str, int]:

@@ -24,7 +24,7 @@ from ketnav.errors import InvalidInput, NotFound
 from ketnav.journal import charts, services
 from ketnav.journal import models as m
 from ketnav.journal.describe import describe, effect_label
-from ketnav.journal.export import FORMATS, export, import_csv
+from ketnav.journal.export import FORMATS, export_response, import_csv
 from ketnav.journal.forms import initial_values, raw_from_post, values_from_post
 from ketnav.journal.kinds import KINDS, Kind
 from ketnav.journal.schemas import ROUTE_CHOICES
@@ -359,12 +359,7 @@ def audit(request: HttpRequest) -> HttpResponse:
 def _download(owner: User, fmt: str, *, actor: User) -> HttpResponse:
     if fmt not in FORMATS:
         raise InvalidInput(f"format: use one of {', '.join(FORMATS)}")
-    body, content_type, filename = export(owner, fmt)
-    services.record(owner, actor=actor, action="export", detail=fmt.upper())
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return export_response(owner, fmt, actor=actor)
 
 
 @owner_view

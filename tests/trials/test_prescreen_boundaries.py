@@ -133,6 +133,50 @@ def test_nothing_the_person_types_is_logged(client: Client, one_study: None, cap
     assert refused.status_code == 422
     missing = client.post("/api/trials/NCT00000001/prescreen", {"patient": secret}, content_type="application/json")
     assert missing.status_code == 404
+    matched = client.post("/api/match", {"text": "cluster headache " + secret}, content_type="application/json")
+    assert matched.status_code == 200
+    refused_match = client.post(
+        "/api/match", {"text": secret, "limit": "Zanzibar-4417"}, content_type="application/json"
+    )
+    assert refused_match.status_code == 422
+    assert missing.status_code == 404
     assert caplog.records  # the requests were logged (the 4xx answers at least) ...
     logged = caplog.text + " ".join(str(r.args) + str(r.getMessage()) for r in caplog.records)
     assert "Zanzibar" not in logged  # ... but never what the person typed
+
+
+def test_api_match_searches_and_prescreens(client: Client, one_study: None) -> None:
+    body = {"text": GLAUCOMA, "status": ["any"]}
+    answer = client.post("/api/match", body, content_type="application/json")
+    assert answer.status_code == 200, answer.content
+    found = answer.json()
+    assert "cluster" in found["search"]["query"] and found["search"]["age"] == 45 and found["search"]["sex"] == "M"
+    assert found["crisis"] is None and "study team" in found["notice"]
+    hit = next(r for r in found["results"] if r["nct_id"] == "NCT04179266")
+    assert hit["prescreen"]["verdict"] == "likely_excluded"
+    assert any("intraocular" in reason for reason in hit["prescreen"]["reasons"])
+    fine = client.post("/api/match", {"text": HEALTHY, "status": ["any"]}, content_type="application/json").json()
+    assert fine["results"][0]["prescreen"]["verdict"] != "likely_excluded"
+    answered = {"text": "cluster headache", "answers": {"facts": {"suicidal": True}}, "status": ["any"]}
+    crisis = client.post("/api/match", answered, content_type="application/json").json()
+    assert crisis["crisis"]["contacts"] and crisis["results"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"text": "  "},
+        {"text": "x" * 5001},
+        {"text": 45},
+        {"text": "cluster headache", "limit": 0},
+        {"text": "cluster headache", "status": ["NOPE"]},
+        {"text": "cluster headache", "answers": {"age": 500}},
+        {"text": "cluster headache", "answers": {"facts": {"no-such-concept": True}}},
+        {"text": "no", "answers": {"age": 40}},
+    ],
+)
+def test_api_match_refuses_bad_input(client: Client, one_study: None, body: dict[str, Any]) -> None:
+    answer = client.post("/api/match", body, content_type="application/json")
+    assert answer.status_code == 422, answer.content
+    assert set(answer.json()) == {"error"}

@@ -259,3 +259,17 @@ def test_trials_page_shows_crisis_contacts_first(client: Client, one_study: None
 def test_trials_page_no_crisis_for_a_plain_no(client: Client, one_study: None) -> None:
     shown = client.post("/trials/", {"about": "anxiety, no suicidal thoughts", "q_suicidal": "no"}).content.decode()
     assert 'aria-labelledby="crisis-title"' not in shown
+
+
+def test_api_match_crisis_contacts_even_with_nothing_to_search(client: Client, one_study: None) -> None:
+    answer = client.post("/api/match", {"answers": {"facts": {"suicidal": True}}}, content_type="application/json")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["crisis"]["contacts"] and body["results"] == [] and body["notes"][0].startswith("No search was run")
+
+
+def test_study_page_form_shows_crisis_contacts_on_a_suicide_answer(client: Client, one_study: None) -> None:
+    shown = client.post("/trials/NCT04179266/", {"about": "I keep thinking about ending my life"}).content.decode()
+    assert 'aria-labelledby="crisis-title"' in shown and "988" in shown
+    calm = client.post("/trials/NCT04179266/", {"about": "no suicidal thoughts", "age": "45"}).content.decode()
+    assert 'aria-labelledby="crisis-title"' not in calm

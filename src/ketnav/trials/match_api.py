@@ -118,21 +118,45 @@ def match_dict(found: MatchResults, *, crisis: bool) -> dict[str, Any]:
     summary="Describe a person: search for them and pre-screen every result (nothing is stored)",
 )
 def match_person(request: HttpRequest, payload: MatchIn) -> dict[str, Any]:
+    from ketnav.errors import InvalidInput
     from ketnav.trials.apps import criteria_cache
 
     crisis = touches_suicide(payload.text, payload.answers)
-    found = match(
-        payload.text,
-        payload.answers,
-        criteria_cache(),
-        filters={
-            "status": list(payload.status),
-            "phase": list(payload.phase),
-            "country": payload.country,
-            "near": payload.near,
-            "radius_km": payload.radius_km,
-        },
-        limit=payload.limit,
-        page=payload.page,
-    )
+    try:
+        found = match(
+            payload.text,
+            payload.answers,
+            criteria_cache(),
+            filters={
+                "status": list(payload.status),
+                "phase": list(payload.phase),
+                "country": payload.country,
+                "near": payload.near,
+                "radius_km": payload.radius_km,
+            },
+            limit=payload.limit,
+            page=payload.page,
+        )
+    except InvalidInput as exc:
+        if not crisis:
+            raise
+        # The crisis contacts must reach the person even when there is nothing to search for.
+        return _crisis_only(exc.message)
     return match_dict(found, crisis=crisis)
+
+
+def _crisis_only(problem: str) -> dict[str, Any]:
+    from ketnav.safety.crisis import crisis_payload
+    from ketnav.trials.eligibility import NOTICE
+
+    return {
+        "crisis": crisis_payload(),
+        "search": {"query": "", "age": None, "sex": "", "left_out": []},
+        "notice": NOTICE,
+        "total": 0,
+        "prescreened": 0,
+        "page": 1,
+        "limit": 0,
+        "notes": [f"No search was run: {problem}"],
+        "results": [],
+    }

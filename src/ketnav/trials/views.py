@@ -175,7 +175,15 @@ def study_page(request: HttpRequest, nct_id: str) -> HttpResponse:
         "otherwise_healthy": post.get("otherwise_healthy") == "on",
     }
     status = 200
+    crisis = None
     if request.method == "POST":
+        from ketnav.trials.match import touches_suicide
+
+        # First and apart from everything else: an answer touching suicide shows the crisis contacts.
+        if post.get("c_suicidal") == "yes" or touches_suicide(post.get("about", ""), None):
+            from ketnav.safety.crisis import crisis_payload
+
+            crisis = crisis_payload()
         try:
             text = request.POST.get("about", "")
             answers = _prescreen_answers(request.POST, concepts, measures)
@@ -200,6 +208,7 @@ def study_page(request: HttpRequest, nct_id: str) -> HttpResponse:
             "near": near,
             "back": request.GET.get("back", ""),
             "prescreen": form,
+            "crisis": crisis,
         },
         status=status,
     )

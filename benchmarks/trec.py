@@ -3,7 +3,8 @@
     python benchmarks/trec.py --topics FILE --qrels FILE [--db URL] [--top 100]
 
 Topics: JSON Lines with {"_id", "text"} (TrialGPT's copies of TREC 2021 and SIGIR) or TREC topic XML
-(<topic number="..">, free text or <field> elements, as in 2021-2023). Qrels: "query-id corpus-id score"
+(<topic number="..">, free text or <field> elements, as in 2021-2023; a questionnaire topic's template
+and every field are read, see questionnaire_text). Qrels: "query-id corpus-id score"
 (TSV with a header) or the standard four columns "qid 0 docid rel".
 
 Without --db, the studies in ../shared/data/ctgov/ (API v2, legacy XML and the minimal records rebuilt
@@ -57,10 +58,42 @@ def read_topics(path: Path) -> dict[str, str]:
     out = {}
     for topic in root.iter("topic"):
         number = topic.get("number") or topic.findtext("number") or ""
-        fields = [f"{f.get('name', '')} {f.text or ''}".strip() for f in topic.iter("field")]
-        body = " ; ".join(fields) if fields else " ".join(topic.itertext())
+        fields = [(f.get("name", ""), f.text or "") for f in topic.iter("field")]
+        body = questionnaire_text(topic.get("template", ""), fields) if fields else " ".join(topic.itertext())
         out[number.strip()] = " ".join(body.split())
     return out
+
+
+_YES = frozenset({"yes", "y", "true", "positive", "present"})
+_NO = frozenset({"no", "n", "false", "negative", "none", "absent"})
+
+
+def questionnaire_text(template: str, fields: list[tuple[str, str]]) -> str:
+    """A questionnaire-form topic (TREC 2023: a template naming the condition, fields holding answers) in
+    the words a person would write, the same way the trials page's questionnaire is read: the condition
+    first, "yes" answers as history ("history of suicidal ideation"), "no" answers negated ("no dementia",
+    left out of the search and read as absent by the pre-screen), numbers after their names ("HAM-A 20"),
+    empty fields left out."""
+    parts = [template] if template else []
+    for name, raw in fields:
+        value = " ".join(raw.split())
+        low = value.lower()
+        if not value:
+            continue
+        if name.lower() == "definitive diagnosis":
+            if low in _YES:
+                parts.append(f"definitive diagnosis of {template}")
+            elif low not in _NO:
+                parts.append(value)
+        elif low in _YES:
+            parts.append(f"history of {name}")
+        elif low in _NO:
+            parts.append(f"no {name}")
+        elif name.lower() == "age":
+            parts.append(value if re.search(r"[a-z]", low) else f"age {value}")
+        else:
+            parts.append(f"{name} {value}")
+    return ". ".join(parts)
 
 
 def read_qrels(path: Path) -> dict[str, dict[str, int]]:

@@ -78,3 +78,29 @@ def test_warm_criteria_fills_the_cache_open_studies_first(
     assert cached <= open_ids or open_ids <= cached
     everything = CriteriaCache()
     assert warm_criteria(everything) == Study.objects.count() == len(everything)
+
+
+def test_trec_questionnaire_topics_read_like_a_persons_answers() -> None:
+    from benchmarks.trec import questionnaire_text
+
+    from ketnav.trials.eligibility import build_profile
+    from ketnav.trials.patient_query import patient_query
+
+    fields = [
+        ("definitive diagnosis", "yes"),
+        ("age", "39"),
+        ("HAM-A", "20"),
+        ("GAD-7", ""),
+        ("suicidal ideation", "yes"),
+        ("dementia", "no"),
+    ]
+    text = questionnaire_text("anxiety", fields)
+    assert text == (
+        "anxiety. definitive diagnosis of anxiety. age 39. HAM-A 20. history of suicidal ideation. no dementia"
+    )
+    query = patient_query(text)
+    assert query.text.startswith("anxiety") and "dementia" not in query.text and query.age == 39
+    profile = build_profile(text)
+    assert profile.values["hama"].number == 20
+    assert profile.facts["suicidal"].present and not profile.facts["dementia"].present
+    assert touches_suicide(text, None)

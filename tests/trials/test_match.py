@@ -104,3 +104,19 @@ def test_trec_questionnaire_topics_read_like_a_persons_answers() -> None:
     assert profile.values["hama"].number == 20
     assert profile.facts["suicidal"].present and not profile.facts["dementia"].present
     assert touches_suicide(text, None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_serve_warm_up_parses_criteria_into_the_app_cache(
+    tmp_path: Path, v2_studies: dict[str, dict[str, Any]]
+) -> None:
+    from ketnav.cli.serve import _warm_criteria
+    from ketnav.trials.apps import criteria_cache
+    from ketnav.trials.loading import load_paths
+
+    path = tmp_path / "some.jsonl"
+    path.write_text("".join(json.dumps(s) + "\n" for s in list(v2_studies.values())[:10]))
+    load_paths([path], workers=1)
+    before = criteria_cache().misses
+    _warm_criteria()
+    assert len(criteria_cache()) >= 10 and criteria_cache().misses >= before + 10

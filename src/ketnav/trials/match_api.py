@@ -34,7 +34,7 @@ class MatchIn(Schema):
     near: str = Field("", max_length=200, description='A known place ("Boston, MA") or "lat,lon"')
     radius_km: float | None = Field(None, gt=0, le=20_000)
     limit: int = Field(20, ge=1, le=MAX_LIMIT)
-    page: int = Field(1, ge=1, le=100)
+    page: int = Field(1, ge=1, le=10, description="Pages of `limit` results; at most 10 (all pre-screened)")
 
 
 class CrisisContactOut(Schema):

@@ -3,7 +3,8 @@
     python benchmarks/trec.py --topics FILE --qrels FILE [--db URL] [--top 100]
 
 Topics: JSON Lines with {"_id", "text"} (TrialGPT's copies of TREC 2021 and SIGIR) or TREC topic XML
-(<topic number="..">, free text or <field> elements, as in 2021-2023). Qrels: "query-id corpus-id score"
+(<topic number="..">, free text or <field> elements, as in 2021-2023; a questionnaire topic's template
+and every field are read, see questionnaire_text). Qrels: "query-id corpus-id score"
 (TSV with a header) or the standard four columns "qid 0 docid rel".
 
 Without --db, the studies in ../shared/data/ctgov/ (API v2, legacy XML and the minimal records rebuilt
@@ -15,7 +16,14 @@ Nothing is fitted to the qrels: field weights come from ClinicalTrials.gov's own
 word lists from general clinical phrasing, fixed before this script was first run.
 
 Prints one line per system: SYSTEM ndcg@10=0.1234 p@10=0.1234 recall@100=0.1234 (relevant = eligible,
-score 2, for P@10 and recall; NDCG uses the graded scores 0/1/2).
+score 2, for P@10 and recall; NDCG uses the graded scores 0/1/2). Our ranking pre-screens each of the top
+results for the topic's person (ketnav.trials.eligibility, rules written from the wording of criteria and
+clinical knowledge, never from qrels) and orders them by fit as the "describe yourself" search does
+(ketnav.trials.match.rank_by_fit). Then `eligibility auroc=0.1234`: among the judged studies the system
+assessed (retrieved in the top results, with criteria items in the record: a record with only age and sex
+limits gives the pre-screen nothing the search's filters did not already use), the chance that an
+eligible (2) study's pre-screen score is above an excluded (1) one's, over every such pair within a
+topic (ties half; 0.5 = no better than chance). Both figures are on stderr with their numbers of pairs.
 """
 
 from __future__ import annotations
@@ -50,10 +58,42 @@ def read_topics(path: Path) -> dict[str, str]:
     out = {}
     for topic in root.iter("topic"):
         number = topic.get("number") or topic.findtext("number") or ""
-        fields = [f"{f.get('name', '')} {f.text or ''}".strip() for f in topic.iter("field")]
-        body = " ; ".join(fields) if fields else " ".join(topic.itertext())
+        fields = [(f.get("name", ""), f.text or "") for f in topic.iter("field")]
+        body = questionnaire_text(topic.get("template", ""), fields) if fields else " ".join(topic.itertext())
         out[number.strip()] = " ".join(body.split())
     return out
+
+
+_YES = frozenset({"yes", "y", "true", "positive", "present"})
+_NO = frozenset({"no", "n", "false", "negative", "none", "absent"})
+
+
+def questionnaire_text(template: str, fields: list[tuple[str, str]]) -> str:
+    """A questionnaire-form topic (TREC 2023: a template naming the condition, fields holding answers) in
+    the words a person would write, the same way the trials page's questionnaire is read: the condition
+    first, "yes" answers as history ("history of suicidal ideation"), "no" answers negated ("no dementia",
+    left out of the search and read as absent by the pre-screen), numbers after their names ("HAM-A 20"),
+    empty fields left out."""
+    parts = [template] if template else []
+    for name, raw in fields:
+        value = " ".join(raw.split())
+        low = value.lower()
+        if not value:
+            continue
+        if name.lower() == "definitive diagnosis":
+            if low in _YES:
+                parts.append(f"definitive diagnosis of {template}")
+            elif low not in _NO:
+                parts.append(value)
+        elif low in _YES:
+            parts.append(f"history of {name}")
+        elif low in _NO:
+            parts.append(f"no {name}")
+        elif name.lower() == "age":
+            parts.append(value if re.search(r"[a-z]", low) else f"age {value}")
+        else:
+            parts.append(f"{name} {value}")
+    return ". ".join(parts)
 
 
 def read_qrels(path: Path) -> dict[str, dict[str, int]]:
@@ -99,29 +139,66 @@ def recall_at(ranked: list[str], judged: dict[str, int], k: int = 100) -> float:
     return len(relevant & set(ranked[:k])) / len(relevant) if relevant else 0.0
 
 
-def our_ranking(topics: dict[str, str], top: int) -> dict[str, list[str]]:
-    from ketnav.trials.patient_query import patient_query
-    from ketnav.trials.search.engine import SearchRequest, search
-    from ketnav.trials.search.filters import build_filters
+Scores = dict[str, dict[str, float]]
 
-    out = {}
+
+def our_ranking(topics: dict[str, str], top: int) -> tuple[dict[str, list[str]], Scores, Scores]:
+    """Our search for each topic, re-ranked by fit with the pre-screen (ketnav.trials.match.rank_by_fit: likely
+    excluded last, likely eligible x1.25); and the pre-screen score of each study whose record has criteria
+    items to assess (many shared records carry only age and sex limits, which the search already filters on),
+    then of every retrieved study."""
+    from ketnav.trials.eligibility import CriteriaCache, build_profile, prescreen
+    from ketnav.trials.match import prescreen_score, rank_by_fit
+    from ketnav.trials.patient_query import patient_query
+    from ketnav.trials.search.engine import Hit, SearchRequest, search
+    from ketnav.trials.search.filters import build_filters
+    from ketnav.trials.selectors import parsed_criteria
+
+    cache = CriteriaCache(max_studies=50_000)
+    out: dict[str, list[str]] = {}
+    scores: Scores = {}
+    every: Scores = {}
     for tid, text in topics.items():
         pq = patient_query(text)
         filters = build_filters(status=["any"], age=pq.age, sex=pq.sex or None)
-        ranked: list[str] = []
+        hits: list[Hit] = []
         page = 1
-        while len(ranked) < top:
+        while len(hits) < top:
             results = search(
                 SearchRequest(
                     text=pq.text, filters=filters, page=page, page_size=100, facets=False, snippets=False, match="any"
                 )
             )
-            ranked += [h.nct_id for h in results.hits]
+            hits += results.hits
             if len(results.hits) < 100:
                 break
             page += 1
-        out[tid] = ranked[:top]
-    return out
+        hits = hits[:top]
+        profile = build_profile(text)
+        parsed = parsed_criteria([h.nct_id for h in hits], cache)
+        screened = [(h, prescreen(parsed[h.nct_id], profile) if h.nct_id in parsed else None) for h in hits]
+        out[tid] = [m.hit.nct_id for m in rank_by_fit(screened)]
+        every[tid] = {h.nct_id: prescreen_score(p) for h, p in screened if p is not None}
+        scores[tid] = {n: v for n, v in every[tid].items() if parsed[n].criteria}
+    return out, scores, every
+
+
+def eligibility_auroc(
+    scores: dict[str, dict[str, float]], qrels: dict[str, dict[str, int]], mapping: dict[str, str]
+) -> tuple[float, int]:
+    """How often an eligible (2) study's pre-screen score beats an excluded (1) one's, over every such pair
+    within a topic among the judged studies the system assessed (ties count half); and the number of pairs."""
+    wins = 0.0
+    pairs = 0
+    for qid, tid in mapping.items():
+        assessed = scores.get(tid, {})
+        eligible = [assessed[d] for d, g in qrels[qid].items() if g == 2 and d in assessed]
+        excluded = [assessed[d] for d, g in qrels[qid].items() if g == 1 and d in assessed]
+        for e in eligible:
+            for x in excluded:
+                pairs += 1
+                wins += 1.0 if e > x else 0.5 if e == x else 0.0
+    return (wins / pairs if pairs else 0.5), pairs
 
 
 def bm25s_ranking(topics: dict[str, str], top: int) -> dict[str, list[str]]:
@@ -187,8 +264,17 @@ def main() -> int:
             file=sys.stderr,
         )
         wanted = {t: topics[t] for t in set(mapping.values())}
-        evaluate("ours", our_ranking(wanted, args.top), qrels, mapping)
+        ranked, screened, every = our_ranking(wanted, args.top)
+        evaluate("ours", ranked, qrels, mapping)
         evaluate("bm25s", bm25s_ranking(wanted, args.top), qrels, mapping)
+        auroc, pairs = eligibility_auroc(screened, qrels, mapping)
+        all_auroc, all_pairs = eligibility_auroc(every, qrels, mapping)
+        print(
+            f"# eligibility AUROC over {pairs:,} (eligible, excluded) pairs within topics of studies with criteria "
+            f"items; {all_auroc:.4f} over all {all_pairs:,} pairs of retrieved studies (criteria-less ones tie)",
+            file=sys.stderr,
+        )
+        print(f"eligibility auroc={auroc:.4f}")
     return 0
 
 

@@ -34,6 +34,27 @@ def _screen(page: Any) -> None:
     page.wait_for_selector("text=Your safety screen summary")
 
 
+def _describe(page: Any) -> None:
+    page.get_by_text("Describe your situation", exact=True).first.click()
+    page.get_by_label("Your situation in your own words").fill(
+        "45-year-old man with chronic cluster headache and glaucoma, no history of psychosis"
+    )
+    page.get_by_label("Include studies that are closed or finished").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Find studies for me").click()
+    page.wait_for_selector("#describe-results")
+
+
+def _describe_crisis(page: Any) -> None:
+    page.get_by_text("Describe your situation", exact=True).first.click()
+    page.get_by_text("Optional questions for anxiety").click()
+    page.get_by_label("Diagnosis").fill("generalized anxiety disorder")
+    page.get_by_role("group", name="Have you had thoughts of ending your life").get_by_label("Yes").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Find studies for me").click()
+    page.wait_for_selector("#crisis-title")
+
+
 def _side_effects(page: Any) -> None:
     an_hour_ago = (dt.datetime.now() - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
     page.get_by_label("When did the session end?").fill(an_hour_ago)
@@ -67,6 +88,8 @@ PAGES: tuple[PageCase, ...] = (
     PageCase("trials-near", "/trials/?q=&near=Boston%2C+MA&radius_km=500&status=any", registry=True),
     PageCase("trials-no-results", "/trials/?q=zzzzqqq&status=any", registry=True),
     PageCase("trials-bad-filter", "/trials/?q=pain&age=400", registry=True, status=422),
+    PageCase("trials-describe", "/trials/", registry=True, steps=_describe),
+    PageCase("trials-describe-crisis", "/trials/", registry=True, steps=_describe_crisis),
     PageCase("study", "/trials/NCT04179266/", registry=True),
     PageCase("study-equal-description", "/trials/NCT04814381/", registry=True),
     PageCase("study-not-found", "/trials/NCT00000000/", status=404),

@@ -36,3 +36,32 @@ def test_answer_the_study_form_and_see_the_criterion_table(page: Any, registry: 
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert axe_violations(page) == []
     screenshot(page, "trials-prescreen-390")
+
+
+def test_describe_yourself_see_badges_and_the_crisis_contacts(browser: Any, live_server: Any, registry: None) -> None:
+    """The trials page's describe box and questionnaire (issue 18 §3), at both widths, axe clean."""
+    from tests.browser.pages import PAGES
+    from tests.browser.test_every_page import check_pages
+
+    cases = [c for c in PAGES if c.name.startswith("trials-describe")]
+    assert len(cases) == 2
+    for width in (1280, 390):
+        assert check_pages(browser, live_server.url, cases, width) == []
+
+
+def test_describe_yourself_then_open_a_study(page: Any, registry: None) -> None:
+    page.set_viewport_size(PHONE)
+    page.goto("/trials/")
+    page.get_by_text("Describe your situation", exact=True).first.click()
+    page.get_by_label("Your situation in your own words").fill(
+        "45-year-old man with chronic cluster headache and glaucoma, no history of psychosis"
+    )
+    page.get_by_label("Include studies that are closed or finished").check()
+    page.get_by_role("button", name="Find studies for me").click()
+    page.wait_for_selector("#describe-results")
+    assert "?" not in page.url  # the description never goes into the address
+    result = page.locator("article").filter(has_text="NCT04179266")
+    assert "Likely excluded" in result.inner_text() and "intraocular" in result.inner_text()
+    result.get_by_role("link").first.click()
+    page.wait_for_selector("#prescreen-title")
+    assert page.get_by_role("heading", name="Could I take part?").is_visible()

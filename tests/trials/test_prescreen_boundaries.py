@@ -133,6 +133,143 @@ def test_nothing_the_person_types_is_logged(client: Client, one_study: None, cap
     assert refused.status_code == 422
     missing = client.post("/api/trials/NCT00000001/prescreen", {"patient": secret}, content_type="application/json")
     assert missing.status_code == 404
+    matched = client.post("/api/match", {"text": "cluster headache " + secret}, content_type="application/json")
+    assert matched.status_code == 200
+    refused_match = client.post(
+        "/api/match", {"text": secret, "limit": "Zanzibar-4417"}, content_type="application/json"
+    )
+    assert refused_match.status_code == 422
+    described = client.post("/trials/", {"about": "cluster headache " + secret, "medicines": secret})
+    assert described.status_code == 200
+    refused_page = client.post("/trials/", {"about": secret, "age": "Zanzibar-4417", "gad7": "Zanzibar-4417"})
+    alert = refused_page.content.decode().split('id="describe-error"')[1].split("</div>")[0]
+    assert refused_page.status_code == 422 and "Age in years" in alert and "Zanzibar" not in alert
+    assert missing.status_code == 404
     assert caplog.records  # the requests were logged (the 4xx answers at least) ...
     logged = caplog.text + " ".join(str(r.args) + str(r.getMessage()) for r in caplog.records)
     assert "Zanzibar" not in logged  # ... but never what the person typed
+
+
+def test_api_match_searches_and_prescreens(client: Client, one_study: None) -> None:
+    body = {"text": GLAUCOMA, "status": ["any"]}
+    answer = client.post("/api/match", body, content_type="application/json")
+    assert answer.status_code == 200, answer.content
+    found = answer.json()
+    assert "cluster" in found["search"]["query"] and found["search"]["age"] == 45 and found["search"]["sex"] == "M"
+    assert found["crisis"] is None and "study team" in found["notice"]
+    hit = next(r for r in found["results"] if r["nct_id"] == "NCT04179266")
+    assert hit["prescreen"]["verdict"] == "likely_excluded"
+    assert any("intraocular" in reason for reason in hit["prescreen"]["reasons"])
+    fine = client.post("/api/match", {"text": HEALTHY, "status": ["any"]}, content_type="application/json").json()
+    assert fine["results"][0]["prescreen"]["verdict"] != "likely_excluded"
+    answered = {"text": "cluster headache", "answers": {"facts": {"suicidal": True}}, "status": ["any"]}
+    crisis = client.post("/api/match", answered, content_type="application/json").json()
+    assert crisis["crisis"]["contacts"] and crisis["results"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"text": "  "},
+        {"text": "x" * 5001},
+        {"text": 45},
+        {"text": "cluster headache", "limit": 0},
+        {"text": "cluster headache", "status": ["NOPE"]},
+        {"text": "cluster headache", "answers": {"age": 500}},
+        {"text": "cluster headache", "answers": {"facts": {"no-such-concept": True}}},
+        {"text": "no", "answers": {"age": 40}},
+    ],
+)
+def test_api_match_refuses_bad_input(client: Client, one_study: None, body: dict[str, Any]) -> None:
+    answer = client.post("/api/match", body, content_type="application/json")
+    assert answer.status_code == 422, answer.content
+    assert set(answer.json()) == {"error"}
+
+
+def test_cli_match(one_study: None, clean_env: dict[str, str], tmp_path: Path) -> None:
+    env = clean_env | {"KETNAV_DATABASE_URL": current_database_url()}
+    shown = _ketnav(env, "match", GLAUCOMA, "--status", "any", "--json")
+    assert shown.returncode == 0, shown.stderr
+    found = json.loads(shown.stdout)
+    assert found["search"]["age"] == 45 and found["results"][0]["prescreen"]["verdict"] == "likely_excluded"
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({"age": 45, "facts": {"glaucoma": True}}))
+    text = _ketnav(env, "match", "chronic cluster headache", "--answers", str(answers), "--status", "any")
+    assert text.returncode == 0, text.stderr
+    assert "[likely excluded] NCT04179266" in text.stdout and "never a decision" in text.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("   ",),
+        ("x" * 5001,),
+        ("cluster headache", "--limit", "0"),
+        ("cluster headache", "--answers", "/no/such/file.json"),
+    ],
+)
+def test_cli_match_bad_input_is_one_line_exit_2(clean_env: dict[str, str], args: tuple[str, ...]) -> None:
+    result = _ketnav(clean_env, "match", *args)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("ketnav: error: "), lines
+
+
+def test_cli_match_bad_answers_file(clean_env: dict[str, str], tmp_path: Path) -> None:
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({"age": 500}))
+    result = _ketnav(clean_env, "match", "anxiety", "--answers", str(answers))
+    assert result.returncode == 2
+    assert result.stderr.strip() == "ketnav: error: --answers: age: Input should be less than or equal to 120"
+
+
+def test_trials_page_describe_box_posts_with_csrf_and_shows_badges(one_study: None) -> None:
+    client = Client(enforce_csrf_checks=True)
+    html = client.get("/trials/").content.decode()
+    assert "Describe your situation" in html and '<label for="d-about">' in html
+    assert "<legend>Have you had thoughts of ending your life, or of harming yourself?</legend>" in html
+    assert client.post("/trials/", {"about": GLAUCOMA}).status_code == 403  # no CSRF token
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    answered = client.post("/trials/", {"csrfmiddlewaretoken": token, "about": GLAUCOMA, "status": "any"})
+    assert answered.status_code == 200 and answered["Cache-Control"] == "no-store"
+    shown = answered.content.decode()
+    assert 'class="badge verdict-likely_excluded"' in shown and "Why likely excluded:" in shown
+    assert "intraocular" in shown and "the study team can say" in shown and 'href="/trials/NCT04179266/' in shown
+    assert 'role="alert" aria-labelledby="crisis-title"' not in shown
+    refused = client.post("/trials/", {"csrfmiddlewaretoken": token, "about": GLAUCOMA, "age": "two hundred"})
+    assert refused.status_code == 422 and "Please check: Age in years" in refused.content.decode()
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"q_suicidal": "yes"},  # even with nothing else to search for
+        {"q_suicidal": "yes", "about": "anxiety", "age": "two hundred"},  # even when a field is refused
+        {"about": "generalized anxiety, I have been having suicidal thoughts"},
+    ],
+)
+def test_trials_page_shows_crisis_contacts_first(client: Client, one_study: None, form: dict[str, str]) -> None:
+    shown = client.post("/trials/", form).content.decode()
+    crisis = shown.find('aria-labelledby="crisis-title"')
+    assert crisis != -1 and crisis < shown.find('id="describe-title"')
+    assert "988" in shown
+
+
+def test_trials_page_no_crisis_for_a_plain_no(client: Client, one_study: None) -> None:
+    shown = client.post("/trials/", {"about": "anxiety, no suicidal thoughts", "q_suicidal": "no"}).content.decode()
+    assert 'aria-labelledby="crisis-title"' not in shown
+
+
+def test_api_match_crisis_contacts_even_with_nothing_to_search(client: Client, one_study: None) -> None:
+    answer = client.post("/api/match", {"answers": {"facts": {"suicidal": True}}}, content_type="application/json")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["crisis"]["contacts"] and body["results"] == [] and body["notes"][0].startswith("No search was run")
+
+
+def test_study_page_form_shows_crisis_contacts_on_a_suicide_answer(client: Client, one_study: None) -> None:
+    shown = client.post("/trials/NCT04179266/", {"about": "I keep thinking about ending my life"}).content.decode()
+    assert 'aria-labelledby="crisis-title"' in shown and "988" in shown
+    calm = client.post("/trials/NCT04179266/", {"about": "no suicidal thoughts", "age": "45"}).content.decode()
+    assert 'aria-labelledby="crisis-title"' not in calm

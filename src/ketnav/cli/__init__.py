@@ -31,6 +31,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("sync", "fetch new and updated studies from the ClinicalTrials.gov API", "ketnav.cli.sync"),
     Command("search", "search the local registry for clinical trials", "ketnav.cli.search"),
     Command("trial", "show one study from the local registry", "ketnav.cli.trial"),
+    Command("match", "describe a person: search and pre-screen each study's criteria", "ketnav.cli.match"),
     Command("stats", "count the studies in the local registry by status, phase and source", "ketnav.cli.stats"),
     Command("guide", "read the cited guide to ketamine for anxiety in the terminal", "ketnav.cli.guide"),
     Command("pk", "educational pharmacokinetic models and simulations by route", "ketnav.cli.pk"),

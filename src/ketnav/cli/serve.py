@@ -143,6 +143,34 @@ def _start_search_warm_up() -> None:
     from ketnav.trials.search.state import search_index
 
     search_index().start_warming(queries=_guide_queries, restore_indexes=ensure_indexes)
+    import threading
+
+    threading.Thread(target=_warm_criteria, name="ketnav-criteria-warm-up", daemon=True).start()
+
+
+def _warm_criteria() -> None:
+    """After the search warm-up, parse the criteria of the studies "describe yourself" searches show first
+    (open ones, most recently updated), so the first person's pre-screen does not parse 50 studies'
+    criteria while they wait. Failures are logged: the pre-screen then parses what it needs itself."""
+    import logging
+    import time
+
+    from django.db import connection
+
+    from ketnav.trials.apps import criteria_cache
+    from ketnav.trials.search.state import search_index
+    from ketnav.trials.selectors import warm_criteria
+
+    log = logging.getLogger("ketnav.trials")
+    try:
+        search_index().wait_for_warming()
+        started = time.perf_counter()
+        n = warm_criteria(criteria_cache())
+        log.info("criteria warm-up: %d studies' criteria parsed in %.1f s", n, time.perf_counter() - started)
+    except Exception:
+        log.exception("criteria warm-up failed; the first pre-screens will parse criteria themselves")
+    finally:
+        connection.close()
 
 
 def _guide_queries() -> list[str]:

@@ -46,6 +46,13 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "filters_active": any(g.get(k) for k in ("near", "age", "phase", "sex", "country", "intervention_type"))
         or g.get("status", "open") not in {"", "open"},
     }
+    from ketnav.trials.describe import NUMBERS, YES_NO, empty_form
+
+    context["describe_numbers"] = [(name, label) for name, label, *_ in NUMBERS]
+    context["describe_yes_no"] = YES_NO
+    context["describe"] = empty_form()
+    if request.method == "POST":
+        return _describe_page(request, context)
     searched = any(k in g for k in ("q", "near", "phase", "age", "status", "country"))
     if searched and context["registry_size"]:
         try:
@@ -73,6 +80,22 @@ def search_page(request: HttpRequest) -> HttpResponse:
             context["error"] = exc
     status = 422 if "error" in context else 200
     return render(request, "trials/search.html", context, status=status)
+
+
+def _describe_page(request: HttpRequest, context: dict[str, object]) -> HttpResponse:
+    """The "Describe your situation" form, posted: never cached, never echoed into a URL or a log."""
+    from ketnav.trials.apps import criteria_cache
+    from ketnav.trials.describe import describe
+
+    described = describe(request.POST, criteria_cache())
+    context["describe_posted"] = True
+    context["describe"] = described
+    if described.crisis:
+        context["crisis"] = crisis_payload()
+    status = 422 if described.error else 200
+    response = render(request, "trials/search.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _prescreen_answers(

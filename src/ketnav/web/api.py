@@ -165,6 +165,9 @@ def _register_routers() -> None:
     from ketnav.trials.api import router as trials_router
 
     api.add_router("/trials", trials_router)
+    from ketnav.trials.match_api import router as match_router
+
+    api.add_router("/match", match_router)
     api.add_router("/safety", safety_router)
     from ketnav.pharmacology.api import router as pk_router
 

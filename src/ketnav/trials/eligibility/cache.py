@@ -23,6 +23,10 @@ class CriteriaCache:
         self.hits = 0
         self.misses = 0
 
+    @property
+    def capacity(self) -> int:
+        return self._max
+
     def lookup(self, nct_id: str, version: str) -> ParsedStudy | None:
         with self._lock:
             found = self._entries.get((nct_id, version))

@@ -1,0 +1,123 @@
+"""Ranking a described person's results by fit, the crisis check, and the criteria warm-up (issue 18 s. 3, 5)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ketnav.trials.eligibility import CriteriaCache, CriterionResult, Prescreen
+from ketnav.trials.eligibility.crisis import touches_suicidal_thoughts
+from ketnav.trials.match import prescreen_score, rank_by_fit
+from ketnav.trials.search.engine import Hit
+
+
+def _hit(nct: str, score: float) -> Hit:
+    return Hit(nct, score, nct, "RECRUITING", (), (), (), None, None, None, None, "ALL")
+
+
+def _screen(verdict: Any, *statuses: tuple[Any, Any]) -> Prescreen:
+    criteria = tuple(CriterionResult(kind, "x", status, "") for kind, status in statuses)
+    reasons = ("Exclusion met: x",) if verdict == "likely_excluded" else ()
+    return Prescreen(verdict, criteria, (), reasons)
+
+
+ELIGIBLE = _screen("likely_eligible", ("inclusion", "met"), ("exclusion", "not_met"))
+POSSIBLE = _screen("possible", ("inclusion", "met"), ("exclusion", "unknown"))
+EXCLUDED = _screen("likely_excluded", ("inclusion", "met"), ("exclusion", "met"))
+
+
+def test_likely_excluded_go_last_and_eligible_gain_a_little() -> None:
+    pairs = [(_hit("A", 10.0), EXCLUDED), (_hit("B", 9.0), POSSIBLE), (_hit("C", 8.0), ELIGIBLE)]
+    ranked = rank_by_fit([*pairs, (_hit("D", 5.0), ELIGIBLE)])
+    assert [m.hit.nct_id for m in ranked] == ["C", "B", "D", "A"]  # 8 x 1.25 = 10 > 9; 5 x 1.25 < 9
+
+
+def test_not_prescreened_studies_keep_their_relevance() -> None:
+    ranked = rank_by_fit([(_hit("A", 3.0), None), (_hit("B", 2.0), POSSIBLE)])
+    assert [m.hit.nct_id for m in ranked] == ["A", "B"]
+
+
+def test_prescreen_score_orders_the_verdicts() -> None:
+    assert prescreen_score(EXCLUDED) < 1 <= prescreen_score(POSSIBLE) < 2 <= prescreen_score(ELIGIBLE)
+
+
+@pytest.mark.parametrize(
+    ("text", "crisis"),
+    [
+        ("I have been having suicidal thoughts", True),
+        ("sometimes I want to die", True),
+        ("history of self-harm at 16", True),
+        ("no suicidal thoughts", True),  # on purpose: the crisis check does not read negations
+        ("denies suicidal ideation", True),
+        ("generalized anxiety, takes sertraline", False),
+        ("no psychosis, but suicidal thoughts last week", True),
+    ],
+)
+def test_touches_suicide(text: str, crisis: bool) -> None:
+    assert touches_suicidal_thoughts(text, None) is crisis
+
+
+@pytest.mark.django_db(transaction=True)
+def test_warm_criteria_fills_the_cache_open_studies_first(
+    tmp_path: Path, v2_studies: dict[str, dict[str, Any]]
+) -> None:
+    from ketnav.trials.loading import load_paths
+    from ketnav.trials.models import Study
+    from ketnav.trials.record import OPEN_STATUSES
+    from ketnav.trials.selectors import warm_criteria
+
+    path = tmp_path / "some.jsonl"
+    path.write_text("".join(json.dumps(s) + "\n" for s in list(v2_studies.values())[:30]))
+    load_paths([path], workers=1)
+    cache = CriteriaCache(max_studies=5)
+    assert warm_criteria(cache) == 5 and len(cache) == 5
+    open_ids = set(Study.objects.filter(overall_status__in=OPEN_STATUSES).values_list("nct_id", flat=True))
+    cached = {nct for nct, _version in cache._entries}
+    assert cached <= open_ids or open_ids <= cached
+    everything = CriteriaCache()
+    assert warm_criteria(everything) == Study.objects.count() == len(everything)
+
+
+def test_trec_questionnaire_topics_read_like_a_persons_answers() -> None:
+    from benchmarks.trec import questionnaire_text
+
+    from ketnav.trials.eligibility import build_profile
+    from ketnav.trials.patient_query import patient_query
+
+    fields = [
+        ("definitive diagnosis", "yes"),
+        ("age", "39"),
+        ("HAM-A", "20"),
+        ("GAD-7", ""),
+        ("suicidal ideation", "yes"),
+        ("dementia", "no"),
+    ]
+    text = questionnaire_text("anxiety", fields)
+    assert text == (
+        "anxiety. definitive diagnosis of anxiety. age 39. HAM-A 20. history of suicidal ideation. no dementia"
+    )
+    query = patient_query(text)
+    assert query.text.startswith("anxiety") and "dementia" not in query.text and query.age == 39
+    profile = build_profile(text)
+    assert profile.values["hama"].number == 20
+    assert profile.facts["suicidal"].present and not profile.facts["dementia"].present
+    assert touches_suicidal_thoughts(text, None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_serve_warm_up_parses_criteria_into_the_app_cache(
+    tmp_path: Path, v2_studies: dict[str, dict[str, Any]]
+) -> None:
+    from ketnav.cli.serve import _warm_criteria
+    from ketnav.trials.apps import criteria_cache
+    from ketnav.trials.loading import load_paths
+
+    path = tmp_path / "some.jsonl"
+    path.write_text("".join(json.dumps(s) + "\n" for s in list(v2_studies.values())[:10]))
+    load_paths([path], workers=1)
+    before = criteria_cache().misses
+    _warm_criteria()
+    assert len(criteria_cache()) >= 10 and criteria_cache().misses >= before + 10

@@ -54,6 +54,7 @@ def test_prescreen_score_orders_the_verdicts() -> None:
         ("denies suicidal ideation", True),
         ("generalized anxiety, takes sertraline", False),
         ("no psychosis, but suicidal thoughts last week", True),
+        ("not able to stop thinking about suicide", True),
     ],
 )
 def test_touches_suicide(text: str, crisis: bool) -> None:

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
+from ketnav.safety.schemas import CrisisOut
 from ketnav.schemas import ErrorOut
 from ketnav.trials.api import CriterionOut, HitOut, PhaseCode, StatusCode
 from ketnav.trials.eligibility import MAX_DESCRIPTION_CHARS, Answers, prescreen_dict
@@ -36,18 +37,6 @@ class MatchIn(Schema):
     radius_km: float | None = Field(None, gt=0, le=20_000)
     limit: int = Field(20, ge=1, le=MAX_LIMIT)
     page: int = Field(1, ge=1, le=10, description="Pages of `limit` results; at most 10 (all pre-screened)")
-
-
-class CrisisContactOut(Schema):
-    region: str
-    service: str
-    contact: str
-    url: str | None
-
-
-class CrisisOut(Schema):
-    headline: str
-    contacts: list[CrisisContactOut]
 
 
 class DerivedSearchOut(Schema):

@@ -15,6 +15,7 @@ from ketnav.trials.eligibility import (
     build_profile,
     parse_criterion,
     parse_profile,
+    parse_study,
     prescreen_eligibility,
 )
 from ketnav.trials.normalize_v2 import normalize_v2
@@ -152,3 +153,10 @@ def test_a_negative_pregnancy_test_for_women_of_childbearing_potential(person: s
         "A WOCBP must have a negative serum pregnancy test within 24 hours before dosing", "inclusion"
     )
     assert assess(criterion, parse_profile(person)).status == expected
+
+
+def test_list_debris_is_not_a_criterion() -> None:
+    """A registry item of only "\\-" once became the question 'does this apply to you? "\\-"'."""
+    text = "Inclusion Criteria:\n\n* Age 18 or over\n* \\-\n\nExclusion Criteria:\n\n* 1.\n* Pregnancy"
+    parsed = parse_study(Eligibility(criteria=text))
+    assert [c.text for c in parsed.criteria] == ["Age 18 or over", "Pregnancy"]

@@ -59,8 +59,9 @@ class ParsedStudy:
 
 
 def parse_study(eligibility: Eligibility) -> ParsedStudy:
-    criteria = [parse_criterion(t, "inclusion") for t in eligibility.inclusion]
-    criteria += [parse_criterion(t, "exclusion") for t in eligibility.exclusion]
+    # Items with no word in them ("\\-", "*", "1.") are list debris from the registry text, not criteria.
+    criteria = [parse_criterion(t, "inclusion") for t in eligibility.inclusion if _HAS_WORD.search(t)]
+    criteria += [parse_criterion(t, "exclusion") for t in eligibility.exclusion if _HAS_WORD.search(t)]
     low, high = eligibility.minimum_age_text or "no minimum", eligibility.maximum_age_text or "no maximum"
     return ParsedStudy(
         tuple(criteria), eligibility.minimum_age_years, eligibility.maximum_age_years, eligibility.sex or "ALL",
@@ -69,6 +70,7 @@ def parse_study(eligibility: Eligibility) -> ParsedStudy:
 
 
 _Tri = bool | None
+_HAS_WORD = re.compile(r"[^\W\d_]{2}")
 # Qualifiers that do not change whether a condition counts ("chronic cluster headache" is cluster headache).
 _ABUSE_RE = re.compile(r"abus|depend|addict|alcoholism|heavy|binge|\b\d+ units|disorder|misuse", re.I)
 _LIGHT_USE_RE = re.compile(r"occasional|social|rarely|light|moderate", re.I)

@@ -33,7 +33,8 @@ AREAS: tuple[Area, ...] = (
         "Find trials",
         "trials:search",
         "Search a local copy of the ClinicalTrials.gov registry by condition, treatment, status, "
-        "phase, age, sex and distance, and read each study's criteria in plain text.",
+        "phase, age, sex and distance, or describe your situation and see each study's criteria "
+        "pre-screened for you, one by one.",
         "trials",
     ),
     Area(

@@ -29,6 +29,7 @@ from tests.conftest import current_database_url, ketnav_cmd
 pytestmark = [pytest.mark.load, pytest.mark.django_db(transaction=True)]
 
 CLIENTS = 16
+MIN_REQUESTS = 300
 XML_RECORDS = 2_000
 
 
@@ -54,7 +55,9 @@ def test_sixteen_concurrent_clients_get_no_server_error_and_the_server_stays_up(
         with httpx.Client(base_url=base_url, timeout=60) as client:
             nct_ids, slugs = discover(client)
         mix = build_mix(nct_ids=nct_ids, guide_slugs=slugs)
-        outcomes, elapsed = hammer(base_url, mix, clients=CLIENTS, seconds=15, max_requests=3_000)
+        # A request budget, not a time window: enough requests to say something about concurrency however
+        # busy the machine is (speed is benchmarks/serve_load.py's business); 120 s at most.
+        outcomes, elapsed = hammer(base_url, mix, clients=CLIENTS, seconds=120, max_requests=MIN_REQUESTS)
         summary = "\n".join(report(outcomes, elapsed, clients=CLIENTS))
         server_log = "\n".join(log.read_text(errors="replace").splitlines()[-40:])
         assert process.poll() is None, f"the server died (exit {process.returncode}):\n{summary}\n{server_log}"
@@ -63,4 +66,4 @@ def test_sixteen_concurrent_clients_get_no_server_error_and_the_server_stays_up(
     statuses = Counter(o.status for o in outcomes)
     assert set(statuses) == {200}, summary  # the mix holds only valid requests
     assert {o.kind for o in outcomes} == set(KIND_WEIGHTS), summary
-    assert len(outcomes) >= 300, f"too few requests to say anything about concurrency:\n{summary}"
+    assert len(outcomes) >= MIN_REQUESTS, f"fewer than {MIN_REQUESTS} requests in 120 s:\n{summary}"

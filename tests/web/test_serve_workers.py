@@ -95,7 +95,9 @@ def test_two_app_servers_with_two_workers_each_share_one_postgresql_database_und
         with ThreadPoolExecutor(2) as pool:
             runs = list(
                 pool.map(
-                    lambda url: hammer(url, mix, clients=CLIENTS // 2, seconds=15, max_requests=1_500), [url_a, url_b]
+                    # a budget of requests, not a time window (speed is the benchmark's business)
+                    lambda url: hammer(url, mix, clients=CLIENTS // 2, seconds=120, max_requests=150),
+                    [url_a, url_b],
                 )
             )
         outcomes = [o for run, _elapsed in runs for o in run]
@@ -104,8 +106,7 @@ def test_two_app_servers_with_two_workers_each_share_one_postgresql_database_und
         assert proc_a.poll() is None and proc_b.poll() is None, f"a server died:\n{summary}\n{server_logs}"
         assert not failures(outcomes), f"{summary}\n{server_logs}"
         assert {o.status for o in outcomes} == {200}, summary
-        # Four processes warming their caches on a shared 2-core machine answered 240 in 15 s.
-        assert len(outcomes) >= 100, f"too few requests to say anything about concurrency:\n{summary}"
+        assert len(outcomes) >= 300, f"fewer than 300 requests in 120 s:\n{summary}"
 
         before = {_total(url) for _ in range(4) for url in (url_a, url_b)}
         assert len(before) == 1, before

@@ -136,6 +136,9 @@ LOGGING = {
 }
 
 KETNAV_DATA_DIR = _cfg.data_dir
+# Search columns kept on disk and mapped by every process (ketnav.trials.search.colstore): a new process's
+# first search opens them instead of reading every study. One directory per machine; safe to delete.
+KETNAV_COLUMN_STORE: Path | None = _cfg.data_dir / "search-columns"
 
 # --- accounts, journal, mail and sign-in lockout (issue 19; issue 15 item 7) --------------------------
 # Kept in one block so other settings changes merge cleanly around it.

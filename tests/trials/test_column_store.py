@@ -148,3 +148,22 @@ def test_ketnav_search_processes_share_the_store(registry: Any, clean_env: dict[
     assert [p for p in store.iterdir() if p.name.startswith("f1-")]
     second = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert second.returncode == 0 and json.loads(second.stdout) == json.loads(first.stdout)
+
+
+def test_ketnav_load_leaves_the_columns_ready(
+    clean_env: dict[str, str], tmp_path: Path, v2_studies: dict[str, dict[str, Any]]
+) -> None:
+    env = clean_env | {"KETNAV_DATABASE_URL": current_database_url()}
+    path = tmp_path / "some.jsonl"
+    path.write_text("".join(json.dumps(s) + "\n" for s in list(v2_studies.values())[:50]))
+    try:
+        done = subprocess.run(ketnav_cmd("load", str(path)), env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert "note:" not in done.stderr
+        store = ColumnStore(Path(env["KETNAV_DATA_DIR"]) / "search-columns")
+        version = SearchIndex().registry_version()
+        found = store.load(epoch(), version)
+        assert found is not None and len(found[0]) == 50
+        assert store.load_points(epoch(), version) is not None
+    finally:
+        clear_registry()

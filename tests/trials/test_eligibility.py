@@ -122,9 +122,10 @@ def test_the_cache_parses_each_study_once(cluster_headache_study: StudyRecord) -
     assert (cache.hits, cache.misses, len(cache)) == (1, 1, 1)
 
 
-# Floors below the figures measured on the labelled set (overall 0.870, held-out 0.716 at this commit);
-# the figures are computed from tests/data/eligibility_pairs.jsonl every run, never stored answers.
-OVERALL_FLOOR = 0.85
+# Floors below the figures measured on the labelled set (overall 0.842 with the 50 development pairs
+# added for issue 18, held-out 0.716 at this commit); the figures are computed from
+# tests/data/eligibility_pairs.jsonl every run, never stored answers.
+OVERALL_FLOOR = 0.83
 HELD_OUT_FLOOR = 0.70
 
 

@@ -162,12 +162,19 @@ def assess(criterion: ParsedCriterion, profile: Profile) -> CriterionResult:
             return CriterionResult(
                 kind, text, status, f'applies to women who could become pregnant; you: "{pregnancy.words}"'
             )
-    if criterion.sex_required and profile.sex:
-        ok = criterion.sex_required == profile.sex
-        sex_words = "female" if profile.sex == "F" else "male"
-        return CriterionResult(kind, text, "met" if ok else "not_met", f'you: {sex_words} · criterion: "{text[:40]}"')
     questions: list[str] = []
     checks = _check_limits(criterion, profile, questions) + _check_concept(criterion, profile, questions)
+    if criterion.sex_required and profile.sex:
+        # "Men between 45 and 80 years old": the sex and the age must both hold
+        ok = criterion.sex_required == profile.sex
+        sex_words = "female" if profile.sex == "F" else "male"
+        sex_why = f'you: {sex_words} · criterion: "{text[:40]}"'
+        if not ok or not checks:
+            return CriterionResult(kind, text, "met" if ok else "not_met", sex_why)
+        value, why = _combine(checks, criterion.any_of)
+        if value is None:
+            return CriterionResult(kind, text, "unknown", "not stated", tuple(dict.fromkeys(questions)))
+        return CriterionResult(kind, text, "met" if value else "not_met", f"{sex_why}; {why}" if value else why)
     if not checks:
         if criterion.procedural:
             return CriterionResult(kind, text, "unknown", "for you and the study team to agree", (), True)

@@ -15,6 +15,7 @@ from typing import Literal
 from ketnav.trials.eligibility.concepts import BY_KEY, find_mentions
 from ketnav.trials.eligibility.generic import Alternative, alternatives
 from ketnav.trials.eligibility.text import NEGATION_CUE_RE, after_except, clause_bounds, clean, is_negated
+from ketnav.trials.eligibility.units import normalise, number
 
 Kind = Literal["inclusion", "exclusion"]
 
@@ -60,11 +61,12 @@ class ParsedCriterion:
 
 
 _CMP = (
-    r"(>=|=>|<=|=<|>|<|=|at least|of at least|greater than or equal to|greater than|more than|higher than|above|over|"
-    r"exceeding|in excess of|less than or equal to|less than|lower than|below|under|no more than|not more than|"
+    r"(>=|=>|<=|=<|>|<|=|at least|of at least|greater than or equal to|more than or equal to|equal to or greater than|"
+    r"equal to or more than|greater than|more than|higher than|above|over|exceeding|in excess of|"
+    r"less than or equal to|equal to or less than|less than|lower than|below|under|no more than|not more than|"
     r"not exceeding|at most|up to|maximum of|minimum of|min(?:imum)?\.?|max(?:imum)?\.?)"
 )
-_N = r"(\d+(?:[.,]\d+)?)"
+_N = r"(\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:[.,]\d+)?)"
 _MEASURE_NAMES: tuple[tuple[str, str], ...] = (
     ("bmi", r"\bBMI\b|\bbody mass index\b"),
     ("weight", r"\b(?:body )?weight\b|\bweigh(?:s|ing)?\b"),
@@ -80,6 +82,27 @@ _MEASURE_NAMES: tuple[tuple[str, str], ...] = (
     ("egfr", r"\beGFR\b|\bglomerular filtration\b|\bcreatinine clearance\b"),
     ("ecog", r"\bECOG\b"),
     ("fev1", r"\bFEV1\b(?!\s*/)|\bforced expiratory volume in (?:1|one) sec\w*(?:\s*\(FEV1\))?"),
+    ("hemoglobin", r"\bha?emoglobin\b(?!\s*A1c)|\bHgb\b|\bHb\b"),
+    ("platelets", r"\bplatelets?\b(?: counts?)?|\bPLT\b"),
+    ("wbc", r"\bWBC\b|\bwhite (?:blood )?cell(?: count)?s?\b|\bleukocytes?(?: count)?\b"),
+    ("ef", r"\b(?:left ventricular |cardiac )?ejection fraction\b(?:\s*\(LVEF\))?|\bLVEF\b|\bEF\b"),
+    ("ldl", r"\bLDL(?:-C)?\b(?: cholesterol)?|\blow[- ]density lipoprotein(?: cholesterol)?\b"),
+    ("tsh", r"\bTSH\b|\bthyroid[- ]stimulating hormone\b"),
+    ("psa", r"\bPSA\b|\bprostate[- ]specific antigen\b(?:\s*\(PSA\))?"),
+    ("inr", r"\bINR\b|\binternational normali[sz]ed ratio\b(?:\s*\(INR\))?"),
+    ("ast", r"\bAST\b|\bSGOT\b|\baspartate (?:amino)?transaminase\b"),
+    ("alt", r"\bALT\b|\bSGPT\b|\balanine (?:amino)?transaminase\b"),
+    ("bilirubin", r"\b(?:total )?bilirubin\b"),
+    ("temperature", r"\b(?:body )?temperature\b"),
+    ("prostate_volume", r"\b(?:estimated )?prostat\w* (?:gland )?(?:volume|size)\b"),
+)
+# a limit relative to the laboratory's normal range ("AST > 2.5 x ULN") cannot be read against a number
+_RELATIVE_RE = re.compile(r"^\s*(?:x|×|times|-fold)\s*(?:the\s*)?(?:ULN|upper|normal|institutional)|^\s*ULN", re.I)
+_UNIT_AFTER_RE = re.compile(r"^\s*((?:x|×)\s*10\^?\d+\s*/\s*[a-zµ]+|[a-zµ]*/[a-zµ0-9³]+|g/dl|g/l|°?\s*[CF]\b)?", re.I)
+_CIGARETTES_RE = re.compile(
+    r"\b(fewer than|less than|more than|greater than|at least|>=|<=|>|<)\s*(\d{1,2})\s*(?:cigarettes?|cig)\s*"
+    r"(?:a|per|/)\s*day",
+    re.I,
 )
 _MEASURE_RES = tuple((m, re.compile(p, re.I)) for m, p in _MEASURE_NAMES)
 _AFTER_NAME_RE = re.compile(r"^[^0-9<>=;]{0,40}?" + _CMP + r"\s*" + _N, re.I)
@@ -162,16 +185,36 @@ _AND_RE = re.compile(r"\band\b", re.I)
 
 
 def _number(raw: str) -> float:
-    return float(raw.replace(",", "."))
+    return number(raw)
+
+
+def _scaled(measure: str, raw: str, after: str) -> float | None:
+    """The limit on the measure's scale (units read from what follows); None for "x ULN" limits."""
+    if _RELATIVE_RE.match(after):
+        return None
+    unit = _UNIT_AFTER_RE.match(after)
+    return normalise(measure, number(raw), unit.group(1) or "" if unit else "")
 
 
 def _limit_from(measure: str, op: str, value: float, words: str) -> Limit:
     op = op.lower().strip(". ")
     if op in {">", "greater than", "more than", "higher than", "above", "over", "exceeding", "in excess of"}:
         return Limit(measure, value, None, low_inclusive=False, words=words)
-    if op in {">=", "=>", "at least", "of at least", "greater than or equal to", "minimum of", "min", "minimum"}:
+    if op in {
+        ">=",
+        "=>",
+        "at least",
+        "of at least",
+        "greater than or equal to",
+        "more than or equal to",
+        "equal to or greater than",
+        "equal to or more than",
+        "minimum of",
+        "min",
+        "minimum",
+    }:
         return Limit(measure, value, None, words=words)
-    if op in {"<", "less than", "lower than", "below", "under"}:
+    if op in {"<", "less than", "lower than", "below", "under", "fewer than"}:
         return Limit(measure, None, value, high_inclusive=False, words=words)
     if op in {"=", "==", "equal to"}:
         return Limit(measure, value, value, words=words)
@@ -191,17 +234,26 @@ def _measure_limits(text: str) -> list[Limit]:
             rest = text[name.end() :]
             if (m := _AFTER_NAME_RE.match(rest)) is not None:
                 words = text[name.start() : name.end() + m.end()]
-                limits.append(_limit_from(measure, m.group(1), _number(m.group(2)), words))
+                value = _scaled(measure, m.group(2), rest[m.end() :])
+                if value is not None:
+                    limits.append(_limit_from(measure, m.group(1), value, words))
                 if (more := _FOLLOW_CMP_RE.match(rest[m.end() :])) is not None:
-                    limits.append(_limit_from(measure, more.group(1), _number(more.group(2)), words + more.group(0)))
+                    after = rest[m.end() + more.end() :]
+                    value = _scaled(measure, more.group(2), after)
+                    if value is not None:
+                        limits.append(_limit_from(measure, more.group(1), value, words + more.group(0)))
             elif (m2 := _BETWEEN_RE.match(rest)) is not None:
-                low, high = sorted((_number(m2.group(1)), _number(m2.group(2))))
-                limits.append(Limit(measure, low, high, words=text[name.start() : name.end() + m2.end()]))
+                first, second = _scaled(measure, m2.group(1), ""), _scaled(measure, m2.group(2), rest[m2.end() :])
+                if first is not None and second is not None:
+                    low, high = sorted((first, second))
+                    limits.append(Limit(measure, low, high, words=text[name.start() : name.end() + m2.end()]))
             elif (m3 := _OR_MORE_RE.match(rest)) is not None:
                 op = ">=" if m3.group(2).lower() in {"more", "greater", "higher", "above", "over"} else "<="
-                limits.append(
-                    _limit_from(measure, op, _number(m3.group(1)), text[name.start() : name.end() + m3.end()])
-                )
+                value = _scaled(measure, m3.group(1), "")
+                if value is not None:
+                    limits.append(_limit_from(measure, op, value, text[name.start() : name.end() + m3.end()]))
+    for cig in _CIGARETTES_RE.finditer(text):
+        limits.append(_limit_from("cigarettes", cig.group(1), number(cig.group(2)), cig.group(0)))
     return limits
 
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ketnav.trials.eligibility.concepts import BY_KEY, IMPLIES, find_mentions
 from ketnav.trials.eligibility.generic import person_stems
 from ketnav.trials.eligibility.text import about_someone_else, clause_bounds, clean, is_negated
+from ketnav.trials.eligibility.units import normalise, number
 from ketnav.trials.patient_query import AGE_MONTHS_RE, AGE_RE, FEMALE_RE, MALE_RE
 
 Sex = Literal["F", "M"]
@@ -40,6 +41,20 @@ MEASURES: Mapping[str, str] = {
     "creatinine": "creatinine",
     "ecog": "ECOG performance status",
     "fev1": "FEV1 (% of predicted)",
+    "hemoglobin": "haemoglobin (g/dL)",
+    "platelets": "platelet count (per mm3)",
+    "wbc": "white cell count (per mm3)",
+    "ef": "heart ejection fraction (%)",
+    "ldl": "LDL cholesterol (mg/dL)",
+    "tsh": "TSH",
+    "psa": "PSA (ng/mL)",
+    "inr": "INR",
+    "ast": "AST (liver enzyme)",
+    "alt": "ALT (liver enzyme)",
+    "bilirubin": "bilirubin (mg/dL)",
+    "temperature": "temperature (°C)",
+    "prostate_volume": "prostate volume (mL)",
+    "cigarettes": "cigarettes a day",
 }
 
 
@@ -141,6 +156,12 @@ class Answers(BaseModel):
 
 
 _NUM = r"(\d{1,3}(?:\.\d+)?)"
+_BIG = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"  # counts: "300000", "150,000", "14.1"
+_UNIT = r"\s*((?:x|×)?\s*10\^?\d+\s*/\s*[a-zµ]+|[a-zµ]*/[a-zµ0-9]+|g/dl|g/l)?"
+_CIGARETTES_RE = re.compile(
+    r"\b(\d{1,2}(?:\.\d)?|one|two|three|half a)\s*(cigarettes?|packs?)\s*(?:a|per|/|each)\s*day\b", re.I
+)
+_WORD_NUMBERS = {"one": 1.0, "two": 2.0, "three": 3.0, "half a": 0.5}
 _SEX_SHORT_RE = re.compile(r"\b(\d{1,3})\s?(?:yo\s?|y/o\s?|y\.o\.\s?)?([MF])\b")
 _VALUE_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("bmi", re.compile(r"\b(?:BMI|body mass index)\s*(?:is|was|of|:|=|about|around)*\s*" + _NUM, re.I)),
@@ -155,7 +176,25 @@ _VALUE_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("hamd", re.compile(r"\b(?:HAM-?D|HDRS)(?:-?17)?\s*(?:score)?\s*(?:is|was|of|:|=)*\s*" + _NUM, re.I)),
     ("madrs", re.compile(r"\bMADRS\s*(?:score)?\s*(?:is|was|of|:|=)*\s*" + _NUM, re.I)),
     ("egfr", re.compile(r"\beGFR\s*(?:is|was|of|:|=|>|>=)*\s*" + _NUM, re.I)),
-    ("creatinine", re.compile(r"\bcreatinine\s*(?:is|was|of|:|=|level)*\s*" + _NUM, re.I)),
+    ("creatinine", re.compile(r"\b(?:creatinine|SCr)\b\s*(?:is|was|of|:|=|level)*\s*" + _NUM + _UNIT, re.I)),
+    ("hemoglobin", re.compile(r"\b(?:ha?emoglobine?|Hgb|Hb)\b(?!\s*(?:A1c|electro))\s*(?:level|concentration)?\s*"
+                              r"(?:is|was|of|:|=)*\s*" + _NUM + _UNIT, re.I)),
+    ("platelets", re.compile(r"\b(?:platelets?|Plt)\b(?: count)?\s*(?:is|was|of|:|=)*\s*" + _BIG + _UNIT, re.I)),
+    ("wbc", re.compile(r"\b(?:WBC|white (?:blood )?cell)\b(?: count)?\s*(?:is|was|of|:|=)*\s*" + _BIG + _UNIT, re.I)),
+    ("ef", re.compile(r"\b(?:LV)?EF\b\s*(?:is|was|of|:|=)*\s*(\d{1,2})\s*%|\bejection fraction\b[^0-9.;]{0,20}?"
+                      r"(\d{1,2})\s*%", re.I)),
+    ("ldl", re.compile(r"\bLDL(?:-C)?\b(?: cholesterol)?\s*(?:level)?\s*(?:is|was|of|:|=)*\s*" + _NUM + _UNIT, re.I)),
+    ("tsh", re.compile(r"\bTSH\b\s*(?:levels?)?\s*(?:is|was|of|:|=|\()*\s*" + _NUM, re.I)),
+    ("psa", re.compile(r"\bPSA\b\)?\s*(?:levels?)?\s*(?:is|was|of|:|=)*\s*" + _NUM, re.I)),
+    ("inr", re.compile(r"\bINR\b\s*(?:is|was|of|:|=)*\s*(\d(?:\.\d+)?)", re.I)),
+    ("ast", re.compile(r"\b(?:AST|SGOT)\b\s*(?:is|was|of|:|=)*\s*(\d{1,4})", re.I)),
+    ("alt", re.compile(r"\b(?:ALT|SGPT)\b\s*(?:is|was|of|:|=)*\s*(\d{1,4})", re.I)),
+    ("bilirubin", re.compile(r"\b(?:total )?bilirubin\b(?: total)?\s*(?:level)?\s*(?:is|was|of|:|=)*\s*"
+                             r"(\d{1,2}(?:\.\d+)?)", re.I)),
+    ("temperature", re.compile(r"(?:\btemperature|\btemp|(?-i:\bT)|\bfebrile)\s*(?:is|was|of|:|=|\()*\s*"
+                               r"(\d{2,3}(?:\.\d)?)\s*((?:°|º|degrees? )?\s*[CF]\b)?", re.I)),
+    ("prostate_volume", re.compile(r"\bprostat\w* (?:gland )?(?:volume|size)\b[^0-9;]{0,15}?(\d{2,3})\s*(?:mL|cc|g)\b",
+                                   re.I)),
     ("fev1", re.compile(r"\b(?:FEV1|forced expiratory volume in (?:1|one|"
                         r"the first) sec\w*)\)?(?!\s*/)[^0-9%]{0,25}?" + _NUM + r"\s*%", re.I)),
     ("ecog", re.compile(r"\bECOG\s*(?:performance status|PS)?\s*(?:is|was|of|:|=)*\s*([0-5])\b", re.I)),
@@ -164,7 +203,10 @@ _BP_RE = re.compile(
     r"\b(?:BP|blood pressure)\s*(?:is|was|of|:|=)*\s*(\d{2,3})\s*/\s*(\d{2,3})|\b(\d{2,3})\s*/\s*(\d{2,3})\s*mm ?Hg",
     re.I,
 )
-_HEIGHT_RE = re.compile(r"\b(1\d{2}|2[0-2]\d)\s*cm\b(?:\s*tall)?", re.I)
+_HEIGHT_RE = re.compile(
+    r"\b(1\d{2}|2[0-2]\d)\s*cm\b(?:\s*tall)?|\bheight\b\s*(?:is|was|of|:|=)*\s*(1\d{2}|2[0-2]\d)\b(?!\s*(?:in|lb|\.\d))",
+    re.I,
+)
 _HEALTHY_RE = re.compile(
     r"\botherwise healthy\b|\bno other (?:\w+ )?(?:illness(?:es)?|diseases?|medical (?:problems?|conditions?|history)|"
     r"health (?:problems?|conditions?)|conditions?)\b|\bno (?:significant |relevant )?(?:past )?medical history\b|"
@@ -250,18 +292,29 @@ def parse_profile(text: str) -> Profile:
     values: dict[str, Value] = {}
     for measure, pattern in _VALUE_RES:
         for m in pattern.finditer(text):  # the last value given is the most recent
-            number = float(m.group(1))
-            if measure == "weight" and m.lastindex and m.lastindex >= 2 and m.group(2).lower().startswith(("lb", "p")):
-                number = round(number * 0.4536, 1)
-            if measure == "weight" and number < 25:
+            raw = next((g for g in m.groups() if g), None)
+            if raw is None:
                 continue
-            values[measure] = Value(number, m.group(0).strip())
+            amount = number(raw)
+            unit = m.group(m.lastindex) if m.lastindex and m.lastindex >= 2 and m.group(m.lastindex) != raw else ""
+            if measure == "weight" and unit.lower().startswith(("lb", "p")):
+                amount = round(amount * 0.4536, 1)
+            if measure == "weight" and amount < 25:
+                continue
+            if measure == "temperature" and not (34 <= normalise(measure, amount, unit or "") <= 43):
+                continue
+            values[measure] = Value(normalise(measure, amount, unit or ""), m.group(0).strip())
+    for m in _CIGARETTES_RE.finditer(text):
+        if is_negated(text, m.start()):
+            continue
+        count = _WORD_NUMBERS.get(m.group(1).lower()) or float(m.group(1))
+        values["cigarettes"] = Value(count * 20 if m.group(2).lower().startswith("pack") else count, m.group(0))
     for m in _BP_RE.finditer(text):
         systolic, diastolic = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
         values["systolic"] = Value(float(systolic), m.group(0).strip())
         values["diastolic"] = Value(float(diastolic), m.group(0).strip())
     if "bmi" not in values and "weight" in values and (height := _HEIGHT_RE.search(text)):
-        metres = int(height.group(1)) / 100
+        metres = int(height.group(1) or height.group(2)) / 100
         values["bmi"] = Value(
             round(values["weight"].number / metres**2, 1), f"{values['weight'].words}, {height.group(0)}"
         )
@@ -318,9 +371,9 @@ def build_profile(text: str = "", answers: Answers | None = None) -> Profile:
         "systolic": answers.systolic,
         "diastolic": answers.diastolic,
     }
-    for measure, number in list(given.items()) + list(answers.values.items()):
-        if number is not None:
-            values[measure] = Value(float(number), f"answered {MEASURES[measure]} {float(number):g}")
+    for measure, answered in list(given.items()) + list(answers.values.items()):
+        if answered is not None:
+            values[measure] = Value(float(answered), f"answered {MEASURES[measure]} {float(answered):g}")
     return Profile(
         age=answers.age if answers.age is not None else base.age,
         sex=answers.sex or base.sex,

@@ -124,6 +124,10 @@ def _check_concept(criterion: ParsedCriterion, profile: Profile, questions: list
             elif use.qualified and use.qualified not in _PLAIN_QUALIFIERS and use.qualified not in fact.words.lower():
                 value = None
                 questions.append(f"Would the study team call your {concept.label} {use.qualified}?")
+        narrowed = use.narrowed_by and not all(stem in profile.stems for stem in use.narrowed_by)
+        if value is True and criterion.kind == "inclusion" and not use.negated and narrowed:
+            value = None
+            questions.append(f"Ask the study team whether your {concept.label} counts as: “{criterion.text}”")
         if value is True and criterion.kind == "inclusion" and not use.negated:
             missing = [w for w in criterion.specifics if w[:7] not in fact.words.lower()]
             if missing:

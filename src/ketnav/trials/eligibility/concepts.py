@@ -83,7 +83,9 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("epilepsy", "epilepsy or seizures", "Have you had epilepsy or seizures?", "condition",
        r"\bepilep\w*\b|\bseizures?\b|\bconvulsions?\b"),
     _c("stroke", "a stroke", "Have you had a stroke?", "condition",
-       r"\bstrokes?\b|\bCVA\b|\bcerebrovascular accident\b|\bcerebral infarct\w*\b|(?-i:\bTIA\b)|"
+       r"\bstrokes?\b|\bCVA\b|\bcerebrovascular accidents?\b|\bcerebral infarct\w*\b|(?-i:\bTIA\b)|"
+       r"\binfarcts?\b(?= (?:of|in) the (?:right |left )?(?:\w+ ){0,2}(?:white matter|basal ganglia|lobe|"
+       r"hemisphere|cerebell\w*|thalam\w*|pons|brain\w*|cortex))|\bischemic stroke\b|"
        r"\btransient ischemic attack\b"),
     _c("neurological", "a serious neurological disease", "Do you have a serious neurological disease?", "condition",
        r"\bneurologic(?:al)? (?:disease|disorder|illness|condition)s?\b|\bparkinson\w*\b|\bmultiple sclerosis\b|"
@@ -97,13 +99,27 @@ CONCEPTS: tuple[Concept, ...] = (
        r"\b(?:traumatic )?brain injur\w*\b|\bTBI\b|\bhead injur\w*\b|\bhead trauma\b"),
     # --- heart, blood pressure, vessels
     _c("heart_disease", "heart disease", "Do you have heart disease?", "condition",
-       r"\bheart (?:disease|failure|attack)s?\b|\b(?:heart|cardiac)\b(?=\s*(?:or|and|/|"
+       r"\bheart (?:disease|problem)s?\b|\b(?:heart|cardiac)\b(?=\s*(?:or|and|/|"
        r",)\s*(?:\w+\s+){0,2}(?:disease|failure|impairment|dysfunction|insufficiency)s?\b)|"
-       r"\bcardiac (?:disease|failure|arrest)\b|\bcardiovascular disease\b|"
-       r"\bcoronary\b|\bCAD\b|\bCHF\b|\bmyocardial infarct\w*\b|(?-i:\bMI\b)|\bangina\b|\bcardiomyopath\w*\b|"
-       r"\barrhythmi\w*\b|\batrial fibrillation\b|\bventricular tachycardia\b|\baortic stenosis\b|\bvalv\w* disease\b"),
+       r"\bcardiac (?:disease|arrest|dysfunction)\b|\bcardiovascular disease\b|\bcardiac disorders?\b"),
+    # specific heart diseases: each one is heart disease, but one does not stand for another
+    _c("coronary", "coronary heart disease (angina, heart attack)", "Have you had angina or a heart attack?",
+       "condition", r"\bcoronary (?:artery |heart )?(?:disease|insufficiency|syndrome)\b|\bcoronary\b|\bCAD\b|"
+                    r"\bmyocardial infarct\w*\b|(?-i:\bMI\b)|\bangina\b|\bheart attacks?\b|\bischemic heart\b|"
+                    r"\bASHD\b|\bNSTEMI\b|\bSTEMI\b"),
+    _c("heart_failure", "heart failure", "Do you have heart failure?", "condition",
+       r"\bheart failure\b|\bcardiac failure\b|(?-i:\bd?CHF\b)|\bHF[rp]EF\b|\bcardiomyopath\w*\b|"
+       r"\bventricular (?:systolic )?dysfunction\b"),
+    _c("arrhythmia", "an irregular heart rhythm", "Do you have an irregular heart rhythm (e.g. atrial fibrillation)?",
+       "condition", r"\barrhythmi\w*\b|\batrial fibrillation\b|\batrial flutter\b|(?-i:\bA-?[Ff]ib\b|\bAF\b|\bVT\b)|"
+                    r"\bventricular (?:tachycardia|fibrillation)\b|\bQTc? prolongation\b|\blong QT\b|"
+                    r"\bheart block\b|\bsick sinus\b"),
+    _c("valve_disease", "heart valve disease", "Do you have a heart valve disease?", "condition",
+       r"\bvalv\w* (?:heart )?(?:disease|stenosis|regurgitation|insufficiency|prolapse)\b|\baortic stenosis\b|"
+       r"\baortic (?:valve )?(?:regurgitation|insufficiency|stenosis)\b|\bbicuspid aortic valve\b|"
+       r"\bmitral (?:valve )?(?:prolapse|regurgitation|stenosis|insufficiency)\b|(?-i:\bMVP\b)"),
     _c("hypertension", "high blood pressure", "Do you have high blood pressure?", "condition",
-       r"\bhypertensi(?:on|ve)\b|\bHTN\b|\bhigh blood pressure\b"),
+       r"\bhypertensi(?:on|ve)\b|\bHTN\b|\bhigh blood pressure\b|\banti-?hypertensives?\b"),
     _c("hypotension", "low blood pressure", "Do you have low blood pressure?", "condition",
        r"\bhypotensi(?:on|ve)\b|\blow blood pressure\b"),
     _c("thrombosis", "blood clots", "Have you had blood clots (DVT or pulmonary embolism)?", "condition",
@@ -133,12 +149,37 @@ CONCEPTS: tuple[Concept, ...] = (
        r"\bgraves\b"),
     _c("diabetes", "diabetes", "Do you have diabetes?", "condition",
        r"\bdiabet(?:es|ic)\b(?! insipidus)|(?-i:\bDM(?:I|II|1|2)?\b)|\bT[12]DM\b|\bIDDM\b|\bNIDDM\b"),
+    _c("gestational_diabetes", "diabetes in pregnancy (gestational diabetes)",
+       "Have you had diabetes during a pregnancy?", "condition",
+       r"\bgestational diabetes(?: mellitus)?\b|(?-i:\bGDM\b)"),
     _c("type1_diabetes", "type 1 diabetes", "Do you have type 1 diabetes?", "condition",
        r"\btype (?:1|I|one) diabetes\b|\bT1DM\b|\bIDDM\b|\bjuvenile diabetes\b"),
     _c("type2_diabetes", "type 2 diabetes", "Do you have type 2 diabetes?", "condition",
        r"\btype (?:2|II|two) diabetes\b|\bT2DM\b|\bDMII\b|\bDM2\b|\bNIDDM\b"),
     _c("dka", "diabetic ketoacidosis", "Have you had diabetic ketoacidosis (DKA)?", "condition",
        r"\bdiabetic ketoacidosis\b|(?-i:\bDKA\b)"),
+    _c("pcos", "polycystic ovary syndrome", "Do you have polycystic ovary syndrome (PCOS)?", "condition",
+       r"\bPCOS\b|(?-i:\bPCO\b)|\bpolycystic ovar(?:y|ian|ies)(?: syndrome| disease)?\b"),
+    _c("hyperlipidemia", "high cholesterol", "Do you have high cholesterol?", "condition",
+       r"\bhyper(?:lipid|cholesterol|lipoprotein|triglycerid)a?emia\b|\bhyperlipemia\b|\bdyslipid(?:a?emia)?\b|"
+       r"(?-i:\bHLD?\b)|\bhigh cholesterol\b"),
+    _c("anemia", "anaemia", "Do you have anaemia?", "condition", r"\ban(?:a)?emi(?:a|c)\b"),
+    _c("hemoglobinopathy", "sickle cell disease or another haemoglobin disorder",
+       "Do you have sickle cell disease or another haemoglobin disorder?", "condition",
+       r"\bsickle[- ]cell\b|\bHb ?SS\b|\bha?emoglobinopath\w*\b|\bthalass(?:a)?emi\w*\b"),
+    _c("uti", "a urinary tract infection", "Do you have, or often get, urinary tract infections?", "condition",
+       r"\burinary tract infections?\b|(?-i:\bUTIs?\b)|\bpyelonephritis\b|\burosepsis\b|\bcystitis\b"),
+    _c("vasculitis", "vasculitis", "Do you have vasculitis?", "condition",
+       r"\bvasculitis\b|\bwegener\W?s\b|\bgranulomatosis with polyangiitis\b|(?-i:\bGPA\b)|\bpolyangiitis\b|"
+       r"\bpolyarteritis\b|\bANCA[- ]associated\b"),
+    _c("bph", "an enlarged prostate (BPH)", "Do you have an enlarged prostate (BPH)?", "condition",
+       r"\bBPH\b|\bbenign prostatic (?:hyperplasia|hypertrophy|enlargement|obstruction)\b|"
+       r"\b(?:enlarged|large) prostate\b|\bprostatic (?:hyperplasia|hypertrophy|enlargement)\b"),
+    _c("urinary_retention", "urinary retention", "Have you had urinary retention (unable to pass urine)?",
+       "condition", r"\burinary retention\b|\bretention of urine\b"),
+    _c("intracranial_hemorrhage", "bleeding in the brain", "Have you had bleeding in the brain?", "condition",
+       r"\b(?:intracranial|intracerebral|intraventricular|subarachnoid|cerebral|brain) (?:ha?emorrhage|bleed\w*)\b|"
+       r"(?-i:\bICH\b|\bSAH\b|\bIVH\b)|\bha?emorrhagic stroke\b"),
     _c("obesity", "obesity", "Do you have obesity?", "condition", r"\bobes(?:e|ity)\b|\bmorbidly obese\b"),
     _c("cancer", "cancer", "Do you have, or have you had, cancer?", "condition",
        r"\bcancers?\b|\bmalignan\w*\b|\bcarcinoma\w*\b|\btumou?rs?\b|\bneoplas\w*\b|\blymphoma\b|\bleuk(?:a)?emia\b|"
@@ -151,7 +192,8 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("infection", "an active infection", "Do you have an active infection?", "condition",
        r"\b(?:active|acute|serious|systemic|uncontrolled) infections?\b|\bsepsis\b|\bseptic\b"),
     _c("autoimmune", "an autoimmune disease", "Do you have an autoimmune disease?", "condition",
-       r"\bautoimmune\b|\blupus\b|(?-i:\bSLE\b)|\brheumatoid arthritis\b"),
+       r"\bautoimmune\b|\blupus\b|(?-i:\bSLE\b)|\brheumatoid arthritis\b|\bhashimoto\w*\b|\bcollagenos\w*\b|"
+       r"\bsj[oö]gren\w*\b|\bsystemic sclerosis\b|\bscleroderma\b"),
     _c("bleeding", "a bleeding disorder", "Do you have a bleeding disorder?", "condition",
        r"\bbleeding (?:disorder|diathesis|tendency)\b|\bcoagulopath\w*\b|\bhemophilia\b"),
     _c("nasal", "nose problems", "Do you have a problem with your nose (such as rhinitis or blockage)?", "condition",
@@ -193,7 +235,35 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("antipsychotic", "antipsychotics", "Do you take an antipsychotic?", "medicine",
        r"\bantipsychotics?\b|\bneuroleptics?\b|\bquetiapine\b|\bolanzapine\b|\brisperidone\b|\baripiprazole\b"),
     _c("immunosuppressant", "immunosuppressive medicines", "Do you take medicines that suppress the immune system?",
-       "medicine", r"\bimmunosuppress\w*\b|\btacrolimus\b|\bcyclosporin\w*\b|\bmycophenolate\b|\bazathioprine\b"),
+       "medicine", r"\bimmunosuppress\w*\b|\btacrolimus\b|\bcyclosporin\w*\b|\bmycophenolate\b|\bazathioprine\b|"
+                   r"\bcyclophosphamides?\b|\bmethotrexate\b|\brituximab\b|\bsirolimus\b"),
+    _c("antibiotic", "antibiotics", "Have you taken antibiotics recently?", "medicine",
+       r"\bantibiotics?\b|\bantibx\b|\bantibacterials?\b|\bvanco(?:mycin)?\b|\bmetronidazole\b|\bflagyl\b|"
+       r"\bceftriaxone\b|\bzosyn\b|\bpiperacillin\b|\bmeropenem\b|\bamoxicillin\b|\baugmentin\b|"
+       r"\bazithromycin\b|\bciprofloxacin\b|\blevofloxacin\b|\bdoxycycline\b|\bbactrim\b|\bcephalexin\b|"
+       r"\bpenicillin\b|\bclindamycin\b|\bnitrofurantoin\b|\bcefazolin\b"),
+    _c("antifungal", "antifungal medicines", "Do you take antifungal medicines?", "medicine",
+       r"\bantifungals?\b|\banti-fungals?\b|\bfluconazole\b|\bitraconazole\b|\bketoconazole\b|"
+       r"\bterbinafine\b|\bvoriconazole\b|\bposaconazole\b|\bnystatin\b|\bclotrimazole\b"),
+    _c("anticonvulsant", "anti-seizure medicines", "Do you take medicines for epilepsy or seizures?", "medicine",
+       r"\banti-?convulsants?\b|\banti-?epileptics?\b|\bphenytoin\b|\bdilantin\b|\bphenobarbit\w*\b|"
+       r"\bcarbamazepine\b|\btegretol\b|\blevetiracetam\b|\bkeppra\b|\bvalpro\w*\b|\blamotrigine\b|"
+       r"\bprimidone\b|\btopiramate\b|\boxcarbazepine\b"),
+    _c("thyroid_hormone", "thyroid hormone (e.g. levothyroxine)", "Do you take thyroid hormone (levothyroxine)?",
+       "medicine", r"\blevothyroxine\b|\bthyroxine\b|\bsynthroid\b|\bliothyronine\b|"
+                   r"\bthyroid (?:hormone|replacement)\b"),
+    _c("dopaminergic", "Parkinson's medicines (e.g. levodopa)", "Do you take levodopa or other Parkinson's medicines?",
+       "medicine", r"\blevodopa\b|\bL-dopa\b|\bcarbidopa\b|\bdopamine agonists?\b|\bdopaminergic\b|"
+                   r"\bpramipexole\b|\bropinirole\b|\brotigotine\b|\banti-?parkinson\w*\b|\bsinemet\b"),
+    _c("antiplatelet", "antiplatelet medicines (e.g. aspirin, clopidogrel)",
+       "Do you take aspirin or other antiplatelet medicines?", "medicine",
+       r"\bantiplatelets?\b|\banti-platelets?\b|\bantiaggregants?\b|\baspirin\b|\bclopidogrel\b|\bplavix\b|"
+       r"\bticagrelor\b|\bprasugrel\b"),
+    _c("interferon", "interferon", "Are you treated with interferon?", "medicine",
+       r"\b(?:peg)?interferons?\b|(?-i:\bIFN\b)"),
+    _c("cholinesterase_inhibitor", "cholinesterase inhibitors", "Do you take a cholinesterase inhibitor?", "medicine",
+       r"\b(?:acetyl)?cholinesterase inhibitors?\b|\bpyridostigmine\b|\bmestinon\b|\bneostigmine\b|"
+       r"\bdonepezil\b|\brivastigmine\b|\bgalantamine\b"),
     _c("lithium", "lithium", "Do you take lithium?", "medicine", r"\blithium\b"),
     _c("opioid", "opioid medicines", "Do you take opioid painkillers?", "medicine",
        r"\bopioids?\b|\bopiates?\b|\bmorphine\b|\boxycodone\b|\bmethadone\b|\bbuprenorphine\b|\bfentanyl\b"),
@@ -230,6 +300,13 @@ IMPLIES: dict[str, tuple[str, ...]] = {
     "copd": ("lung_disease",),
     "parkinson": ("neurological",),
     "pituitary": (),
+    "coronary": ("heart_disease",),
+    "heart_failure": ("heart_disease",),
+    "arrhythmia": ("heart_disease",),
+    "valve_disease": ("heart_disease",),
+    "vasculitis": ("autoimmune",),
+    "intracranial_hemorrhage": (),
+    "gestational_diabetes": (),
     "glaucoma": (),
 }
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ketnav.trials.eligibility.concepts import BY_KEY, find_mentions
-from ketnav.trials.eligibility.generic import Alternative, alternatives
+from ketnav.trials.eligibility.generic import Alternative, alternatives, modifiers
 from ketnav.trials.eligibility.text import NEGATION_CUE_RE, after_except, clause_bounds, clean, is_negated
 from ketnav.trials.eligibility.units import normalise, number
 
@@ -43,6 +43,7 @@ class ConceptUse:
     negated: bool  # "no history of psychosis": the criterion asks for its absence
     qualified: str  # "severe", "uncontrolled" ... ("" when the criterion names the plain concept)
     words: str
+    narrowed_by: tuple[str, ...] = ()  # stems of words that narrow it ("statin intolerant"), for the person to say
 
 
 @dataclass(frozen=True)
@@ -337,7 +338,9 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
             mention.concept == "substance_use" and re.search(r"abuse|dependence|addiction|misuse", mention.words, re.I)
         ):
             qualifier = "abuse"
-        uses.append(ConceptUse(mention.concept, negated, qualifier, mention.words))
+        # only words in the same stretch of text narrow the condition (a comma or bracket ends it)
+        stretch = re.split(r"[,;:()\[\]/]", plain[start : mention.start])[-1]
+        uses.append(ConceptUse(mention.concept, negated, qualifier, mention.words, modifiers(stretch)))
     window_match = None if _DURATION_RE.search(plain) else _WINDOW_RE.search(plain)
     has_or = _OR_RE.search(plain) is not None
     has_and = _AND_RE.search(plain) is not None

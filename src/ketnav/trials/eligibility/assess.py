@@ -10,12 +10,13 @@ decides.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Literal
 
 from ketnav.trials.eligibility.concepts import BY_KEY
-from ketnav.trials.eligibility.criteria import Kind, ParsedCriterion, parse_criterion
+from ketnav.trials.eligibility.criteria import Kind, Limit, ParsedCriterion, parse_criterion
 from ketnav.trials.eligibility.generic import generic_match
 from ketnav.trials.eligibility.profile import MEASURES, Profile
 from ketnav.trials.record import Eligibility
@@ -78,6 +79,27 @@ _NUMERIC_WINDOW_RE = re.compile(r"\d|one|two|three|four|five|six|twelve|eighteen
 _CHILDBEARING_RE = re.compile(r"(?-i:\bWOCBP\b)|child-?bearing|reproductive potential", re.I)
 _NOT_PREGNANT_NOW_RE = re.compile(r"\b(?:not|no|negative|denies|answered)\b", re.I)
 _PLAIN_QUALIFIERS = frozenset({"current", "currently", "active", "chronic", "primary", "acute"})
+# Lasting conditions: had at all means had within any recent window ("hypertension within the last 2 years")
+_LASTING = frozenset(
+    """
+    hypertension diabetes type1_diabetes type2_diabetes heart_failure copd asthma kidney_disease liver_disease hiv
+    epilepsy hyperlipidemia obesity thyroid intellectual_disability dementia parkinson multiple_sclerosis
+    hemoglobinopathy autoimmune bph chronic_pain sleep_apnea pcos neurological vasculitis
+    """.split()  # noqa: SIM905
+)
+_WINDOW_NUMBER_RE = re.compile(
+    r"(\d+|one|two|three|four|five|six|twelve|eighteen|twenty[- ]four)\s*(days?|weeks?|months?|years?)", re.I
+)
+_WINDOW_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "twelve": 12, "eighteen": 18}
+
+
+def _window_months(window: str) -> float | None:
+    m = _WINDOW_NUMBER_RE.search(window)
+    if m is None:
+        return None
+    raw = m.group(1).lower()
+    count = float(raw) if raw.isdigit() else _WINDOW_WORDS.get(raw, 24.0)
+    return count * {"d": 1 / 30, "w": 12 / 52, "m": 1.0, "y": 12.0}[m.group(2)[0].lower()]
 
 
 def _combine(values: list[tuple[_Tri, str]], any_of: bool) -> tuple[_Tri, str]:
@@ -108,7 +130,10 @@ def _check_concept(criterion: ParsedCriterion, profile: Profile, questions: list
             continue
         value: _Tri = fact.present
         why = f'you: "{fact.words}" · criterion: "{use.words}"{when}'
-        if fact.present:
+        window = _window_months(criterion.window)
+        if fact.present and window is not None and fact.ago_months is not None:
+            value = fact.ago_months <= window  # "surgery 4 months ago" against "within 2 months"
+        elif fact.present:
             if criterion.window and concept.kind in {"substance", "medicine", "treatment"} and fact.current is not True:
                 value = None
                 questions.append(f"Was your {concept.label} {criterion.window}?")
@@ -118,7 +143,11 @@ def _check_concept(criterion: ParsedCriterion, profile: Profile, questions: list
                     questions.append(f"Has your {concept.label} ever been a problem (abuse or dependence)?")
             elif use.qualified in {"current", "currently", "active"} and concept.kind in {"substance", "medicine"}:
                 value = fact.current
-            elif _NUMERIC_WINDOW_RE.search(criterion.window) and concept.kind == "condition":
+            elif (
+                _NUMERIC_WINDOW_RE.search(criterion.window)
+                and concept.kind == "condition"
+                and not (fact.current or use.concept in _LASTING)
+            ):
                 value = None
                 questions.append(f"Was your {concept.label} {criterion.window}?")
             elif use.qualified and use.qualified not in _PLAIN_QUALIFIERS and use.qualified not in fact.words.lower():
@@ -139,10 +168,32 @@ def _check_concept(criterion: ParsedCriterion, profile: Profile, questions: list
     return results
 
 
+def _interval_holds(limit: Limit, low: float | None, high: float | None) -> _Tri:
+    """Whether every value between low and high meets the limit (True), none does (False), or some do."""
+    lo = -math.inf if low is None else low
+    hi = math.inf if high is None else high
+    lim_lo = -math.inf if limit.low is None else limit.low
+    lim_hi = math.inf if limit.high is None else limit.high
+    inside = (lo > lim_lo or (lo == lim_lo and limit.low_inclusive)) and (
+        hi < lim_hi or (hi == lim_hi and limit.high_inclusive)
+    )
+    if inside:
+        return True
+    if hi < lim_lo or lo > lim_hi or (hi == lim_lo and not limit.low_inclusive):
+        return False
+    return None
+
+
 def _check_limits(criterion: ParsedCriterion, profile: Profile, questions: list[str]) -> list[tuple[_Tri, str]]:
     results: list[tuple[_Tri, str]] = []
     for limit in criterion.limits:
         value = profile.value(limit.measure)
+        bound = profile.bound(limit.measure) if value is None else None
+        if value is None and bound is not None:
+            decided = _interval_holds(limit, bound[0], bound[1])
+            if decided is not None:
+                results.append((decided, f'you: "{bound[2]}" · criterion: "{limit.words.strip()}"'))
+                continue
         if value is None:
             questions.append(f"What is your {MEASURES[limit.measure]}?")
             results.append((None, ""))

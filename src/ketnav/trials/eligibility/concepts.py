@@ -53,7 +53,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("dementia", "dementia or cognitive impairment", "Do you have dementia or memory problems?", "condition",
        r"\bdementia\b|\balzheimer\w*\b|\bcognitive impairment\b|\bcognitively impaired\b"),
     _c("intellectual_disability", "intellectual disability", "Do you have an intellectual disability?",
-       "condition", r"\bintellectual disabilit\w*\b|\bmental retardation\b"),
+       "condition", r"\bintellectual(?:ly)? disab\w*\b|\bmental retardation\b|\bmentally retarded\b"),
     _c("eating_disorder", "an eating disorder", "Have you had an eating disorder?", "condition",
        r"\banorexia nervosa\b|\bbulimi\w*\b|\beating disorder\b"),
     # --- substances

@@ -152,6 +152,8 @@ _WITH_RE = re.compile(r"\s+with\s+", re.I)
 _SPECIFIC_RE = re.compile(r"\b(?:stage|class|grade|registry|consent\w*|score|subtype|genotype|mutation)\b", re.I)
 _DURATION_RE = re.compile(r"\bfor (?:at least |more than |over )?(?:the )?(?:past|last)\b", re.I)
 _WINDOW_RE = re.compile(
+    r"\brecent(?:ly)?\s*\(?\s*(?:within |last |past )?(?:the )?(\d+|one|two|three|six|twelve)\s*(days?|weeks?|months?|"
+    r"years?)\)?|"
     r"\b(?:within|in|during|over) (?:the )?(?:last|past|previous|preceding|prior)?\s*"
     r"(\d+|one|two|three|four|five|six|twelve|eighteen|twenty[- ]four)\s*(days?|weeks?|months?|years?)\b|"
     r"\b(?:last|past|previous) (\d+|one|two|three|six|twelve)\s*(days?|weeks?|months?|years?)\b|"
@@ -303,7 +305,13 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
     seen: set[str] = set()
     mentions = find_mentions(plain)
     for mention in mentions:
-        if mention.concept in seen or after_except(plain, mention.start):
+        if after_except(plain, mention.start):
+            continue
+        # a concept named twice counts once, by its least qualified naming ("severe angina ... or any heart
+        # failure": heart disease of any severity)
+        if mention.concept in seen and not any(
+            u.concept == mention.concept and u.qualified and u.qualified not in _PLAIN for u in uses
+        ):
             continue
         # "BMI <= 30" names a measure, not obesity; "intraocular pressure > 21" is a limit, not glaucoma
         if (mention.concept == "obesity" and "bmi" in measured) or (
@@ -331,7 +339,11 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
         negated = (
             is_negated(plain, mention.start) or re.search(r"\bnon-?\s?$", plain[: mention.start], re.I) is not None
         )
-        if mention.concept == "pregnancy" and _NEGATIVE_TEST_RE.search(plain):
+        sentence = re.split(r"(?<=[.;])\s", plain[mention.start :], maxsplit=1)[0]
+        sentence_start = max(plain.rfind(". ", 0, mention.start), plain.rfind(";", 0, mention.start)) + 1
+        if mention.concept == "pregnancy" and _NEGATIVE_TEST_RE.search(
+            plain[sentence_start : mention.start] + sentence
+        ):
             negated = True  # "must have a negative pregnancy test": the criterion asks for no pregnancy
         after = plain[mention.end : mention.end + 30]
         if re.search(r"\b(?:abuse|dependence|addiction|misuse|use disorder)", after, re.I) or (
@@ -340,7 +352,13 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
             qualifier = "abuse"
         # only words in the same stretch of text narrow the condition (a comma or bracket ends it)
         stretch = re.split(r"[,;:()\[\]/]", plain[start : mention.start])[-1]
-        uses.append(ConceptUse(mention.concept, negated, qualifier, mention.words, modifiers(stretch)))
+        use = ConceptUse(mention.concept, negated, qualifier, mention.words, modifiers(stretch))
+        if any(u.concept == mention.concept for u in uses):
+            if qualifier and qualifier not in _PLAIN:
+                continue
+            uses = [use if u.concept == mention.concept else u for u in uses]
+            continue
+        uses.append(use)
     window_match = None if _DURATION_RE.search(plain) else _WINDOW_RE.search(plain)
     has_or = _OR_RE.search(plain) is not None
     has_and = _AND_RE.search(plain) is not None

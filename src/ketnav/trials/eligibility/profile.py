@@ -62,7 +62,8 @@ MEASURES: Mapping[str, str] = {
 class Fact:
     present: bool
     words: str  # the person's own words that say so
-    current: bool | None = None  # for habits and medicines: doing it now (True) or only in the past (False)
+    current: bool | None = None  # doing it / having it now (True) or only in the past (False)
+    ago_months: float | None = None  # "surgery 4 months ago": how long ago, when the person says
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,18 @@ class Profile:
             return Fact(False, self.medicines_listed, current=False)
         return None
 
+    def bound(self, measure: str) -> tuple[float | None, float | None, str] | None:
+        """What a stated condition says about an unmeasured value: obesity is a BMI of 30 or more,
+        kidney failure on dialysis an eGFR (or creatinine clearance) below 15."""
+        if measure == "bmi" and (obese := self.facts.get("obesity")) is not None and obese.present:
+            morbid = re.search(r"\bmorbid|\bsevere|\bclass (?:3|III)\b", obese.words, re.I)
+            return (40.0 if morbid else 30.0), None, obese.words
+        kidney = self.facts.get("kidney_disease")
+        failed = kidney is not None and kidney.present and _KIDNEY_FAILURE_RE.search(kidney.words) is not None
+        if measure == "egfr" and kidney is not None and failed:
+            return None, 15.0, kidney.words
+        return None
+
     def value(self, measure: str) -> Value | None:
         if measure == "age" and self.age is not None:
             return Value(self.age, f"age {self.age:g}")
@@ -155,6 +168,7 @@ class Answers(BaseModel):
         return values
 
 
+_KIDNEY_FAILURE_RE = re.compile(r"\bESRD\b|end[- ]stage|dialysis|\bHD\b", re.I)
 _NUM = r"(\d{1,3}(?:\.\d+)?)"
 _BIG = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"  # counts: "300000", "150,000", "14.1"
 _UNIT = r"\s*((?:x|×)?\s*10\^?\d+\s*/\s*[a-zµ]+|[a-zµ]*/[a-zµ0-9]+|g/dl|g/l)?"
@@ -232,16 +246,44 @@ _CURRENT_RE = re.compile(
 _PAST_RE = re.compile(r"\b(?:former|ex-|quit|stopped|used to|in remission|past|previous(?:ly)?|off)\b", re.I)
 _MED_LIST_RE = re.compile(
     r"\b(?:medications?|medicines?|drug history|meds)\b[^.]{0,20}?\b(?:include|includes|are|is only|only positive for|"
-    r"consist of)\b[^.]*|\b(?:only|just) (?:uses|using|takes|taking|on)\b[^.]*|\bno other medications?\b[^.]*",
+    r"consist of)\b[^.]*|\b(?:only|just) (?:uses|using|takes|taking|on)\b[^.]*|\bno other medications?\b[^.]*|"
+    r"\b(?:uses|using|takes|taking|is on) only\b[^.]*",
     re.I,
 )
 _HISTORY_LIST_RE = re.compile(
     r"\b(?:past )?medical history (?:is )?(?:only )?(?:remarkable|significant|notable|positive) for\b[^.]*|"
-    r"\bPMH (?:of|:)[^.]*",
+    r"\bPMH (?:of|:)[^.]*|\bpast medical history\s*:[^\n]{3,}",
     re.I,
 )
 _STERILE_RE = re.compile(
     r"\btubal ligation\b|\bhysterectomy\b(?! was offered)|\bsterili[sz]ed\b|\bbilateral oophorectomy\b", re.I
+)
+# A condition described as happening now ("presents with", "revealed an acute infarct") or long ago
+_NOW_RE = re.compile(
+    r"\b(?:present(?:s|ed|ing)|admitted|now|currently|current|recent(?:ly)?|acute|active|yesterday|today|"
+    r"this (?:morning|admission|week)|on admission|diagnosed|complain\w*|revealed|showed|shows|confirmed|"
+    r"suffer\w*|ongoing|developed|is on|was found)\b",
+    re.I,
+)
+_BEFORE_RE = re.compile(
+    r"\b(?:history of|h/o|hx|prior|previous(?:ly)?|past|remote|ago|childhood|in remission|s/p|status post)\b", re.I
+)
+_AGO_RE = re.compile(
+    r"\b(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|few|several)\s*"
+    r"(days?|weeks?|months?|years?|yrs?)\s*ago\b",
+    re.I,
+)
+_COUNT_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "few": 3, "several": 3,
+}  # fmt: skip
+_MONTHS_PER = {"d": 1 / 30, "w": 12 / 52, "m": 1.0, "y": 12.0}
+# "candidate for surgery", "offered levodopa", "prior to chemotherapy": planned, not had
+_PLANNED_RE = re.compile(
+    r"\b(?:candidate for|planned|plans? (?:to|for)|scheduled (?:for|to)|will (?:undergo|receive|start|begin|have|be)|"
+    r"to undergo|offered|prior to|before|awaiting|referred for|recommended|considering|consider|eligible for|"
+    r"is to (?:start|receive|undergo))\b[^.;]{0,40}$",
+    re.I,
 )
 _NONSMOKER_RE = re.compile(r"\bnon-?smok\w*\b|\bnever smok\w*\b", re.I)
 
@@ -278,14 +320,30 @@ def parse_profile(text: str) -> Profile:
         start, end = clause_bounds(text, mention.start)
         clause = text[start:end]
         current: bool | None = None
-        if BY_KEY[mention.concept].kind in {"substance", "medicine"}:
+        kind = BY_KEY[mention.concept].kind
+        sentence_start = max(text.rfind(". ", 0, mention.start) + 1, text.rfind("\n", 0, mention.start) + 1)
+        lead = text[sentence_start : mention.start]
+        if kind in {"treatment", "medicine"} and not negated and _PLANNED_RE.search(lead):
+            continue  # offered or planned, not (yet) had
+        if kind in {"substance", "medicine"}:
             current = False if negated or _PAST_RE.search(clause) else True if _CURRENT_RE.search(clause) else None
+        elif kind == "condition" and not negated:
+            now, before = list(_NOW_RE.finditer(lead)), list(_BEFORE_RE.finditer(lead))
+            if now and (not before or now[-1].start() > before[-1].start()):
+                current = True
+            elif before:
+                current = False
         if mention.concept == "pregnancy" and not negated and not mention.words.lower().startswith("pregnant"):
             continue  # "3 pregnancies", "hypertension with pregnancy": history, not a pregnancy now
-        fact = Fact(not negated, _snippet(clause, mention.words), current)
+        sentence_end = text.find(". ", mention.end)
+        ago = _AGO_RE.search(text, sentence_start, sentence_end if sentence_end >= 0 else len(text))
+        fact = Fact(not negated, _snippet(clause, mention.words), current, _months(ago) if ago else None)
         previous = facts.get(mention.concept)
         # A positive mention outweighs a negated one ("no chest pain ... history of CAD")
-        if previous is None or (fact.present and not previous.present):
+        # ... and a mention of it now outweighs an earlier one that does not say when ("hx of UTIs ... presents
+        # in urosepsis")
+        now = fact.present and fact.current is True and previous is not None and previous.current is not True
+        if previous is None or (fact.present and not previous.present) or now:
             facts[mention.concept] = fact
     if _NONSMOKER_RE.search(text):
         facts["smoking"] = Fact(False, _NONSMOKER_RE.search(text).group(0), False)  # type: ignore[union-attr]
@@ -332,6 +390,11 @@ def parse_profile(text: str) -> Profile:
         if (sterile := _STERILE_RE.search(text)) and not is_negated(text, sterile.start())
         else "",
     )
+
+
+def _months(ago: re.Match[str]) -> float:
+    count = _COUNT_WORDS.get(ago.group(1).lower()) or float(ago.group(1))
+    return round(count * _MONTHS_PER[ago.group(2)[0].lower()], 2)
 
 
 def _snippet(clause: str, words: str, width: int = 90) -> str:

@@ -225,7 +225,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("ect", "electroconvulsive therapy", "Have you had electroconvulsive therapy (ECT)?", "treatment",
        r"(?-i:\bECT\b)|\belectroconvulsive\b"),
     _c("antidepressant", "antidepressants", "Do you take an antidepressant?", "medicine",
-       r"\bantidepressants?\b|\bantidepressive\b|\bmedications? (?:to treat|for) depression\b|\bSSRIs?\b|"
+       r"\banti-?depressants?\b|\bantidepressive\b|\bmedications? (?:to treat|for) depression\b|\bSSRIs?\b|"
        r"\bSNRIs?\b|\bsertraline\b|\bfluoxetine\b|\bescitalopram\b|\bcitalopram\b|"
        r"\bparoxetine\b|\bvenlafaxine\b|\bduloxetine\b|\bbupropion\b|\bmirtazapine\b"),
     _c("maoi", "MAO inhibitors", "Do you take an MAO inhibitor (e.g. phenelzine)?", "medicine",

@@ -78,7 +78,7 @@ _MEASURE_NAMES: tuple[tuple[str, str], ...] = (
     ("gad7", r"\bGAD-?7\b"),
     ("phq9", r"\bPHQ-?9\b"),
     ("hama", r"\bHAM-?A\b|\bHamilton Anxiety\b"),
-    ("hamd", r"\bHAM-?D\b|\bHDRS\b|\bHamilton Depression\b"),
+    ("hamd", r"\bHAM-?D(?:-?(?:17|21|24))?\b|\bHDRS(?:-?17)?\b|\bHamilton (?:Rating Scale for )?Depression\b"),
     ("madrs", r"\bMADRS\b"),
     ("egfr", r"\beGFR\b|\bglomerular filtration\b|\bcreatinine clearance\b"),
     ("ecog", r"\bECOG\b"),
@@ -224,6 +224,72 @@ def _limit_from(measure: str, op: str, value: float, words: str) -> Limit:
     return Limit(measure, None, value, words=words)  # <=, no more than, at most, up to, maximum
 
 
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
+_ORDINAL = r"([1-5]|I{1,3}|IV|V)[a-d]?\b"
+# Scales counted in classes or stages, written in Roman or Arabic figures ("NYHA class II to IV", "Hoehn and
+# Yahr stage < 3"), with the comparison before or after the name
+_ORDINAL_SCALES = (
+    ("nyha", r"(?:New York Heart Association|NYHA)(?:\s*\(NYHA\))?(?:\s*(?:functional|heart failure))?"),
+    ("hoehn_yahr", r"(?:modified )?Hoehn(?:[- ]and[- ]|[- ]&[- ]|[- ])Yahr"),
+)
+_ORDINAL_RES = tuple(
+    (
+        measure,
+        re.compile(
+            r"(?:" + _CMP + r"\s*)?\b" + name + r"\s*(?:class|grade|stage|score)?(?:\s*(?:of|is|:))?\s*"
+            r"(>=|<=|>|<|=)?\s*" + _ORDINAL + r"(?:\s*(?:-|to|or|and|through)\s*" + _ORDINAL + r")?"
+            r"(?:\s*or (higher|greater|above|more|worse|less|lower|below))?",
+            re.I,
+        ),
+    )
+    for measure, name in _ORDINAL_SCALES
+)
+_GESTATION_RES = (
+    re.compile(r"(?:gestation(?:al)? age|GA)\b[^0-9<>=;]{0,25}?" + _CMP + r"\s*(\d{2})\s*(?:weeks|wks|w)\b", re.I),
+    re.compile(_CMP + r"\s*(\d{2})(?:\.\d)?\s*(?:weeks|wks|w)\b\s*(?:of\s*)?(?:gestation|GA\b)", re.I),
+    re.compile(r"\bat or (less|more) than\s*(\d{2})\s*(?:weeks|wks)\s*(?:of\s*)?(?:gestation|GA\b)", re.I),
+    re.compile(
+        r"\b(\d{2})(?:\.\d)?\s*(?:-|to)\s*(\d{2})(?:\.\d)?\s*(?:weeks|wks)\s*(?:of\s*)?(?:gestation|GA\b)", re.I
+    ),
+)
+
+
+def _ordinal(raw: str) -> float:
+    return float(_ROMAN.get(raw.lower(), 0) or raw)
+
+
+def _scale_limits(text: str) -> list[Limit]:
+    limits: list[Limit] = []
+    for measure, pattern in _ORDINAL_RES:
+        for m in pattern.finditer(text):
+            before_op, after_op, first, second, tail = m.group(1), m.group(2), m.group(3), m.group(4), m.group(5)
+            low = _ordinal(first)
+            if second:
+                high = _ordinal(second)
+                limits.append(Limit(measure, min(low, high), max(low, high), words=m.group(0)))
+            elif tail:
+                op = ">=" if tail.lower() in {"higher", "greater", "above", "more", "worse"} else "<="
+                limits.append(_limit_from(measure, op, low, m.group(0)))
+            elif before_op or after_op:
+                limits.append(_limit_from(measure, before_op or after_op, low, m.group(0)))
+            else:
+                limits.append(Limit(measure, low, low, words=m.group(0)))
+    gestation: list[Limit] = []
+    for i, pattern in enumerate(_GESTATION_RES):
+        for m in pattern.finditer(text):
+            if i == 2:
+                op = "<=" if m.group(1).lower() == "less" else ">="
+                gestation.append(_limit_from("gestation", op, float(m.group(2)), m.group(0)))
+            elif i == 3:
+                low, high = sorted((float(m.group(1)), float(m.group(2)) + 0.99))
+                gestation.append(Limit("gestation", low, high, words=m.group(0)))
+            else:
+                gestation.append(_limit_from("gestation", m.group(1), float(m.group(2)), m.group(0)))
+        if gestation:
+            break
+    return limits + gestation
+
+
 def _measure_limits(text: str) -> list[Limit]:
     limits: list[Limit] = []
     for pair in _BP_PAIR_RE.finditer(text):
@@ -297,9 +363,15 @@ def _age_limits(text: str) -> list[Limit]:
     return [limit for limit in limits if (limit.low or 0) <= 120 and (limit.high or 0) <= 120]
 
 
+_SCALED_BY = {
+    "nyha": {"heart_failure", "heart_disease"},
+    "hoehn_yahr": {"parkinson", "neurological"},
+}
+
+
 def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
     plain = clean(text)
-    limits = _age_limits(plain) + _measure_limits(plain)
+    limits = _age_limits(plain) + _measure_limits(plain) + _scale_limits(plain)
     measured = {limit.measure for limit in limits}
     uses: list[ConceptUse] = []
     seen: set[str] = set()
@@ -319,6 +391,11 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
         ):
             continue
         if mention.concept == "hypertension" and measured & {"systolic", "diastolic"}:
+            continue
+        # "heart failure NYHA class III-IV", "Parkinson's disease (Hoehn and Yahr stage II-IV)": the scale decides
+        if mention.concept in _SCALED_BY.get("nyha", set()) and "nyha" in measured:
+            continue
+        if mention.concept in _SCALED_BY.get("hoehn_yahr", set()) and "hoehn_yahr" in measured:
             continue
         seen.add(mention.concept)
         start, _ = clause_bounds(plain, mention.start)

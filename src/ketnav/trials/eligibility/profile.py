@@ -55,6 +55,9 @@ MEASURES: Mapping[str, str] = {
     "temperature": "temperature (°C)",
     "prostate_volume": "prostate volume (mL)",
     "cigarettes": "cigarettes a day",
+    "nyha": "NYHA heart failure class (1-4)",
+    "hoehn_yahr": "Hoehn and Yahr stage (1-5)",
+    "gestation": "weeks of pregnancy (gestational age)",
 }
 
 
@@ -175,6 +178,24 @@ _UNIT = r"\s*((?:x|×)?\s*10\^?\d+\s*/\s*[a-zµ]+|[a-zµ]*/[a-zµ0-9]+|g/dl|g/l)
 _CIGARETTES_RE = re.compile(
     r"\b(\d{1,2}(?:\.\d)?|one|two|three|half a)\s*(cigarettes?|packs?)\s*(?:a|per|/|each)\s*day\b", re.I
 )
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
+_ORDINAL_VALUE_RE = re.compile(
+    r"\b(?:New York Heart Association|NYHA|Hoehn(?:[- ]and[- ]|[- ]&[- ]|[- ])Yahr)\)?\s*(?:functional )?"
+    r"(?:class|stage|grade)?\s*(?:of|is|:)?\s*([1-5]|I{1,3}|IV|V)[a-d]?\b",
+    re.I,
+)
+_GESTATION_VALUE_RE = re.compile(
+    r"\b(\d{2})\s*(?:w|wk|wks|weeks?)\s*(?:\+?\s*(\d)\s*(?:d|days?))?\s*(?:of\s*)?(?:gestation|gestational)\b|"
+    r"\b(\d{2})\s*\+\s*(\d)\s*(?:weeks?|wks?)\b",
+    re.I,
+)
+# "LDL-C and HDL-C levels were 545 and 53 mg/dL, respectively"
+_RESPECTIVELY_RE = re.compile(
+    r"\b([A-Za-z][\w-]*) and ([A-Za-z][\w-]*) (?:levels? )?(?:were|are|of) \(?(\d+(?:\.\d+)?) and (\d+(?:\.\d+)?)"
+    r"\s*([a-zµ]*/[a-z]+)?",
+    re.I,
+)
+_NAMED_MEASURES = {"ldl": "ldl", "ldl-c": "ldl", "tsh": "tsh", "ast": "ast", "alt": "alt", "psa": "psa"}
 _WORD_NUMBERS = {"one": 1.0, "two": 2.0, "three": 3.0, "half a": 0.5}
 _SEX_SHORT_RE = re.compile(r"\b(\d{1,3})\s?(?:yo\s?|y/o\s?|y\.o\.\s?)?([MF])\b")
 _VALUE_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -362,6 +383,18 @@ def parse_profile(text: str) -> Profile:
             if measure == "temperature" and not (34 <= normalise(measure, amount, unit or "") <= 43):
                 continue
             values[measure] = Value(normalise(measure, amount, unit or ""), m.group(0).strip())
+    for m in _ORDINAL_VALUE_RE.finditer(text):
+        measure = "nyha" if m.group(0).lower().startswith(("new", "nyha")) else "hoehn_yahr"
+        raw = m.group(1)
+        values[measure] = Value(float(_ROMAN.get(raw.lower(), 0) or raw), m.group(0))
+    for m in _GESTATION_VALUE_RE.finditer(text):
+        weeks = float(m.group(1) or m.group(3)) + float(m.group(2) or m.group(4) or 0) / 7
+        values["gestation"] = Value(round(weeks, 1), m.group(0))
+    for m in _RESPECTIVELY_RE.finditer(text):
+        for name, raw in ((m.group(1), m.group(3)), (m.group(2), m.group(4))):
+            measure = _NAMED_MEASURES.get(name.lower().rstrip("s"), "")
+            if measure:
+                values[measure] = Value(normalise(measure, number(raw), m.group(5) or ""), m.group(0))
     for m in _CIGARETTES_RE.finditer(text):
         if is_negated(text, m.start()):
             continue

@@ -87,6 +87,7 @@ class Profile:
     history_listed: str = ""  # "past medical history is significant for X": other illnesses absent
     stems: frozenset[str] = frozenset()  # word stems the person used about themselves (generic fallback)
     sterile: str = ""  # "tubal ligation", "hysterectomy": cannot become pregnant
+    normal: Mapping[str, str] = field(default_factory=dict)  # "cbc" -> "CBC within normal range": said to be normal
 
     def fact(self, key: str) -> Fact | None:
         """What the person said about a concept, or what follows from it; None when unknown."""
@@ -120,6 +121,10 @@ class Profile:
         if measure == "bmi" and (obese := self.facts.get("obesity")) is not None and obese.present:
             morbid = re.search(r"\bmorbid|\bsevere|\bclass (?:3|III)\b", obese.words, re.I)
             return (40.0 if morbid else 30.0), None, obese.words
+        for group, measures in _NORMAL_GROUPS.items():
+            if measure in measures and group in self.normal:
+                low, high = _NORMAL_RANGES[measure]
+                return low, high, self.normal[group]
         kidney = self.facts.get("kidney_disease")
         failed = kidney is not None and kidney.present and _KIDNEY_FAILURE_RE.search(kidney.words) is not None
         if measure == "egfr" and kidney is not None and failed:
@@ -249,14 +254,20 @@ _HEALTHY_RE = re.compile(
     r"\bis healthy\b|\bnothing remarkable in (?:her|his|the) past medical history\b|"
     r"\bunremarkable (?:past )?medical history\b|"
     r"\bpast medical history is unremarkable\b|\bin good health\b|\bno known (?:medical )?(?:illness|"
-    r"conditions?|diseases?)\b",
+    r"conditions?|diseases?)\b|"
+    r"\bpast medical (?:and \w+ )?histor(?:y|ies) (?:is|was|are|were) (?:non-?significant|unremarkable|insignificant|"
+    r"negative|clear|not significant)\b|\bno (?:positive |significant |specific |other )?(?:past )?(?:medical )?"
+    r"history (?:of|for) any (?:other )?(?:underlying )?(?:diseases?|illness\w*|conditions?|medical)|"
+    r"\bany other underlying disease|\bno (?:specific |other |significant )?(?:past )?medical (?:issues|problems)\b|"
+    r"\bnot significant for any other medical\b",
     re.I,
 )
 _NO_MEDS_RE = re.compile(
     r"\b(?:takes|taking|on|using|uses) no (?:regular )?(?:other )?medic\w*|\bno (?:other |regular |"
     r"current )?medic(?:ation|ine)s?\b|"
     r"\bnot (?:on|taking|using) any (?:\w+ )?medic\w*|"
-    r"\bdoes not take any medic\w*|\bdoesn'?t take any medic\w*",
+    r"\bdoes not take any medic\w*|\bdoesn'?t take any medic\w*|\bdrug histor(?:y|ies) (?:is|are|was|were) "
+    r"(?:unremarkable|non-?significant|negative)|\bmedical and drug histor(?:y|ies) (?:is|are) unremarkable",
     re.I,
 )
 _CURRENT_RE = re.compile(
@@ -307,7 +318,53 @@ _PLANNED_RE = re.compile(
     r"is to (?:start|receive|undergo))\b[^.;]{0,40}$",
     re.I,
 )
+_NEGATIVE_TEST_AFTER_RE = re.compile(r"\s*(?:test|screen)\w*\s*(?:\([^)]*\)\s*)?(?:is|was|were|:)?\s*negative", re.I)
+_BORN_RE = re.compile(r"\bborn\b|\bbirth\b|\bdelivered\b|\binfant\b|\bnewborn\b|\bneonat", re.I)
+# What "normal" means when a note says a group of results is normal (adult reference ranges)
+_NORMAL_RANGES: Mapping[str, tuple[float | None, float | None]] = {
+    "hemoglobin": (12.0, 17.5),
+    "platelets": (150000.0, 450000.0),
+    "wbc": (4000.0, 11000.0),
+    "ast": (None, 40.0),
+    "alt": (None, 45.0),
+    "bilirubin": (None, 1.2),
+    "creatinine": (0.5, 1.3),
+    "egfr": (60.0, None),
+    "temperature": (35.5, 37.9),
+    "systolic": (90.0, 139.0),
+    "diastolic": (60.0, 89.0),
+    "inr": (0.8, 1.2),
+}
+_NORMAL_GROUPS: Mapping[str, tuple[str, ...]] = {
+    "cbc": ("hemoglobin", "platelets", "wbc"),
+    "liver": ("ast", "alt", "bilirubin"),
+    "kidney": ("creatinine", "egfr"),
+    "temperature": ("temperature",),
+    "bp": ("systolic", "diastolic"),
+    "coagulation": ("inr",),
+}
+_NORMAL_RES: Mapping[str, re.Pattern[str]] = {
+    "cbc": re.compile(
+        r"\b(?:complete blood (?:cell )?count|CBC|blood count)\b[^.;]{0,30}?\b(?:within (?:the )?normal|"
+        r"normal|unremarkable|at (?:her|his) baseline)",
+        re.I,
+    ),
+    "liver": re.compile(
+        r"\b(?:liver (?:function tests?|enzymes|transaminases?(?: levels)?)|LFTs?)\b[^.;]{0,20}?"
+        r"\b(?:were |was |are |is )?(?:within )?(?:normal|unremarkable)",
+        re.I,
+    ),
+    "kidney": re.compile(r"\b(?:renal|kidney) function\b[^.;]{0,20}?\b(?:normal|unremarkable)", re.I),
+    "temperature": re.compile(r"\bafebrile\b", re.I),
+    "bp": re.compile(
+        r"\bnormotensive\b|\bnormal blood pressure\b|\bblood pressure (?:is |was )?(?:within )?normal\b", re.I
+    ),
+    "coagulation": re.compile(r"\bnormal coagulation\b|\bcoagulation (?:profile|tests?) (?:was |were )?normal\b", re.I),
+}
 _NONSMOKER_RE = re.compile(r"\bnon-?smok\w*\b|\bnever smok\w*\b", re.I)
+
+
+_AGE_DAYS_RE = re.compile(r"\b(\d{1,3})[- ]?(days?|weeks?)[- ]?old\b", re.I)
 
 
 def _age_and_sex(text: str) -> tuple[float | None, Sex | None]:
@@ -318,6 +375,8 @@ def _age_and_sex(text: str) -> tuple[float | None, Sex | None]:
         age = float(next(g for g in m.groups() if g))
     elif (months := AGE_MONTHS_RE.search(text)) is not None:
         age = round(int(months.group(1)) / 12, 2)
+    elif (young := _AGE_DAYS_RE.search(text)) is not None:
+        age = round(int(young.group(1)) / (365 if young.group(2).lower().startswith("d") else 52), 3)
     elif short:
         age = float(short.group(1))
     if age is not None and not 0 <= age <= 120:
@@ -355,8 +414,10 @@ def parse_profile(text: str) -> Profile:
                 current = True
             elif before:
                 current = False
-        if mention.concept == "pregnancy" and not negated and not mention.words.lower().startswith("pregnant"):
-            continue  # "3 pregnancies", "hypertension with pregnancy": history, not a pregnancy now
+        if mention.concept == "pregnancy" and _NEGATIVE_TEST_AFTER_RE.match(text, mention.end):
+            negated = True  # "her pregnancy test is negative"
+        elif mention.concept == "pregnancy" and not mention.words.lower().startswith("pregnant"):
+            continue  # "3 pregnancies", "no prior pregnancies", "hypertension with pregnancy": not about now
         sentence_end = text.find(". ", mention.end)
         ago = _AGO_RE.search(text, sentence_start, sentence_end if sentence_end >= 0 else len(text))
         fact = Fact(not negated, _snippet(clause, mention.words), current, _months(ago) if ago else None)
@@ -391,6 +452,11 @@ def parse_profile(text: str) -> Profile:
     for m in _GESTATION_VALUE_RE.finditer(text):
         weeks = float(m.group(1) or m.group(3)) + float(m.group(2) or m.group(4) or 0) / 7
         values["gestation"] = Value(round(weeks, 1), m.group(0))
+        sentence_start = text.rfind(". ", 0, m.start()) + 1
+        adult_woman = sex == "F" and (age is None or age >= 12)
+        if adult_woman and not _BORN_RE.search(text, sentence_start, m.start()) and "pregnancy" not in facts:
+            # "G1P1 at 32+6 weeks of gestational age": a woman that far into a pregnancy is pregnant
+            facts["pregnancy"] = Fact(True, _snippet(text[sentence_start : m.end()], m.group(0)), True)
     for m in _RESPECTIVELY_RE.finditer(text):
         for name, raw in ((m.group(1), m.group(3)), (m.group(2), m.group(4))):
             measure = _NAMED_MEASURES.get(name.lower().rstrip("s"), "")
@@ -423,6 +489,11 @@ def parse_profile(text: str) -> Profile:
         sterile=sterile.group(0)
         if (sterile := _STERILE_RE.search(text)) and not is_negated(text, sterile.start())
         else "",
+        normal={
+            group: said.group(0)
+            for group, pattern in _NORMAL_RES.items()
+            if (said := pattern.search(text)) is not None and not is_negated(text, said.start())
+        },
     )
 
 
@@ -482,4 +553,5 @@ def build_profile(text: str = "", answers: Answers | None = None) -> Profile:
         history_listed=base.history_listed,
         stems=base.stems,
         sterile=base.sterile,
+        normal=base.normal,
     )

@@ -19,7 +19,8 @@ CLAUSE_END_RE = re.compile(
 NEGATION_CUE_RE = re.compile(
     r"\b(?:denies|denied|deny|denying|no|not|without|negative for|free of|absence of|absent|never|nor|"
     r"doesn'?t|does not|did not|didn'?t|isn'?t|is not|has not|hasn'?t|had no|none|neither|ruled out|"
-    r"unremarkable for)\b",
+    r"unremarkable for|won'?t|will not|don'?t|do not|haven'?t|have not|wasn'?t|was not|negative history of|"
+    r"no (?:positive )?history)\b",
     re.I,
 )
 EXCEPT_RE = re.compile(r"\b(?:except|other than|apart from|aside from|excluding|with the exception of)\b", re.I)

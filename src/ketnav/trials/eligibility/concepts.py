@@ -120,6 +120,9 @@ CONCEPTS: tuple[Concept, ...] = (
        r"\bmitral (?:valve )?(?:prolapse|regurgitation|stenosis|insufficiency)\b|(?-i:\bMVP\b)"),
     _c("hypertension", "high blood pressure", "Do you have high blood pressure?", "condition",
        r"\bhypertensi(?:on|ve)\b|\bHTN\b|\bhigh blood pressure\b|\banti-?hypertensives?\b"),
+    _c("pvd", "peripheral arterial disease", "Do you have poor circulation in the legs (peripheral arterial disease)?",
+       "condition", r"\bperipheral (?:vascular|arterial|artery) (?:disease|occlusive disease)\b|(?-i:\bPVD\b|\bPAD\b)|"
+                    r"\bclaudication\b"),
     _c("hypotension", "low blood pressure", "Do you have low blood pressure?", "condition",
        r"\bhypotensi(?:on|ve)\b|\blow blood pressure\b"),
     _c("thrombosis", "blood clots", "Have you had blood clots (DVT or pulmonary embolism)?", "condition",
@@ -128,7 +131,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("liver_disease", "liver disease", "Do you have liver disease?", "condition",
        r"\bliver (?:disease|failure|dysfunction|impairment|cirrhosis)\b|\b(?:liver|hepatic)\b(?=\s*(?:or|and|"
        r"/|,)\s*(?:\w+\s+){0,2}(?:disease|failure|impairment|dysfunction|insufficiency)s?\b)|"
-       r"\bhepatic (?:disease|impairment|failure|"
+       r"\bhep(?:atitis)? ?[BC]\b|\bhepatic (?:disease|impairment|failure|"
        r"dysfunction|insufficiency|encephalopathy)\b|\bcirrho\w*\b|\bhepatitis\b|\bHCV\b|\bHBV\b"),
     _c("kidney_disease", "kidney disease", "Do you have kidney disease?", "condition",
        r"\b(?:kidney|renal) (?:disease|failure|impairment|insufficiency|dysfunction)\b|\b(?:kidney|"
@@ -182,7 +185,8 @@ CONCEPTS: tuple[Concept, ...] = (
        r"(?-i:\bICH\b|\bSAH\b|\bIVH\b)|\bha?emorrhagic stroke\b"),
     _c("obesity", "obesity", "Do you have obesity?", "condition", r"\bobes(?:e|ity)\b|\bmorbidly obese\b"),
     _c("cancer", "cancer", "Do you have, or have you had, cancer?", "condition",
-       r"\bcancers?\b|\bmalignan\w*\b|\bcarcinoma\w*\b|\btumou?rs?\b|\bneoplas\w*\b|\blymphoma\b|\bleuk(?:a)?emia\b|"
+       r"\bcancers?\b|\bmalignan\w*\b|\b\w*carcinoma\w*\b|\btumou?rs?\b|\bneoplas\w*\b|\b\w*lymphomas?\b|"
+       r"\bleuk(?:a)?emia\b|\b\w+blastoma\b|\b\w*sarcoma\b|"
        r"\bmyeloma\b|\bsarcoma\b|\bmelanoma\b|\bastrocytoma\b|\bglioma\b|\bglioblastoma\b|\bmetasta\w*\b|\bCLL\b"),
     _c("breast_cancer", "breast cancer", "Do you have breast cancer?", "condition",
        r"\bbreast (?:cancer|carcinoma|tumou?r)\b|\bductal (?:breast )?carcinoma\b"),

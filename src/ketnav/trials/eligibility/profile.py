@@ -310,6 +310,17 @@ _COUNT_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "few": 3, "several": 3,
 }  # fmt: skip
+_RECENT_RE = re.compile(
+    r"\b(?:in|within|during) the (?:last|past) (?:(\d+|two|three|four|five|six|few|several) )?"
+    r"(days?|weeks?|months?|years?)\b|"
+    r"\b(?:yesterday|today|this (?:morning|week))\b",
+    re.I,
+)
+_DRINKS_RE = re.compile(
+    r"\b(\d+|a|an|one|two|three|four|five|six)\s*(?:to \d+\s*)?(?:beers?|drinks?|glass(?:es)? of (?:wine|beer)|"
+    r"(?:standard )?units?(?: of alcohol)?|shots?)\s*(?:a|per|each|/)\s*(day|week)\b",
+    re.I,
+)
 _MONTHS_PER = {"d": 1 / 30, "w": 12 / 52, "m": 1.0, "y": 12.0}
 # "candidate for surgery", "offered levodopa", "prior to chemotherapy": planned, not had
 _PLANNED_RE = re.compile(
@@ -420,7 +431,12 @@ def parse_profile(text: str) -> Profile:
             continue  # "3 pregnancies", "no prior pregnancies", "hypertension with pregnancy": not about now
         sentence_end = text.find(". ", mention.end)
         ago = _AGO_RE.search(text, sentence_start, sentence_end if sentence_end >= 0 else len(text))
-        fact = Fact(not negated, _snippet(clause, mention.words), current, _months(ago) if ago else None)
+        recent = _RECENT_RE.search(text, sentence_start, sentence_end if sentence_end >= 0 else len(text))
+        months = _months(ago) if ago else _recent_months(recent) if recent else None
+        words = _snippet(clause, mention.words)
+        if kind == "substance" and mention.concept == "alcohol" and not negated:
+            words = words + _drinking_amount(clause)
+        fact = Fact(not negated, words, current, months)
         previous = facts.get(mention.concept)
         # A positive mention outweighs a negated one ("no chest pain ... history of CAD")
         # ... and a mention of it now outweighs an earlier one that does not say when ("hx of UTIs ... presents
@@ -500,6 +516,24 @@ def parse_profile(text: str) -> Profile:
 def _months(ago: re.Match[str]) -> float:
     count = _COUNT_WORDS.get(ago.group(1).lower()) or float(ago.group(1))
     return round(count * _MONTHS_PER[ago.group(2)[0].lower()], 2)
+
+
+def _recent_months(recent: re.Match[str]) -> float:
+    if recent.group(2) is None:  # "yesterday", "today", "this week"
+        return 0.0
+    raw = recent.group(1) or "1"  # "in the last month"
+    count = _COUNT_WORDS.get(raw.lower()) or float(raw)
+    return round(count * _MONTHS_PER[recent.group(2)[0].lower()], 2)
+
+
+def _drinking_amount(clause: str) -> str:
+    """ " (heavy)" or " (light)" from a stated amount: more than 14 drinks a week is heavy drinking (NIAAA)."""
+    m = _DRINKS_RE.search(clause)
+    if m is None:
+        return ""
+    count = _COUNT_WORDS.get(m.group(1).lower()) or float(m.group(1))
+    weekly = count * (7 if m.group(2).lower() == "day" else 1)
+    return " (heavy)" if weekly > 14 else " (light)"
 
 
 def _snippet(clause: str, words: str, width: int = 90) -> str:

@@ -441,8 +441,8 @@ def parse_profile(text: str) -> Profile:
         # A positive mention outweighs a negated one ("no chest pain ... history of CAD")
         # ... and a mention of it now outweighs an earlier one that does not say when ("hx of UTIs ... presents
         # in urosepsis")
-        now = fact.present and fact.current is True and previous is not None and previous.current is not True
-        if previous is None or (fact.present and not previous.present) or now:
+        said_now = fact.present and fact.current is True and previous is not None and previous.current is not True
+        if previous is None or (fact.present and not previous.present) or said_now:
             facts[mention.concept] = fact
     if _NONSMOKER_RE.search(text):
         facts["smoking"] = Fact(False, _NONSMOKER_RE.search(text).group(0), False)  # type: ignore[union-attr]

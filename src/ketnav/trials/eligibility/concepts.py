@@ -131,7 +131,8 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("liver_disease", "liver disease", "Do you have liver disease?", "condition",
        r"\bliver (?:disease|failure|dysfunction|impairment|cirrhosis)\b|\b(?:liver|hepatic)\b(?=\s*(?:or|and|"
        r"/|,)\s*(?:\w+\s+){0,2}(?:disease|failure|impairment|dysfunction|insufficiency)s?\b)|"
-       r"\bhep(?:atitis)? ?[BC]\b|\bhepatic (?:disease|impairment|failure|"
+       r"\bhep(?:atitis)? ?[BC]\b|\bwilson\W?s? disease\b|\bha?emochromatosis\b|\balpha-1[- ]antitrypsin\b|"
+       r"\bhepatic (?:disease|impairment|failure|"
        r"dysfunction|insufficiency|encephalopathy)\b|\bcirrho\w*\b|\bhepatitis\b|\bHCV\b|\bHBV\b"),
     _c("kidney_disease", "kidney disease", "Do you have kidney disease?", "condition",
        r"\b(?:kidney|renal) (?:disease|failure|impairment|insufficiency|dysfunction)\b|\b(?:kidney|"
@@ -194,7 +195,11 @@ CONCEPTS: tuple[Concept, ...] = (
        r"\blung (?:cancer|carcinoma|adenocarcinoma)\b|\bNSCLC\b|\bSCLC\b|\bnon-small cell\b"),
     _c("hiv", "HIV", "Do you have HIV?", "condition", r"\bHIV\b|(?-i:\bAIDS\b)|\bhuman immunodeficiency\b"),
     _c("infection", "an active infection", "Do you have an active infection?", "condition",
-       r"\b(?:active|acute|serious|systemic|uncontrolled) infections?\b|\bsepsis\b|\bseptic\b"),
+       r"\b(?:active|acute|serious|systemic|uncontrolled|ongoing|bacterial|viral|fungal) infections?\b|\bsepsis\b|"
+       r"\bseptic\b|\bsepticemia\b|\bpneumonia\b|\bcellulitis\b|\babscess(?:es)?\b|\bosteomyelitis\b|"
+       r"\bmeningitis\b|\bendocarditis\b|\bbacter(?:a)?emia\b|\bcholerae?\b|\btinea\b"),
+    _c("tuberculosis", "tuberculosis (TB)", "Do you have, or have you had, tuberculosis (TB)?", "condition",
+       r"\btuberculosis\b|(?-i:\bTB\b)|\bmycobacterium tuberculosis\b"),
     _c("autoimmune", "an autoimmune disease", "Do you have an autoimmune disease?", "condition",
        r"\bautoimmune\b|\blupus\b|(?-i:\bSLE\b)|\brheumatoid arthritis\b|\bhashimoto\w*\b|\bcollagenos\w*\b|"
        r"\bsj[oö]gren\w*\b|\bsystemic sclerosis\b|\bscleroderma\b"),
@@ -311,6 +316,8 @@ IMPLIES: dict[str, tuple[str, ...]] = {
     "vasculitis": ("autoimmune",),
     "intracranial_hemorrhage": (),
     "gestational_diabetes": (),
+    "tuberculosis": ("infection",),
+    "cdiff": ("infection",),
     "glaucoma": (),
 }
 

@@ -94,6 +94,12 @@ _MEASURE_NAMES: tuple[tuple[str, str], ...] = (
     ("ast", r"\bAST\b|\bSGOT\b|\baspartate (?:amino)?transaminase\b"),
     ("alt", r"\bALT\b|\bSGPT\b|\balanine (?:amino)?transaminase\b"),
     ("bilirubin", r"\b(?:total )?bilirubin\b"),
+    ("potassium", r"\b(?:serum |plasma )?potassium\b|(?-i:\bK\+?)(?=\s*(?:<|>|≤|≥|of|:))"),
+    (
+        "sodium",
+        r"\b(?:serum |plasma )?sodium\b(?! (?:oxybate|valproate|bicarbonate|chloride))|"
+        r"(?-i:\bNa\+?)(?=\s*(?:<|>|of|:))",
+    ),
     ("temperature", r"\b(?:body )?temperature\b"),
     ("prostate_volume", r"\b(?:estimated )?prostat\w* (?:gland )?(?:volume|size)\b"),
 )
@@ -332,7 +338,8 @@ _CHILD_RE = re.compile(
 
 
 def _age_limits(text: str) -> list[Limit]:
-    if (child := _CHILD_RE.match(text)) is not None:
+    child = _CHILD_RE.match(text)
+    if child is not None and not (_AGE_RANGE2_RE.search(text) or _AGE_RANGE_RE.search(text)):
         if child.group(2):
             return [_limit_from("age", child.group(1), float(child.group(2)), child.group(0))]
         return [Limit("age", None, 18, high_inclusive=False, words=child.group(0))]
@@ -363,6 +370,9 @@ def _age_limits(text: str) -> list[Limit]:
     return [limit for limit in limits if (limit.low or 0) <= 120 and (limit.high or 0) <= 120]
 
 
+_REASON_RE = re.compile(
+    r"\bbecause\b|\bfor (?:safety|the) reasons?\b|\bas (?:this|it|they) (?:may|might|could)\b", re.I
+)
 _SCALED_BY = {
     "nyha": {"heart_failure", "heart_disease"},
     "hoehn_yahr": {"parkinson", "neurological"},
@@ -375,7 +385,9 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
     measured = {limit.measure for limit in limits}
     uses: list[ConceptUse] = []
     seen: set[str] = set()
-    mentions = find_mentions(plain)
+    # "..., because of the risk of arrhythmia": the reason for a criterion is not part of it
+    reason = _REASON_RE.search(plain)
+    mentions = [m for m in find_mentions(plain) if reason is None or m.start < reason.start()]
     for mention in mentions:
         if after_except(plain, mention.start):
             continue

@@ -55,6 +55,8 @@ MEASURES: Mapping[str, str] = {
     "temperature": "temperature (°C)",
     "prostate_volume": "prostate volume (mL)",
     "cigarettes": "cigarettes a day",
+    "potassium": "potassium (mmol/L)",
+    "sodium": "sodium (mmol/L)",
     "nyha": "NYHA heart failure class (1-4)",
     "hoehn_yahr": "Hoehn and Yahr stage (1-5)",
     "gestation": "weeks of pregnancy (gestational age)",
@@ -226,6 +228,10 @@ _VALUE_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ldl", re.compile(r"\bLDL(?:-C)?\b(?: cholesterol)?\s*(?:level)?\s*(?:is|was|of|:|=)*\s*" + _NUM + _UNIT, re.I)),
     ("tsh", re.compile(r"\bTSH\b\s*(?:levels?)?\s*(?:is|was|of|:|=|\()*\s*" + _NUM, re.I)),
     ("psa", re.compile(r"\bPSA\b\)?\s*(?:levels?)?\s*(?:is|was|of|:|=)*\s*" + _NUM, re.I)),
+    ("potassium", re.compile(r"(?:\bpotassium|(?-i:\bK\b))\s*(?:level)?\s*(?:is|was|of|:|=)*\s*(\d(?:\.\d+)?)\s*"
+                             r"(?:mEq|mmol|meq)", re.I)),
+    ("sodium", re.compile(r"(?:\bsodium|(?-i:\bNa\b))\s*(?:level)?\s*(?:is|was|of|:|=)*\s*(1\d{2})\s*"
+                          r"(?:mEq|mmol|meq)", re.I)),
     ("inr", re.compile(r"\bINR\b\s*(?:is|was|of|:|=)*\s*(\d(?:\.\d+)?)", re.I)),
     ("ast", re.compile(r"\b(?:AST|SGOT)\b\s*(?:is|was|of|:|=)*\s*(\d{1,4})", re.I)),
     ("alt", re.compile(r"\b(?:ALT|SGPT)\b\s*(?:is|was|of|:|=)*\s*(\d{1,4})", re.I)),

@@ -197,7 +197,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("infection", "an active infection", "Do you have an active infection?", "condition",
        r"\b(?:active|acute|serious|systemic|uncontrolled|ongoing|bacterial|viral|fungal) infections?\b|\bsepsis\b|"
        r"\bseptic\b|\bsepticemia\b|\bpneumonia\b|\bcellulitis\b|\babscess(?:es)?\b|\bosteomyelitis\b|"
-       r"\bmeningitis\b|\bendocarditis\b|\bbacter(?:a)?emia\b|\bcholerae?\b|\btinea\b"),
+       r"\bmeningitis\b|\bendocarditis\b|\bbacter(?:a)?emia\b|\bcholerae?\b"),
     _c("tuberculosis", "tuberculosis (TB)", "Do you have, or have you had, tuberculosis (TB)?", "condition",
        r"\btuberculosis\b|(?-i:\bTB\b)|\bmycobacterium tuberculosis\b"),
     _c("autoimmune", "an autoimmune disease", "Do you have an autoimmune disease?", "condition",

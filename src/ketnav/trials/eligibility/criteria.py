@@ -370,6 +370,7 @@ def _age_limits(text: str) -> list[Limit]:
     return [limit for limit in limits if (limit.low or 0) <= 120 and (limit.high or 0) <= 120]
 
 
+_TREATED_FOR_RE = re.compile(r"[^,;()]*?\b(?:for|to treat|against|of)\b[^,;()]*", re.I)
 _REASON_RE = re.compile(
     r"\bbecause\b|\bfor (?:safety|the) reasons?\b|\bas (?:this|it|they) (?:may|might|could)\b", re.I
 )
@@ -385,6 +386,7 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
     measured = {limit.measure for limit in limits}
     uses: list[ConceptUse] = []
     seen: set[str] = set()
+    treated_ends: list[int] = []
     # "..., because of the risk of arrhythmia": the reason for a criterion is not part of it
     reason = _REASON_RE.search(plain)
     mentions = [m for m in find_mentions(plain) if reason is None or m.start < reason.start()]
@@ -409,6 +411,13 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
             continue
         if mention.concept in _SCALED_BY.get("hoehn_yahr", set()) and "hoehn_yahr" in measured:
             continue
+        # "chemotherapy for metastatic breast cancer": the illness a treatment was for is not an alternative
+        if BY_KEY[mention.concept].kind == "condition" and any(
+            _TREATED_FOR_RE.fullmatch(plain, end, mention.start) for end in treated_ends
+        ):
+            continue
+        if BY_KEY[mention.concept].kind in {"treatment", "medicine"}:
+            treated_ends.append(mention.end)
         seen.add(mention.concept)
         start, _ = clause_bounds(plain, mention.start)
         before = plain[max(start, mention.start - 45) : mention.start]

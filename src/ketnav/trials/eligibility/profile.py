@@ -111,9 +111,11 @@ class Profile:
             return Fact(False, "otherwise healthy")
         if concept.kind == "condition" and self.history_listed:
             return Fact(False, self.history_listed)
-        if concept.kind == "medicine" and self.no_medicines:
+        # systemic anticancer drugs are medicines: "takes no medicines" rules out chemotherapy now
+        drug_kind = concept.kind == "medicine" or key == "chemotherapy"
+        if drug_kind and self.no_medicines:
             return Fact(False, "no medicines", current=False)
-        if concept.kind == "medicine" and self.medicines_listed:
+        if drug_kind and self.medicines_listed:
             return Fact(False, self.medicines_listed, current=False)
         return None
 
@@ -378,6 +380,9 @@ _NORMAL_RES: Mapping[str, re.Pattern[str]] = {
     ),
     "coagulation": re.compile(r"\bnormal coagulation\b|\bcoagulation (?:profile|tests?) (?:was |were )?normal\b", re.I),
 }
+_UTOX_NEGATIVE_RE = re.compile(
+    r"\b(?:utox|urine tox\w*(?: screen)?|urine drug screen|drug screen)\b[^.;]{0,12}?\bnegative\b(?! for alc)", re.I
+)
 _NONSMOKER_RE = re.compile(r"\bnon-?smok\w*\b|\bnever smok\w*\b", re.I)
 
 
@@ -411,6 +416,7 @@ def parse_profile(text: str) -> Profile:
     text = clean(text)
     age, sex = _age_and_sex(text)
     facts: dict[str, Fact] = {}
+    planned: dict[str, Fact] = {}
     for mention in find_mentions(text):
         if about_someone_else(text, mention.start):
             continue
@@ -422,7 +428,9 @@ def parse_profile(text: str) -> Profile:
         sentence_start = max(text.rfind(". ", 0, mention.start) + 1, text.rfind("\n", 0, mention.start) + 1)
         lead = text[sentence_start : mention.start]
         if kind in {"treatment", "medicine"} and not negated and _PLANNED_RE.search(lead):
-            continue  # offered or planned, not (yet) had
+            # offered or planned: not (yet) had, unless said elsewhere
+            planned.setdefault(mention.concept, Fact(False, "planned: " + _snippet(lead, mention.words), False))
+            continue
         if kind in {"substance", "medicine"}:
             current = False if negated or _PAST_RE.search(clause) else True if _CURRENT_RE.search(clause) else None
         elif kind == "condition" and not negated:
@@ -450,6 +458,10 @@ def parse_profile(text: str) -> Profile:
         said_now = fact.present and fact.current is True and previous is not None and previous.current is not True
         if previous is None or (fact.present and not previous.present) or said_now:
             facts[mention.concept] = fact
+    for key, fact in planned.items():
+        facts.setdefault(key, fact)
+    if (clean_tox := _UTOX_NEGATIVE_RE.search(text)) is not None:
+        facts.setdefault("substance_use", Fact(False, clean_tox.group(0), False))
     if _NONSMOKER_RE.search(text):
         facts["smoking"] = Fact(False, _NONSMOKER_RE.search(text).group(0), False)  # type: ignore[union-attr]
     values: dict[str, Value] = {}

@@ -152,6 +152,7 @@ CONCEPTS: tuple[Concept, ...] = (
        r"\bthyroid (?:disease|disorder|dysfunction)\b|\bhypothyroid\w*\b|\bhyperthyroid\w*\b|\bhashimoto\w*\b|"
        r"\bgraves\b"),
     _c("diabetes", "diabetes", "Do you have diabetes?", "condition",
+       r"\btype (?:1|I) (?:or|and|and/or|/) (?:type )?(?:2|II) diabetes(?: mellitus)?\b|"
        r"\bdiabet(?:es|ic)\b(?! insipidus)|(?-i:\bDM(?:I|II|1|2)?\b)|\bT[12]DM\b|\bIDDM\b|\bNIDDM\b"),
     _c("gestational_diabetes", "diabetes in pregnancy (gestational diabetes)",
        "Have you had diabetes during a pregnancy?", "condition",
@@ -281,6 +282,9 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("steroid", "steroid medicines", "Do you take steroid medicines (e.g. prednisone)?", "medicine",
        r"\bcorticosteroids?\b|\bsteroids?\b|\bprednison\w*\b|\bdexamethason\w*\b|\bglucocorticoid\w*\b"),
     _c("insulin", "insulin", "Do you use insulin?", "medicine", r"\binsulin\b"),
+    _c("growth_hormone", "growth hormone treatment", "Are you treated with growth hormone?", "medicine",
+       r"\bgrowth hormone\b(?! (?:stimulation|secretion|deficien\w*|levels?|test\w*|releas\w*|secreting))|"
+       r"(?-i:\bGH\b)(?! (?:level|stimulation|secretion|deficiency|test))|\bsomatropin\b"),
     _c("chemotherapy", "chemotherapy", "Have you had chemotherapy?", "treatment",
        r"\bchemotherap\w*\b|\bchemo\b|\bcytotoxic\b"),
     _c("radiotherapy", "radiotherapy", "Have you had radiotherapy?", "treatment",

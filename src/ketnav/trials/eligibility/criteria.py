@@ -74,7 +74,7 @@ _MEASURE_NAMES: tuple[tuple[str, str], ...] = (
     ("systolic", r"\bsystolic\b|\bSBP\b"),
     ("diastolic", r"\bdiastolic\b|\bDBP\b"),
     ("iop", r"\bintra-?ocular pressure\b|\bIOP\b"),
-    ("hba1c", r"\bHbA1c\b|\bA1c\b|\bglycated ha?emoglobin\b|\bhemoglobin A1c\b"),
+    ("hba1c", r"\bHbA1c\b|\bHgb ?A1c\b|\bA1c\b|\bglycated ha?emoglobin\b|\bhemoglobin A1c\b"),
     ("gad7", r"\bGAD-?7\b"),
     ("phq9", r"\bPHQ-?9\b"),
     ("hama", r"\bHAM-?A\b|\bHamilton Anxiety\b"),
@@ -461,7 +461,9 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
     has_or = _OR_RE.search(plain) is not None
     has_and = _AND_RE.search(plain) is not None
     # limits on different measures joined by "and" must all hold; lists of illnesses are alternatives
-    any_of = not (has_and and not has_or and len(measured) > 1)
+    # An inclusion listing several limits ("Body weight >50kg; BMI between 19-32") asks for all of them
+    listed = has_and or (kind == "inclusion" and re.search(r"[;,]", plain) is not None)
+    any_of = not (listed and not has_or and len(measured) > 1)
     sex_only = _SEX_ONLY_RE.match(plain)
     sex_required = ""
     one_sex = not (_MALE_WORD_RE.search(plain) and _FEMALE_WORD_RE.search(plain))

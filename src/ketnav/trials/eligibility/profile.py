@@ -209,11 +209,12 @@ _WORD_NUMBERS = {"one": 1.0, "two": 2.0, "three": 3.0, "half a": 0.5}
 _SEX_SHORT_RE = re.compile(r"\b(\d{1,3})\s?(?:yo\s?|y/o\s?|y\.o\.\s?)?([MF])\b")
 _VALUE_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("bmi", re.compile(r"\b(?:BMI|body mass index)\s*(?:is|was|of|:|=|about|around)*\s*" + _NUM, re.I)),
-    ("weight", re.compile(r"\bweigh\w*\s*(?:is|was|of|:|=|about|around)*\s*" + _NUM + r"\s*(kg|kilo\w*|lbs?|"
+    ("weight", re.compile(r"\bweigh\w*\s*(?:is|was|of|as|:|=|about|around)*\s*" + _NUM + r"\s*(kg|kilo\w*|lbs?|"
                           r"pounds)", re.I)),
     ("weight", re.compile(r"\b" + _NUM + r"\s*(kg|kilograms?)\b(?!\s*(?:weight )?(?:loss|gain|lost|/))", re.I)),
     ("iop", re.compile(r"\b(?:intra-?ocular pressure|IOP)\s*(?:is|was|of|:|=)*\s*" + _NUM, re.I)),
-    ("hba1c", re.compile(r"\b(?:HbA1c|A1c|hemoglobin A1c|glycated ha?emoglobin)\s*(?:is|was|of|:|=)*\s*" + _NUM, re.I)),
+    ("hba1c", re.compile(r"\b(?:HbA1c|Hgb ?A1c|A1c|hemoglobin A1c|glycated ha?emoglobin)\s*(?:is|was|of|:|=)*\s*" + _NUM,
+                         re.I)),
     ("gad7", re.compile(r"\bGAD-?7\s*(?:score)?\s*(?:is|was|of|:|=)*\s*" + _NUM, re.I)),
     ("phq9", re.compile(r"\bPHQ-?9\s*(?:score)?\s*(?:is|was|of|:|=)*\s*" + _NUM, re.I)),
     ("hama", re.compile(r"\bHAM-?A\s*(?:score)?\s*(?:is|was|of|:|=)*\s*" + _NUM, re.I)),
@@ -303,7 +304,8 @@ _STERILE_RE = re.compile(
 _NOW_RE = re.compile(
     r"\b(?:present(?:s|ed|ing)|admitted|now|currently|current|recent(?:ly)?|acute|active|yesterday|today|"
     r"this (?:morning|admission|week)|on admission|diagnosed|complain\w*|revealed|showed|shows|confirmed|"
-    r"suffer\w*|ongoing|developed|is on|was found)\b",
+    r"suffer\w*|ongoing|developed|is on|was found|found to have|consistent with|compatible with|diagnosis of|"
+    r"new(?:ly)? diagnosed)\b",
     re.I,
 )
 _BEFORE_RE = re.compile(
@@ -474,7 +476,7 @@ def parse_profile(text: str) -> Profile:
             unit = m.group(m.lastindex) if m.lastindex and m.lastindex >= 2 and m.group(m.lastindex) != raw else ""
             if measure == "weight" and unit.lower().startswith(("lb", "p")):
                 amount = round(amount * 0.4536, 1)
-            if measure == "weight" and amount < 25:
+            if measure == "weight" and amount < 25 and (age is None or age >= 14):  # a child may weigh that
                 continue
             if measure == "temperature" and not (34 <= normalise(measure, amount, unit or "") <= 43):
                 continue

@@ -213,8 +213,8 @@ _VALUE_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
                           r"pounds)", re.I)),
     ("weight", re.compile(r"\b" + _NUM + r"\s*(kg|kilograms?)\b(?!\s*(?:weight )?(?:loss|gain|lost|/))", re.I)),
     ("iop", re.compile(r"\b(?:intra-?ocular pressure|IOP)\s*(?:is|was|of|:|=)*\s*" + _NUM, re.I)),
-    ("hba1c", re.compile(r"\b(?:HbA1c|Hgb ?A1c|A1c|hemoglobin A1c|glycated ha?emoglobin)\s*(?:is|was|of|:|=)*\s*" + _NUM,
-                         re.I)),
+    ("hba1c", re.compile(r"\b(?:HbA1c|Hgb ?A1c|A1c|hemoglobin A1c|glycated ha?emoglobin)\s*(?:is|was|of|:|=)*\s*"
+                         + _NUM, re.I)),
     ("gad7", re.compile(r"\bGAD-?7\s*(?:score)?\s*(?:is|was|of|:|=)*\s*" + _NUM, re.I)),
     ("phq9", re.compile(r"\bPHQ-?9\s*(?:score)?\s*(?:is|was|of|:|=)*\s*" + _NUM, re.I)),
     ("hama", re.compile(r"\bHAM-?A\s*(?:score)?\s*(?:is|was|of|:|=)*\s*" + _NUM, re.I)),

@@ -94,6 +94,7 @@ _MEASURE_NAMES: tuple[tuple[str, str], ...] = (
     ("ast", r"\bAST\b|\bSGOT\b|\baspartate (?:amino)?transaminase\b"),
     ("alt", r"\bALT\b|\bSGPT\b|\balanine (?:amino)?transaminase\b"),
     ("bilirubin", r"\b(?:total )?bilirubin\b"),
+    ("creatinine", r"\b(?:serum |plasma )?creatinine\b(?!\s*clearance)|\bSCr\b"),
     ("potassium", r"\b(?:serum |plasma )?potassium\b|(?-i:\bK\+?)(?=\s*(?:<|>|≤|≥|of|:))"),
     (
         "sodium",

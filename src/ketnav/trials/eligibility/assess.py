@@ -168,6 +168,28 @@ def _check_concept(criterion: ParsedCriterion, profile: Profile, questions: list
     return results
 
 
+def _paired(
+    criterion: ParsedCriterion, limits: list[tuple[_Tri, str]], concepts: list[tuple[_Tri, str]]
+) -> list[tuple[_Tri, str]]:
+    """A condition and the limits on its own measure count together ("diabetes (HbA1c > 9%)": both)."""
+    used: set[int] = set()
+    out: list[tuple[_Tri, str]] = []
+    for use, (value, why) in zip(criterion.concepts, concepts, strict=True):
+        own = [i for i, limit in enumerate(criterion.limits) if limit.measure in use.measured_by]
+        if not own:
+            out.append((value, why))
+            continue
+        used.update(own)
+        measured, measured_why = _combine([limits[i] for i in own], any_of=True)
+        if value is False or measured is False:
+            out.append((False, why if value is False else measured_why))
+        elif value is True and measured is True:
+            out.append((True, f"{why}; {measured_why}"))
+        else:
+            out.append((None, ""))
+    return [result for i, result in enumerate(limits) if i not in used] + out
+
+
 def _interval_holds(limit: Limit, low: float | None, high: float | None) -> _Tri:
     """Whether every value between low and high meets the limit (True), none does (False), or some do."""
     lo = -math.inf if low is None else low
@@ -218,7 +240,9 @@ def assess(criterion: ParsedCriterion, profile: Profile) -> CriterionResult:
                 kind, text, status, f'applies to women who could become pregnant; you: "{pregnancy.words}"'
             )
     questions: list[str] = []
-    checks = _check_limits(criterion, profile, questions) + _check_concept(criterion, profile, questions)
+    checks = _paired(
+        criterion, _check_limits(criterion, profile, questions), _check_concept(criterion, profile, questions)
+    )
     if criterion.sex_required and profile.sex:
         # "Men between 45 and 80 years old": the sex and the age must both hold
         ok = criterion.sex_required == profile.sex

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from ketnav.trials.eligibility.concepts import BY_KEY, find_mentions
+from ketnav.trials.eligibility.concepts import BY_KEY, Mention, find_mentions
 from ketnav.trials.eligibility.generic import Alternative, alternatives, modifiers
 from ketnav.trials.eligibility.text import NEGATION_CUE_RE, after_except, clause_bounds, clean, is_negated
 from ketnav.trials.eligibility.units import normalise, number
@@ -44,6 +44,7 @@ class ConceptUse:
     qualified: str  # "severe", "uncontrolled" ... ("" when the criterion names the plain concept)
     words: str
     narrowed_by: tuple[str, ...] = ()  # stems of words that narrow it ("statin intolerant"), for the person to say
+    measured_by: tuple[str, ...] = ()  # "diabetes (HbA1c > 9%)": the limits on these measures say how much
 
 
 @dataclass(frozen=True)
@@ -375,10 +376,35 @@ _TREATED_FOR_RE = re.compile(r"[^,;()]*?\b(?:for|to treat|against|of)\b[^,;()]*"
 _REASON_RE = re.compile(
     r"\bbecause\b|\bfor (?:safety|the) reasons?\b|\bas (?:this|it|they) (?:may|might|could)\b", re.I
 )
+# A condition named with a limit on its own measure ("uncontrolled diabetes (HbA1c > 9%)", "type 2 diabetes,
+# HbA1c 7-10%", "renal impairment (eGFR < 30)") needs both: the condition, and the limit as its measure of severity
+MEASURED_BY: dict[str, tuple[str, ...]] = {
+    "diabetes": ("hba1c",),
+    "type1_diabetes": ("hba1c",),
+    "type2_diabetes": ("hba1c",),
+    "kidney_disease": ("egfr", "creatinine"),
+    "heart_failure": ("ef",),
+    "hyperlipidemia": ("ldl",),
+    "thyroid": ("tsh",),
+    "anemia": ("hemoglobin",),
+    "copd": ("fev1",),
+    "asthma": ("fev1",),
+    "lung_disease": ("fev1",),
+    "liver_disease": ("ast", "alt", "bilirubin"),
+}
 _SCALED_BY = {
     "nyha": {"heart_failure", "heart_disease"},
     "hoehn_yahr": {"parkinson", "neurological"},
 }
+
+
+def _or_between(text: str, mention: Mention, limit: Limit) -> bool:
+    """ "HbA1c > 7% OR uncontrolled diabetes": alternatives, not a condition and its measure."""
+    at = text.find(limit.words) if limit.words else -1
+    if at < 0:
+        return False
+    lo, hi = (at + len(limit.words), mention.start) if at < mention.start else (mention.end, at)
+    return re.search(r"\bor\b", text[lo:hi], re.I) is not None
 
 
 def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
@@ -451,7 +477,14 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
             qualifier = "abuse"
         # only words in the same stretch of text narrow the condition (a comma or bracket ends it)
         stretch = re.split(r"[,;:()\[\]/]", plain[start : mention.start])[-1]
-        use = ConceptUse(mention.concept, negated, qualifier, mention.words, modifiers(stretch))
+        own = tuple(
+            limit.measure
+            for limit in limits
+            if limit.measure in MEASURED_BY.get(mention.concept, ()) and not _or_between(plain, mention, limit)
+        )
+        if own:
+            qualifier = ""  # the limit says how severe
+        use = ConceptUse(mention.concept, negated, qualifier, mention.words, modifiers(stretch), own)
         if any(u.concept == mention.concept for u in uses):
             if qualifier and qualifier not in _PLAIN:
                 continue

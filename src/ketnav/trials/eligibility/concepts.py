@@ -36,7 +36,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("breastfeeding", "breastfeeding", "Are you breastfeeding?", "state",
        r"\bbreast[- ]?feeding\b|\blactat(?:ing|ion)\b|\bnursing (?:mother|women|a baby)\b"),
     _c("menopause", "menopause", "Have you gone through the menopause?", "state",
-       r"\b(?:post)?menopaus(?:e|al)\b"),
+       r"\b(?:post|pre|peri)?-?menopaus(?:e|al)\b"),
     # --- psychiatric history
     _c("psychosis", "psychosis or schizophrenia", "Have you ever had psychosis or schizophrenia?", "condition",
        r"\bpsychos[ie]s\b|\bpsychotic\b|\bschizo(?:phreni\w*|affective|phreniform)\b|\bdelusional disorder\b"),
@@ -295,6 +295,9 @@ CONCEPTS: tuple[Concept, ...] = (
        r"\bmajor surgery\b|\bsurgical procedure\b|\bsurgery\b"),
     _c("contraception", "contraception", "Do you use reliable contraception?", "state",
        r"\bcontracepti\w*\b|\bbirth control\b"),
+    _c("hormonal_contraception", "hormonal contraception (the pill)", "Do you take the pill or other hormonal "
+       "contraception?", "medicine",
+       r"\b(?:oral|hormonal) contracepti\w*\b|\bbirth control pills?\b|(?-i:\bOCPs?\b)|\bcontraceptive pills?\b"),
 )  # fmt: skip
 
 BY_KEY = {concept.key: concept for concept in CONCEPTS}
@@ -321,6 +324,7 @@ IMPLIES: dict[str, tuple[str, ...]] = {
     "intracranial_hemorrhage": (),
     "gestational_diabetes": (),
     "tuberculosis": ("infection",),
+    "hormonal_contraception": ("contraception",),
     "cdiff": ("infection",),
     "glaucoma": (),
 }

@@ -373,6 +373,11 @@ def _age_limits(text: str) -> list[Limit]:
 
 
 _TREATED_FOR_RE = re.compile(r"[^,;()]*?\b(?:for|to treat|against|of)\b[^,;()]*", re.I)
+_ALLERGY_TO_RE = re.compile(
+    r"\b(?:allerg\w*|hypersensitiv\w*|intoleran\w*|contraindicat\w*|adverse reactions?|anaphyla\w*)\s+(?:to|against|"
+    r"with|of)\s+(?:any\s+|the\s+)?(?:[\w-]+\s+){0,3}$",
+    re.I,
+)
 _REASON_RE = re.compile(
     r"\bbecause\b|\bfor (?:safety|the) reasons?\b|\bas (?:this|it|they) (?:may|might|could)\b", re.I
 )
@@ -464,6 +469,13 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
         negated = (
             is_negated(plain, mention.start) or re.search(r"\bnon-?\s?$", plain[: mention.start], re.I) is not None
         )
+        if mention.concept == "menopause" and re.match(r"(?:pre|peri)", mention.words, re.I):
+            negated = not negated  # "premenopausal": not (yet) through the menopause
+        # "hypersensitivity to benzodiazepines": the medicine is what the allergy is to, not an alternative
+        if BY_KEY[mention.concept].kind in {"medicine", "treatment"} and _ALLERGY_TO_RE.search(
+            plain, max(0, mention.start - 60), mention.start
+        ):
+            continue
         sentence = re.split(r"(?<=[.;])\s", plain[mention.start :], maxsplit=1)[0]
         sentence_start = max(plain.rfind(". ", 0, mention.start), plain.rfind(";", 0, mention.start)) + 1
         if mention.concept == "pregnancy" and _NEGATIVE_TEST_RE.search(

@@ -441,6 +441,8 @@ def parse_profile(text: str) -> Profile:
                 current = True
             elif before:
                 current = False
+        if mention.concept == "menopause" and re.match(r"(?:pre|peri)", mention.words, re.I):
+            negated = True  # "premenopausal"
         if mention.concept == "pregnancy" and _NEGATIVE_TEST_AFTER_RE.match(text, mention.end):
             negated = True  # "her pregnancy test is negative"
         elif mention.concept == "pregnancy" and not mention.words.lower().startswith("pregnant"):

@@ -95,6 +95,9 @@ _MEASURE_NAMES: tuple[tuple[str, str], ...] = (
     ("ast", r"\bAST\b|\bSGOT\b|\baspartate (?:amino)?transaminase\b"),
     ("alt", r"\bALT\b|\bSGPT\b|\balanine (?:amino)?transaminase\b"),
     ("bilirubin", r"\b(?:total )?bilirubin\b"),
+    ("heart_rate", r"\b(?:resting )?heart rate\b|(?-i:\bHR\b)|\bpulse(?: rate)?\b"),
+    ("spo2", r"\b(?:oxygen|O2) saturation\b|\bSpO2\b|\bSaO2\b"),
+    ("pack_years", r"\bpack[- ]years?\b"),
     ("creatinine", r"\b(?:serum |plasma )?creatinine\b(?!\s*clearance)|\bSCr\b"),
     ("potassium", r"\b(?:serum |plasma )?potassium\b|(?-i:\bK\+?)(?=\s*(?:<|>|≤|≥|of|:))"),
     (
@@ -108,6 +111,11 @@ _MEASURE_NAMES: tuple[tuple[str, str], ...] = (
 # a limit relative to the laboratory's normal range ("AST > 2.5 x ULN") cannot be read against a number
 _RELATIVE_RE = re.compile(r"^\s*(?:x|×|times|-fold)\s*(?:the\s*)?(?:ULN|upper|normal|institutional)|^\s*ULN", re.I)
 _UNIT_AFTER_RE = re.compile(r"^\s*((?:x|×)\s*10\^?\d+\s*/\s*[a-zµ]+|[a-zµ]*/[a-zµ0-9³]+|g/dl|g/l|°?\s*[CF]\b)?", re.I)
+_PACK_YEARS_RE = re.compile(
+    _CMP + r"\s*(\d{1,3})\s*pack[- ]?years?|(\d{1,3})\s*pack[- ]?years?\s*(?:or|and) (more|greater|higher|above|over|"
+    r"less|fewer|lower|below)",
+    re.I,
+)
 _CIGARETTES_RE = re.compile(
     r"\b(fewer than|less than|more than|greater than|at least|>=|<=|>|<)\s*(\d{1,2})\s*(?:cigarettes?|cig)\s*"
     r"(?:a|per|/)\s*day",
@@ -329,6 +337,12 @@ def _measure_limits(text: str) -> list[Limit]:
                 value = _scaled(measure, m3.group(1), "")
                 if value is not None:
                     limits.append(_limit_from(measure, op, value, text[name.start() : name.end() + m3.end()]))
+    for packs in _PACK_YEARS_RE.finditer(text):
+        if packs.group(1):
+            limits.append(_limit_from("pack_years", packs.group(1), number(packs.group(2)), packs.group(0)))
+        elif packs.group(4):
+            op = ">=" if packs.group(4).lower() in {"more", "greater", "higher", "above", "over"} else "<="
+            limits.append(_limit_from("pack_years", op, number(packs.group(3)), packs.group(0)))
     for cig in _CIGARETTES_RE.finditer(text):
         limits.append(_limit_from("cigarettes", cig.group(1), number(cig.group(2)), cig.group(0)))
     return limits

@@ -56,6 +56,9 @@ MEASURES: Mapping[str, str] = {
     "prostate_volume": "prostate volume (mL)",
     "cigarettes": "cigarettes a day",
     "potassium": "potassium (mmol/L)",
+    "heart_rate": "resting heart rate (beats a minute)",
+    "spo2": "oxygen saturation (%)",
+    "pack_years": "pack-years of smoking",
     "sodium": "sodium (mmol/L)",
     "nyha": "NYHA heart failure class (1-4)",
     "hoehn_yahr": "Hoehn and Yahr stage (1-5)",
@@ -205,6 +208,12 @@ _RESPECTIVELY_RE = re.compile(
     re.I,
 )
 _NAMED_MEASURES = {"ldl": "ldl", "ldl-c": "ldl", "tsh": "tsh", "ast": "ast", "alt": "alt", "psa": "psa"}
+# "smokes 1 pack per day for 40 years": 40 pack-years
+_PACKS_FOR_YEARS_RE = re.compile(
+    r"\b(\d(?:\.\d)?|one|two|three|half a|a)\s*packs?\s*(?:a|per|/)\s*day\s*for\s*(?:the\s*(?:past|last)\s*)?"
+    r"(\d{1,2})\s*years?",
+    re.I,
+)
 _WORD_NUMBERS = {"one": 1.0, "two": 2.0, "three": 3.0, "half a": 0.5}
 _SEX_SHORT_RE = re.compile(r"\b(\d{1,3})\s?(?:yo\s?|y/o\s?|y\.o\.\s?)?([MF])\b")
 _VALUE_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -235,6 +244,10 @@ _VALUE_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
                              r"(?:mEq|mmol|meq)", re.I)),
     ("sodium", re.compile(r"(?:\bsodium|(?-i:\bNa\b))\s*(?:level)?\s*(?:is|was|of|:|=)*\s*(1\d{2})\s*"
                           r"(?:mEq|mmol|meq)", re.I)),
+    ("heart_rate", re.compile(r"(?:\bheart rate|(?-i:\bHR\b)|\bpulse(?: rate)?|(?-i:\bP\b))\s*(?:is|was|of|:|=)*\s*"
+                              r"(\d{2,3})\b(?!\s*(?:%|mm|mg|kg))", re.I)),
+    ("spo2", re.compile(r"\b(?:SpO2|SaO2|O2 sat\w*|oxygen saturation)\s*(?:is|was|of|:|=)*\s*(\d{2,3})\s*%", re.I)),
+    ("pack_years", re.compile(r"\b(\d{1,3})[- ]pack[- ]years?\b", re.I)),
     ("inr", re.compile(r"\bINR\b\s*(?:is|was|of|:|=)*\s*(\d(?:\.\d+)?)", re.I)),
     ("ast", re.compile(r"\b(?:AST|SGOT)\b\s*(?:is|was|of|:|=)*\s*(\d{1,4})", re.I)),
     ("alt", re.compile(r"\b(?:ALT|SGPT)\b\s*(?:is|was|of|:|=)*\s*(\d{1,4})", re.I)),
@@ -500,6 +513,11 @@ def parse_profile(text: str) -> Profile:
             measure = _NAMED_MEASURES.get(name.lower().rstrip("s"), "")
             if measure:
                 values[measure] = Value(normalise(measure, number(raw), m.group(5) or ""), m.group(0))
+    for m in _PACKS_FOR_YEARS_RE.finditer(text):
+        if "pack_years" not in values and not is_negated(text, m.start()):
+            per_day = _COUNT_WORDS.get(m.group(1).lower()) or (0.5 if m.group(1).lower() == "half a" else None)
+            count = per_day if per_day is not None else float(m.group(1))
+            values["pack_years"] = Value(round(count * float(m.group(2)), 1), m.group(0))
     for m in _CIGARETTES_RE.finditer(text):
         if is_negated(text, m.start()):
             continue

@@ -111,6 +111,11 @@ _MEASURE_NAMES: tuple[tuple[str, str], ...] = (
 # a limit relative to the laboratory's normal range ("AST > 2.5 x ULN") cannot be read against a number
 _RELATIVE_RE = re.compile(r"^\s*(?:x|×|times|-fold)\s*(?:the\s*)?(?:ULN|upper|normal|institutional)|^\s*ULN", re.I)
 _UNIT_AFTER_RE = re.compile(r"^\s*((?:x|×)\s*10\^?\d+\s*/\s*[a-zµ]+|[a-zµ]*/[a-zµ0-9³]+|g/dl|g/l|°?\s*[CF]\b)?", re.I)
+_DRINKS_LIMIT_RE = re.compile(
+    _CMP + r"\s*(\d{1,2}(?:\.\d)?)\s*(?:standard\s*)?(?:alcoholic\s*)?(?:drinks?|units?|beers?|glasses)(?: of \w+)?\s*"
+    r"(?:per|a|/|each)\s*(day|week)",
+    re.I,
+)
 _PACK_YEARS_RE = re.compile(
     _CMP + r"\s*(\d{1,3})\s*pack[- ]?years?|(\d{1,3})\s*pack[- ]?years?\s*(?:or|and) (more|greater|higher|above|over|"
     r"less|fewer|lower|below)",
@@ -343,6 +348,9 @@ def _measure_limits(text: str) -> list[Limit]:
         elif packs.group(4):
             op = ">=" if packs.group(4).lower() in {"more", "greater", "higher", "above", "over"} else "<="
             limits.append(_limit_from("pack_years", op, number(packs.group(3)), packs.group(0)))
+    for drinks in _DRINKS_LIMIT_RE.finditer(text):
+        weekly = number(drinks.group(2)) * (7 if drinks.group(3).lower() == "day" else 1)
+        limits.append(_limit_from("drinks_week", drinks.group(1), weekly, drinks.group(0)))
     for cig in _CIGARETTES_RE.finditer(text):
         limits.append(_limit_from("cigarettes", cig.group(1), number(cig.group(2)), cig.group(0)))
     return limits
@@ -410,6 +418,8 @@ MEASURED_BY: dict[str, tuple[str, ...]] = {
     "asthma": ("fev1",),
     "lung_disease": ("fev1",),
     "liver_disease": ("ast", "alt", "bilirubin"),
+    "alcohol": ("drinks_week",),
+    "smoking": ("cigarettes", "pack_years"),
 }
 _SCALED_BY = {
     "nyha": {"heart_failure", "heart_disease"},
@@ -417,13 +427,15 @@ _SCALED_BY = {
 }
 
 
-def _or_between(text: str, mention: Mention, limit: Limit) -> bool:
-    """ "HbA1c > 7% OR uncontrolled diabetes": alternatives, not a condition and its measure."""
+def _or_between(text: str, mention: Mention, limit: Limit, kind: Kind) -> bool:
+    """ "HbA1c > 7% OR uncontrolled diabetes": alternatives, not a condition and its measure. In an exclusion, a
+    list ("current smokers, former smokers with > 10 pack-years") is of alternatives too."""
     at = text.find(limit.words) if limit.words else -1
     if at < 0:
         return False
     lo, hi = (at + len(limit.words), mention.start) if at < mention.start else (mention.end, at)
-    return re.search(r"\bor\b", text[lo:hi], re.I) is not None
+    apart = r"\bor\b" if kind == "inclusion" else r"\bor\b|[,;]"
+    return re.search(apart, text[lo:hi], re.I) is not None
 
 
 def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
@@ -497,8 +509,14 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
         ):
             negated = True  # "must have a negative pregnancy test": the criterion asks for no pregnancy
         after = plain[mention.end : mention.end + 30]
-        if re.search(r"\b(?:abuse|dependence|addiction|misuse|use disorder)", after, re.I) or (
-            mention.concept == "substance_use" and re.search(r"abuse|dependence|addiction|misuse", mention.words, re.I)
+        heavy = re.search(r"\b(?:heavy|excessive|binge|hazardous|harmful|problem(?:atic)?)\s+$", before, re.I)
+        if (
+            heavy
+            or re.search(r"\b(?:abuse|dependence|addiction|misuse|use disorder)", after, re.I)
+            or (
+                mention.concept == "substance_use"
+                and re.search(r"abuse|dependence|addiction|misuse", mention.words, re.I)
+            )
         ):
             qualifier = "abuse"
         # only words in the same stretch of text narrow the condition (a comma or bracket ends it)
@@ -506,7 +524,7 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
         own = tuple(
             limit.measure
             for limit in limits
-            if limit.measure in MEASURED_BY.get(mention.concept, ()) and not _or_between(plain, mention, limit)
+            if limit.measure in MEASURED_BY.get(mention.concept, ()) and not _or_between(plain, mention, limit, kind)
         )
         if own:
             qualifier = ""  # the limit says how severe

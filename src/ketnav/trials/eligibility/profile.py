@@ -59,6 +59,7 @@ MEASURES: Mapping[str, str] = {
     "heart_rate": "resting heart rate (beats a minute)",
     "spo2": "oxygen saturation (%)",
     "pack_years": "pack-years of smoking",
+    "drinks_week": "alcoholic drinks a week",
     "sodium": "sodium (mmol/L)",
     "nyha": "NYHA heart failure class (1-4)",
     "hoehn_yahr": "Hoehn and Yahr stage (1-5)",
@@ -110,6 +111,13 @@ class Profile:
             return Fact(False, meno.words)
         if key == "pregnancy" and self.sterile:
             return Fact(False, self.sterile)
+        # "otherwise healthy" is about illnesses besides the one described: it says nothing of suicidal thoughts
+        # in a person who describes depression
+        mood = any(
+            (f := self.facts.get(k)) is not None and f.present for k in ("depression", "bipolar", "psychosis", "ptsd")
+        )
+        if key == "suicidal" and mood:
+            return None
         if concept.kind == "condition" and self.otherwise_healthy:
             return Fact(False, "otherwise healthy")
         if concept.kind == "condition" and self.history_listed:
@@ -513,6 +521,10 @@ def parse_profile(text: str) -> Profile:
             measure = _NAMED_MEASURES.get(name.lower().rstrip("s"), "")
             if measure:
                 values[measure] = Value(normalise(measure, number(raw), m.group(5) or ""), m.group(0))
+    for m in _DRINKS_RE.finditer(text):
+        if not is_negated(text, m.start()):
+            count = _COUNT_WORDS.get(m.group(1).lower()) or float(m.group(1))
+            values["drinks_week"] = Value(count * (7 if m.group(2).lower() == "day" else 1), m.group(0))
     for m in _PACKS_FOR_YEARS_RE.finditer(text):
         if "pack_years" not in values and not is_negated(text, m.start()):
             per_day = _COUNT_WORDS.get(m.group(1).lower()) or (0.5 if m.group(1).lower() == "half a" else None)

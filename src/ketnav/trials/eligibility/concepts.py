@@ -282,6 +282,29 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("steroid", "steroid medicines", "Do you take steroid medicines (e.g. prednisone)?", "medicine",
        r"\bcorticosteroids?\b|\bsteroids?\b|\bprednison\w*\b|\bdexamethason\w*\b|\bglucocorticoid\w*\b"),
     _c("insulin", "insulin", "Do you use insulin?", "medicine", r"\binsulin\b"),
+    _c("statin", "statins (cholesterol medicines)", "Do you take a statin?", "medicine",
+       r"\bstatins?\b|\b(?:atorva|rosuva|simva|prava|lova|fluva|pitava)statin\b|\blipitor\b|\bcrestor\b|\bzocor\b|"
+       r"\blipid[- ]lowering (?:medications?|drugs?|therapy|agents?)\b"),
+    _c("beta_blocker", "beta blockers", "Do you take a beta blocker?", "medicine",
+       r"\bbeta[- ]?blockers?\b|\bbeta[- ]adrenergic (?:receptor )?(?:blockers?|antagonists?)\b|(?-i:\bBB\b)|"
+       r"\b(?:meto|ateno|propra|biso|carvedi|labeta|nebivo|esmo|sota)lol\b"),
+    _c("ace_inhibitor", "ACE inhibitors or ARBs (blood pressure medicines)", "Do you take an ACE inhibitor or an ARB?",
+       "medicine", r"\bACE[- ]?inhibitors?\b|\bACEIs?\b|\bangiotensin[- ]converting enzyme inhibitors?\b|"
+                   r"\b(?:lisino|enala|rami|capto|benaze|quina|perindo|fosino|trandola)pril\b|\bangiotensin (?:II )?receptor blockers?\b|\bARBs?\b|\b(?:losar|valsar|irbesar|"
+                   r"candesar|telmisar|olmesar)tan\b"),
+    _c("diuretic", "diuretics (water tablets)", "Do you take a diuretic (water tablet)?", "medicine",
+       r"\bdiuretics?\b|\bfurosemide\b|\blasix\b|\bhydrochlorothiazide\b|\bHCTZ\b|\bHTCZ\b|\bthiazides?\b|"
+       r"\bspironolactone\b|\bbumetanide\b|\btorsemide\b|\bchlorthalidone\b"),
+    _c("oral_antidiabetic", "diabetes tablets (e.g. metformin)", "Do you take tablets for diabetes (e.g. metformin)?",
+       "medicine", r"\bmetformin\b|\boral (?:anti-?diabetic|hypoglyc(?:a)?emic) (?:agents?|drugs?|medications?)\b|"
+                   r"\boral anti-?diabetics?\b|\bOADs?\b|\bsulfonylureas?\b|\bglipizide\b|\bglyburide\b|"
+                   r"\bglimepiride\b|\bsitagliptin\b|\bDPP-?4 inhibitors?\b|\bSGLT-?2 inhibitors?\b|"
+                   r"\b\w+gliflozin\b|\bpioglitazone\b"),
+    _c("nsaid", "anti-inflammatory painkillers (NSAIDs)", "Do you take anti-inflammatory painkillers (NSAIDs)?",
+       "medicine", r"\bNSAIDs?\b|\bnon-?steroidal anti-?inflammatory\b|\bibuprofen\b|\bnaproxen\b|\bdiclofenac\b|"
+                   r"\bcelecoxib\b|\bindomethacin\b|\bmeloxicam\b|\bketorolac\b"),
+    _c("ppi", "stomach acid medicines (PPIs)", "Do you take a stomach acid medicine (PPI)?", "medicine",
+       r"\bPPIs?\b|\bproton[- ]pump inhibitors?\b|\b(?:o|es|lanso|panto|rabe)prazole\b"),
     _c("growth_hormone", "growth hormone treatment", "Are you treated with growth hormone?", "medicine",
        r"\bgrowth hormone\b(?! (?:stimulation|secretion|deficien\w*|levels?|test\w*|releas\w*|secreting))|"
        r"(?-i:\bGH\b)(?! (?:level|stimulation|secretion|deficiency|test))|\bsomatropin\b"),

@@ -290,7 +290,8 @@ CONCEPTS: tuple[Concept, ...] = (
        r"\b(?:meto|ateno|propra|biso|carvedi|labeta|nebivo|esmo|sota)lol\b"),
     _c("ace_inhibitor", "ACE inhibitors or ARBs (blood pressure medicines)", "Do you take an ACE inhibitor or an ARB?",
        "medicine", r"\bACE[- ]?inhibitors?\b|\bACEIs?\b|\bangiotensin[- ]converting enzyme inhibitors?\b|"
-                   r"\b(?:lisino|enala|rami|capto|benaze|quina|perindo|fosino|trandola)pril\b|\bangiotensin (?:II )?receptor blockers?\b|\bARBs?\b|\b(?:losar|valsar|irbesar|"
+                   r"\b(?:lisino|enala|rami|capto|benaze|quina|perindo|fosino|trandola)pril\b|"
+                   r"\bangiotensin (?:II )?receptor blockers?\b|\bARBs?\b|\b(?:losar|valsar|irbesar|"
                    r"candesar|telmisar|olmesar)tan\b"),
     _c("diuretic", "diuretics (water tablets)", "Do you take a diuretic (water tablet)?", "medicine",
        r"\bdiuretics?\b|\bfurosemide\b|\blasix\b|\bhydrochlorothiazide\b|\bHCTZ\b|\bHTCZ\b|\bthiazides?\b|"

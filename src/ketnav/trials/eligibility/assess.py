@@ -87,6 +87,7 @@ _LASTING = frozenset(
     hemoglobinopathy autoimmune bph chronic_pain sleep_apnea pcos neurological vasculitis
     """.split()  # noqa: SIM905
 )
+_EVER_RE = re.compile(r"\b(?:history|prior|previous(?:ly)?|ever|past|former|had|have been|received)\b", re.I)
 _WINDOW_NUMBER_RE = re.compile(
     r"(\d+|one|two|three|four|five|six|twelve|eighteen|twenty[- ]four)\s*(days?|weeks?|months?|years?)", re.I
 )
@@ -143,6 +144,8 @@ def _check_concept(criterion: ParsedCriterion, profile: Profile, questions: list
                     questions.append(f"Has your {concept.label} ever been a problem (abuse or dependence)?")
             elif use.qualified in {"current", "currently", "active"} and concept.kind in {"substance", "medicine"}:
                 value = fact.current
+            elif concept.kind == "medicine" and fact.current is False and not _EVER_RE.search(criterion.text):
+                value = False  # "use of beta blockers": about now, and the person stopped
             elif (
                 _NUMERIC_WINDOW_RE.search(criterion.window)
                 and concept.kind == "condition"

@@ -400,6 +400,7 @@ _ALLERGY_TO_RE = re.compile(
     r"with|of)\s+(?:any\s+|the\s+)?(?:[\w-]+\s+){0,3}$",
     re.I,
 )
+_ALLERGY_AFTER_RE = re.compile(r"\s*(?:intoleran\w*|allerg\w*|hypersensitivit\w*)", re.I)
 _REASON_RE = re.compile(
     r"\bbecause\b|\bfor (?:safety|the) reasons?\b|\bas (?:this|it|they) (?:may|might|could)\b", re.I
 )
@@ -498,8 +499,9 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
         if mention.concept == "menopause" and re.match(r"(?:pre|peri)", mention.words, re.I):
             negated = not negated  # "premenopausal": not (yet) through the menopause
         # "hypersensitivity to benzodiazepines": the medicine is what the allergy is to, not an alternative
-        if BY_KEY[mention.concept].kind in {"medicine", "treatment"} and _ALLERGY_TO_RE.search(
-            plain, max(0, mention.start - 60), mention.start
+        if BY_KEY[mention.concept].kind in {"medicine", "treatment"} and (
+            _ALLERGY_TO_RE.search(plain, max(0, mention.start - 60), mention.start)
+            or _ALLERGY_AFTER_RE.match(plain, mention.end)
         ):
             continue
         sentence = re.split(r"(?<=[.;])\s", plain[mention.start :], maxsplit=1)[0]

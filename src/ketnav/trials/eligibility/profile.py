@@ -306,7 +306,11 @@ _CURRENT_RE = re.compile(
     re.I,
 )
 # "for the past 6 months" is a duration up to now, not the past
-_PAST_RE = re.compile(r"\b(?:former|ex-|quit|stopped|used to|in remission|(?<!the )past|previous(?:ly)?|off)\b", re.I)
+_PAST_RE = re.compile(
+    r"\b(?:former|ex-|quit|stopped|used to|in remission|(?<!the )past|previous(?:ly)?|off|discontinued|"
+    r"did not tolerate|not tolerated|was not tolerated)\b",
+    re.I,
+)
 _MED_LIST_RE = re.compile(
     r"\b(?:medications?|medicines?|drug history|meds)\b[^.]{0,20}?\b(?:include|includes|are|is only|only positive for|"
     r"consist of)\b[^.]*|\b(?:only|just) (?:uses|using|takes|taking|on)\b[^.]*|\bno other medications?\b[^.]*|"

@@ -57,7 +57,9 @@ def about_someone_else(text: str, start: int) -> bool:
 def after_except(text: str, start: int) -> bool:
     """True when the mention follows "except" in its sentence ("neurological disease except headache")."""
     sentence_start = max(text.rfind(".", 0, start), text.rfind(";", 0, start), text.rfind("\n", 0, start)) + 1
-    return EXCEPT_RE.search(text, sentence_start, start) is not None
+    cue = EXCEPT_RE.search(text, sentence_start, start)
+    # "for reasons other than periodic paralysis: diuretics, ...": the list after a colon is not excepted
+    return cue is not None and ":" not in text[cue.end() : start]
 
 
 def clean(text: str) -> str:

@@ -123,6 +123,42 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("pvd", "peripheral arterial disease", "Do you have poor circulation in the legs (peripheral arterial disease)?",
        "condition", r"\bperipheral (?:vascular|arterial|artery) (?:disease|occlusive disease)\b|(?-i:\bPVD\b|\bPAD\b)|"
                     r"\bclaudication\b"),
+    # not the high blood pressure of the arteries of the body: each its own concept, so "hypertension" inside them
+    # is not read as hypertension
+    _c("pulmonary_hypertension", "pulmonary hypertension", "Do you have pulmonary hypertension?", "condition",
+       r"\bpulmonary (?:arterial |artery (?:systolic )?)?hypertension\b|\bpulm(?:onary)? HTN\b|(?-i:\bPAH\b)"),
+    _c("portal_hypertension", "portal hypertension (from liver disease)", "Do you have portal hypertension?",
+       "condition", r"\bportal hypertension\b"),
+    _c("intracranial_hypertension", "raised pressure in the head", "Do you have raised pressure in the head?",
+       "condition", r"\b(?:idiopathic )?intracranial hypertension\b|\bpseudotumou?r cerebri\b"),
+    _c("preeclampsia", "pre-eclampsia or high blood pressure in pregnancy",
+       "Have you had pre-eclampsia or high blood pressure in pregnancy?", "condition",
+       r"\bpre-?eclampsia\b|\beclampsia\b|\bHELLP\b|\bgestational hypertension\b|"
+       r"\bpregnancy[- ]induced hypertension\b"),
+    _c("gi_bleeding", "bleeding from the stomach or gut", "Have you had bleeding from the stomach or gut?",
+       "condition", r"\b(?:gastrointestinal|GI|upper GI|lower GI|gastric|variceal) (?:bleed\w*|ha?emorrhage)\b|"
+                    r"(?-i:\bUGIB\b|\bLGIB\b)|\bmela?ena\b|\bha?ematemesis\b|\bpeptic ulcers?\b|"
+                    r"\b(?:gastric|duodenal) ulcers?\b"),
+    _c("ibd", "inflammatory bowel disease (Crohn's, ulcerative colitis)",
+       "Do you have Crohn's disease or ulcerative colitis?", "condition",
+       r"\binflammatory bowel disease\b|(?-i:\bIBD\b)|\bcrohn\W?s?(?: disease)?\b|\bulcerative colitis\b"),
+    _c("mechanical_ventilation", "a breathing machine (ventilator)", "Are you on a breathing machine?", "treatment",
+       r"\bmechanical(?:ly)? ventilat\w*\b|\bintubat\w*\b|\bon (?:a )?ventilator\b"),
+    _c("delirium", "delirium or confusion", "Are you confused or delirious?", "condition",
+       r"\bdelirium\b|\baltered mental status\b|(?-i:\bAMS\b)|\bencephalopath\w*\b"),
+    _c("implanted_device", "an implanted device or metal in the body",
+       "Do you have a pacemaker, an implanted device or metal in your body?", "state",
+       r"\bpace-?makers?\b|(?-i:\bPPM\b|\bICD\b(?!-?\s?\d)|\bAICD\b)|"
+       r"\bimplant(?:ed|able) (?:cardiac |electronic |cardioverter[- ])?(?:devices?|defibrillators?|pumps?)\b|"
+       r"\bcochlear implants?\b|\bmetal(?:lic)? (?:implants?|clips?|fragments?)\b|\bshrapnel\b|"
+       r"\bdeep brain stimulat\w*\b|\bneurostimulators?\b|\bIVC filter\b|\baneurysm clips?\b"),
+    _c("kidney_stones", "kidney stones", "Have you had kidney stones?", "condition",
+       r"\bkidney stones?\b|\brenal (?:stones?|calculi)\b|\bnephrolithiasis\b|\burolithiasis\b|\bureter\w* stones?\b"),
+    _c("neuropathy", "nerve damage (neuropathy)", "Do you have nerve damage (neuropathy)?", "condition",
+       r"\b(?:peripheral |diabetic )?neuropath(?:y|ies)\b|\bpolyneuropath\w*\b"),
+    _c("gerd", "acid reflux (GERD)", "Do you have acid reflux (GERD)?", "condition",
+       r"\bGERD\b|\bGORD\b|\bgastro-?o?esophageal reflux(?: disease)?\b|\bgastric reflux(?: disease)?\b|"
+       r"\bacid reflux\b"),
     _c("hypotension", "low blood pressure", "Do you have low blood pressure?", "condition",
        r"\bhypotensi(?:on|ve)\b|\blow blood pressure\b"),
     _c("thrombosis", "blood clots", "Have you had blood clots (DVT or pulmonary embolism)?", "condition",

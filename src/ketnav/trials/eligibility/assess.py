@@ -243,9 +243,15 @@ def assess(criterion: ParsedCriterion, profile: Profile) -> CriterionResult:
                 kind, text, status, f'applies to women who could become pregnant; you: "{pregnancy.words}"'
             )
     questions: list[str] = []
-    checks = _paired(
-        criterion, _check_limits(criterion, profile, questions), _check_concept(criterion, profile, questions)
-    )
+    limit_checks = _check_limits(criterion, profile, questions)
+    concept_checks = _check_concept(criterion, profile, questions)
+    checks = _paired(criterion, limit_checks, concept_checks)
+    any_of = criterion.any_of
+    if criterion.limits_and_concepts and checks:
+        # "Non-pregnant women aged 18-45": the limits (as the item combines them) and one of the conditions
+        alone = len(checks) - len(concept_checks)
+        groups = [_combine(checks[:alone], criterion.any_of)] if alone else []
+        checks, any_of = [*groups, _combine(checks[alone:], True)], False
     if criterion.sex_required and profile.sex:
         # "Men between 45 and 80 years old": the sex and the age must both hold
         ok = criterion.sex_required == profile.sex
@@ -253,7 +259,7 @@ def assess(criterion: ParsedCriterion, profile: Profile) -> CriterionResult:
         sex_why = f'you: {sex_words} · criterion: "{text[:40]}"'
         if not ok or not checks:
             return CriterionResult(kind, text, "met" if ok else "not_met", sex_why)
-        value, why = _combine(checks, criterion.any_of)
+        value, why = _combine(checks, any_of)
         if value is None:
             return CriterionResult(kind, text, "unknown", "not stated", tuple(dict.fromkeys(questions)))
         return CriterionResult(kind, text, "met" if value else "not_met", f"{sex_why}; {why}" if value else why)
@@ -274,7 +280,7 @@ def assess(criterion: ParsedCriterion, profile: Profile) -> CriterionResult:
             "not understood by the pre-screen",
             (f"Ask the study team: does this apply to you? “{text}”",),
         )
-    value, why = _combine(checks, criterion.any_of)
+    value, why = _combine(checks, any_of)
     if value is None:
         return CriterionResult(kind, text, "unknown", "not stated", tuple(dict.fromkeys(questions)))
     return CriterionResult(kind, text, "met" if value else "not_met", why)

@@ -60,6 +60,7 @@ class ParsedCriterion:
     specifics: tuple[str, ...] = ()  # "stage", "class", "registry": what a diagnosis must also have
     alternatives: tuple[Alternative, ...] = ()  # for the generic fallback (generic.py), parsed once
     procedural: bool = False  # consent, willingness, availability: for the person and the team to agree
+    limits_and_concepts: bool = False  # an inclusion's limits and conditions must all hold ("non-pregnant, 18-45")
 
 
 _CMP = (
@@ -361,7 +362,70 @@ _CHILD_RE = re.compile(
 )
 
 
+_UNIT_YEARS = {"d": 1 / 365, "w": 1 / 52, "m": 1 / 12, "y": 1.0}
+_YOUNG_RANGE_RE = re.compile(
+    r"\b(\d{1,3})\s*(days?|weeks?|months?)\s*(?:of age|old)?\s*(?:-|to|and|through)\s*(\d{1,3})\s*"
+    r"(days?|weeks?|months?|years?)\b",
+    re.I,
+)
+_YOUNG_LIMIT_RE = re.compile(
+    r"(less than|under|younger than|<=|<|up to|at least|older than|over|more than|>=|>)\s*(\d{1,3})\s*"
+    r"(days?|weeks?|months?)\s*(?:of age|old)\b",
+    re.I,
+)
+
+
+def _young_limits(text: str) -> list[Limit]:
+    """Ages of babies and small children are given in days, weeks or months ("6 months to 5 years")."""
+    if (m := _YOUNG_RANGE_RE.search(text)) is not None:
+        low = float(m.group(1)) * _UNIT_YEARS[m.group(2)[0].lower()]
+        high = float(m.group(3)) * _UNIT_YEARS[m.group(4)[0].lower()]
+        return [Limit("age", low, high, words=m.group(0))]
+    return [
+        _limit_from("age", m.group(1), float(m.group(2)) * _UNIT_YEARS[m.group(3)[0].lower()], m.group(0))
+        for m in _YOUNG_LIMIT_RE.finditer(text)
+    ]
+
+
+def _ranges(limits: list[Limit]) -> list[Limit]:
+    """ "Age >= 18 and <= 40": a lower and an upper bound on one measure are one range (both must hold).
+
+    Bounds that cannot both hold ("TSH < 0.1 or > 7") stay alternatives.
+    """
+    out: list[Limit] = []
+    for limit in limits:
+        partner = next(
+            (
+                i
+                for i, other in enumerate(out)
+                if other.measure == limit.measure
+                and (other.low is None) != (limit.low is None)
+                and (other.high is None) != (limit.high is None)
+            ),
+            None,
+        )
+        if partner is None:
+            out.append(limit)
+            continue
+        other = out[partner]
+        lower, upper = (limit, other) if limit.low is not None else (other, limit)
+        if lower.low is not None and upper.high is not None and lower.low <= upper.high:
+            out[partner] = Limit(
+                limit.measure,
+                lower.low,
+                upper.high,
+                lower.low_inclusive,
+                upper.high_inclusive,
+                f"{lower.words.strip()} … {upper.words.strip()}",
+            )
+        else:
+            out.append(limit)
+    return out
+
+
 def _age_limits(text: str) -> list[Limit]:
+    if young := _young_limits(text):
+        return young
     child = _CHILD_RE.match(text)
     if child is not None and not (_AGE_RANGE2_RE.search(text) or _AGE_RANGE_RE.search(text)):
         if child.group(2):
@@ -441,14 +505,20 @@ def _or_between(text: str, mention: Mention, limit: Limit, kind: Kind) -> bool:
 
 def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
     plain = clean(text)
-    limits = _age_limits(plain) + _measure_limits(plain) + _scale_limits(plain)
+    limits = _ranges(_age_limits(plain) + _measure_limits(plain) + _scale_limits(plain))
     measured = {limit.measure for limit in limits}
     uses: list[ConceptUse] = []
     seen: set[str] = set()
     treated_ends: list[int] = []
     # "..., because of the risk of arrhythmia": the reason for a criterion is not part of it
     reason = _REASON_RE.search(plain)
-    mentions = [m for m in find_mentions(plain) if reason is None or m.start < reason.start()]
+    # "Hamilton Rating Scale for Depression >= 18" names a scale, not depression
+    scale_spans = [(n.start(), n.end()) for measure, name_re in _MEASURE_RES for n in name_re.finditer(plain)]
+    mentions = [
+        m
+        for m in find_mentions(plain)
+        if (reason is None or m.start < reason.start()) and not any(a <= m.start and m.end <= b for a, b in scale_spans)
+    ]
     for mention in mentions:
         if after_except(plain, mention.start):
             continue
@@ -559,6 +629,7 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
         women_only=_WOMEN_ONLY_RE.search(plain) is not None,
         sex_required=sex_required,
         procedural=_PROCEDURAL_RE.search(plain) is not None and not limits and not uses,
+        limits_and_concepts=kind == "inclusion" and bool(limits) and bool(uses) and not has_or,
         alternatives=alternatives(plain)
         if not limits and not uses and not NEGATION_CUE_RE.match(plain.lstrip("-* "))
         else (),

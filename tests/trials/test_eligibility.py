@@ -123,11 +123,11 @@ def test_the_cache_parses_each_study_once(cluster_headache_study: StudyRecord) -
     assert (cache.hits, cache.misses, len(cache)) == (1, 1, 1)
 
 
-# Floors below the figures measured on the labelled sets at this commit (overall 0.925, held-out 0.851,
-# fresh held-out 0.786); the figures are computed from the files every run, never stored answers.
+# Floors below the figures measured on the labelled sets at this commit (overall 0.924, held-out 0.851,
+# fresh held-out 0.833); the figures are computed from the files every run, never stored answers.
 OVERALL_FLOOR = 0.90
 HELD_OUT_FLOOR = 0.82
-FRESH_FLOOR = 0.75
+FRESH_FLOOR = 0.80
 
 
 def test_accuracy_on_the_hand_labelled_pairs_is_computed_from_the_file(shared_data: Path) -> None:
@@ -204,6 +204,27 @@ def test_the_fresh_held_out_set_is_all_held_out_topics_and_is_measured(shared_da
         ("History of gestational diabetes mellitus.", "Type 2 diabetes", "exclusion", "unknown"),
         # words that narrow a condition in an inclusion must be said
         ("Hypercholesterolemia.", "Patients with statin intolerant hypercholesterolemia", "inclusion", "unknown"),
+        # ages of babies, ranges written as two bounds, an inclusion's limits and conditions together
+        ("A 3-day-old female infant", "Infants aged 6 months to 5 years", "inclusion", "not_met"),
+        ("A 41-year-old man", "Age ≥ 18 and ≤ 40 years", "inclusion", "not_met"),
+        ("TSH 5", "TSH < 0.1 or > 7 uU/mL", "exclusion", "not_met"),
+        ("A 25-year-old pregnant woman", "Non-pregnant women aged 18-45", "inclusion", "not_met"),
+        # the medicine an allergy is to; premenopausal; amounts of drinking and smoking
+        (
+            "No history of allergies to any food or drugs.",
+            "Known hypersensitivity to benzodiazepines",
+            "exclusion",
+            "not_met",
+        ),
+        ("A 54-year-old menopausal woman", "Premenopausal women", "inclusion", "not_met"),
+        (
+            "He drinks 5 to 6 beers per week.",
+            "Heavy alcohol use (greater than 14 drinks per week)",
+            "exclusion",
+            "not_met",
+        ),
+        ("He smokes 1 pack per day for 40 years.", "Smoking more than 20 cigarettes/day", "exclusion", "not_met"),
+        ("He smokes 1 pack per day for 40 years.", "Former smokers with >10 pack-years", "exclusion", "met"),
         # a reason is not a condition
         (
             "Potassium 2 meq/L. Atrial fibrillation.",

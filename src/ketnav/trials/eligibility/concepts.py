@@ -344,7 +344,8 @@ CONCEPTS: tuple[Concept, ...] = (
        r"\bPPIs?\b|\bproton[- ]pump inhibitors?\b|\b(?:o|es|lanso|panto|rabe)prazole\b"),
     _c("growth_hormone", "growth hormone treatment", "Are you treated with growth hormone?", "medicine",
        r"\bgrowth hormone\b(?! (?:stimulation|secretion|deficien\w*|levels?|test\w*|releas\w*|secreting))|"
-       r"(?-i:\bGH\b)(?! (?:level|stimulation|secretion|deficiency|test))|\bsomatropin\b"),
+       r"(?-i:\bGH\b)(?!\s*(?:levels?|stimulation|secretion|deficiency|tests?|excess|of|[:=]|-?secreting|-?producing|"
+       r"\d))|\bsomatropin\b"),
     _c("chemotherapy", "chemotherapy", "Have you had chemotherapy?", "treatment",
        r"\bchemotherap\w*\b|\bchemo\b|\bcytotoxic\b"),
     _c("radiotherapy", "radiotherapy", "Have you had radiotherapy?", "treatment",

@@ -474,7 +474,8 @@ def parse_profile(text: str) -> Profile:
             continue  # "3 pregnancies", "no prior pregnancies", "hypertension with pregnancy": not about now
         sentence_end = text.find(". ", mention.end)
         ago = _AGO_RE.search(text, sentence_start, sentence_end if sentence_end >= 0 else len(text))
-        recent = _RECENT_RE.search(text, sentence_start, sentence_end if sentence_end >= 0 else len(text))
+        # "yesterday", "in the last month" date only what is in their own clause, and not a "prior MI"
+        recent = None if current is False else _RECENT_RE.search(text, start, end)
         months = _months(ago) if ago else _recent_months(recent) if recent else None
         words = _snippet(clause, mention.words)
         if kind == "substance" and mention.concept == "alcohol" and not negated:

@@ -2,7 +2,8 @@
 
 A negation cue ("no", "denies", "without") covers the rest of its clause, including a list ("denies
 smoking, diabetes, or a family history of heart disease"); the clause ends at a full stop, a semicolon,
-or a contrast word ("but", "however", "except"), because what follows those is asserted again.
+a closing bracket ("CVA (no residual deficits), HTN"), or a contrast word ("but", "however", "except"),
+because what follows those is asserted again.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 
 CLAUSE_END_RE = re.compile(
-    r"[.;!?\n]|,\s*(?:and\s+)?(?=(?:he|she|they|smokes|drinks|uses|takes|has|had|is|was|reports|with|on|currently)\b)|"
+    r"[.;!?\n)]|,\s*(?:and\s+)?(?=(?:he|she|they|smokes|drinks|uses|takes|has|had|is|was|reports|with|on|currently)\b)|"
     r"\b(?:but|however|although|though|except|other than|apart from|aside from|excluding|whereas|"
     r"presents?|presented|admitted|who is|who has|who was|which|and (?:is|has|was|had|takes|reports|presents|"
     r"smokes|drinks|uses))\b",

@@ -252,7 +252,7 @@ _VALUE_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
                              r"(?:mEq|mmol|meq)", re.I)),
     ("sodium", re.compile(r"(?:\bsodium|(?-i:\bNa\b))\s*(?:level)?\s*(?:is|was|of|:|=)*\s*(1\d{2})\s*"
                           r"(?:mEq|mmol|meq)", re.I)),
-    ("heart_rate", re.compile(r"(?:\bheart rate|(?-i:\bHR\b)|\bpulse(?: rate)?|(?-i:\bP\b))\s*(?:is|was|of|:|=)*\s*"
+    ("heart_rate", re.compile(r"(?:\bheart rate|(?-i:\bHR\b)|\bpulse(?: rate)?)\s*(?:is|was|of|:|=)*\s*"
                               r"(\d{2,3})\b(?!\s*(?:%|mm|mg|kg))", re.I)),
     ("spo2", re.compile(r"\b(?:SpO2|SaO2|O2 sat\w*|oxygen saturation)\s*(?:is|was|of|:|=)*\s*(\d{2,3})\s*%", re.I)),
     ("pack_years", re.compile(r"\b(\d{1,3})[- ]pack[- ]years?\b", re.I)),
@@ -356,6 +356,7 @@ _DRINKS_RE = re.compile(
     r"(?:standard )?units?(?: of alcohol)?|shots?)\s*(?:a|per|each|/)\s*(day|week)\b",
     re.I,
 )
+_ALCOHOL_WORD_RE = re.compile(r"alcohol|drink|beer|wine|\bETOH\b|liquor|spirits|whisk", re.I)
 _MONTHS_PER = {"d": 1 / 30, "w": 12 / 52, "m": 1.0, "y": 12.0}
 # "candidate for surgery", "offered levodopa", "prior to chemotherapy": planned, not had
 _PLANNED_RE = re.compile(
@@ -527,7 +528,9 @@ def parse_profile(text: str) -> Profile:
             if measure:
                 values[measure] = Value(normalise(measure, number(raw), m.group(5) or ""), m.group(0))
     for m in _DRINKS_RE.finditer(text):
-        if not is_negated(text, m.start()):
+        sentence = text[text.rfind(". ", 0, m.start()) + 1 : m.end()]
+        # "Vit D3 1000 units per day" is not drinking
+        if not is_negated(text, m.start()) and _ALCOHOL_WORD_RE.search(sentence):
             count = _COUNT_WORDS.get(m.group(1).lower()) or float(m.group(1))
             values["drinks_week"] = Value(count * (7 if m.group(2).lower() == "day" else 1), m.group(0))
     for m in _PACKS_FOR_YEARS_RE.finditer(text):

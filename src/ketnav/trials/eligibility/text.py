@@ -33,6 +33,13 @@ FAMILY_RE = re.compile(
 )
 
 
+_TELLS_RE = re.compile(
+    r"(?:\s+\w+){0,2}?\s+(?:reports?|reported|says?|said|states?|stated|notes?|noted|describes?|described|brought|"
+    r"witnessed|found|called|tells?|told|mentions?|mentioned)\b",
+    re.I,
+)
+
+
 def clause_bounds(text: str, position: int) -> tuple[int, int]:
     """Start and end of the clause holding ``position``."""
     start = 0
@@ -50,9 +57,19 @@ def is_negated(text: str, start: int) -> bool:
 
 
 def about_someone_else(text: str, start: int) -> bool:
-    """True for "family history of diabetes" or "her father has hypertension": not the person."""
+    """True for "family history of diabetes" or "her father has hypertension": not the person.
+
+    A sentence that begins with a relative ("Her husband was diagnosed with colon cancer a year ago and is
+    undergoing chemotherapy") is about the relative to its end.
+    """
     clause_start, _ = clause_bounds(text, start)
-    return FAMILY_RE.search(text, clause_start, start) is not None
+    if FAMILY_RE.search(text, clause_start, start) is not None:
+        return True
+    stop = text.rfind(". ", 0, start)
+    sentence_start = max(stop + 2 if stop >= 0 else 0, text.rfind("\n", 0, start) + 1)
+    opening = FAMILY_RE.match(text, sentence_start)
+    # ... but "Her husband reports that she ..." tells about the person
+    return opening is not None and not _TELLS_RE.match(text, opening.end())
 
 
 def after_except(text: str, start: int) -> bool:

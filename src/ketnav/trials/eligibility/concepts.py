@@ -232,9 +232,11 @@ CONCEPTS: tuple[Concept, ...] = (
        r"\blung (?:cancer|carcinoma|adenocarcinoma)\b|\bNSCLC\b|\bSCLC\b|\bnon-small cell\b"),
     _c("hiv", "HIV", "Do you have HIV?", "condition", r"\bHIV\b|(?-i:\bAIDS\b)|\bhuman immunodeficiency\b"),
     _c("infection", "an active infection", "Do you have an active infection?", "condition",
-       r"\b(?:active|acute|serious|systemic|uncontrolled|ongoing|bacterial|viral|fungal) infections?\b|\bsepsis\b|"
-       r"\bseptic\b|\bsepticemia\b|\bpneumonia\b|\bcellulitis\b|\babscess(?:es)?\b|\bosteomyelitis\b|"
-       r"\bmeningitis\b|\bendocarditis\b|\bbacter(?:a)?emia\b|\bcholerae?\b"),
+       r"\b(?:active|acute|serious|systemic|uncontrolled|ongoing) infections?\b|"
+       r"\bpneumonia\b|\bcellulitis\b|\babscess(?:es)?\b|\bosteomyelitis\b|"
+       r"\bmeningitis\b|\bendocarditis\b|\bcholerae?\b"),
+    _c("sepsis", "sepsis (blood poisoning)", "Do you have sepsis?", "condition",
+       r"\bsepsis\b|\bseptic(?: shock)?\b|\bsepticemia\b|\bbacter(?:a)?emia\b|\burosepsis\b"),
     _c("tuberculosis", "tuberculosis (TB)", "Do you have, or have you had, tuberculosis (TB)?", "condition",
        r"\btuberculosis\b|(?-i:\bTB\b)|\bmycobacterium tuberculosis\b"),
     _c("autoimmune", "an autoimmune disease", "Do you have an autoimmune disease?", "condition",
@@ -385,6 +387,7 @@ IMPLIES: dict[str, tuple[str, ...]] = {
     "intracranial_hemorrhage": (),
     "gestational_diabetes": (),
     "tuberculosis": ("infection",),
+    "sepsis": ("infection",),
     "hormonal_contraception": ("contraception",),
     "cdiff": ("infection",),
     "glaucoma": (),

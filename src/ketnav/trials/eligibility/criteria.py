@@ -465,6 +465,12 @@ _ALLERGY_TO_RE = re.compile(
     re.I,
 )
 _ALLERGY_AFTER_RE = re.compile(r"\s*(?:intoleran\w*|allerg\w*|hypersensitivit\w*)", re.I)
+_RECEPTOR_RE = re.compile(r"\s*receptors?\b(?!\s*(?:agonists?|antagonists?|blockers?|modulators?))", re.I)
+_UNCONTROLLED_AFTER_RE = re.compile(
+    r"\s*(?:that|which)?\s*(?:is|are|was)?\s*(?:not (?:well[- ])?(?:under )?control(?:led)?|poorly controlled|"
+    r"uncontrolled|inadequately controlled)",
+    re.I,
+)
 _REASON_RE = re.compile(
     r"\bbecause\b|\bfor (?:safety|the) reasons?\b|\bas (?:this|it|they) (?:may|might|could)\b", re.I
 )
@@ -572,8 +578,11 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
         if BY_KEY[mention.concept].kind in {"medicine", "treatment"} and (
             _ALLERGY_TO_RE.search(plain, max(0, mention.start - 60), mention.start)
             or _ALLERGY_AFTER_RE.match(plain, mention.end)
+            or _RECEPTOR_RE.match(plain, mention.end)  # "autoantibodies to the insulin receptor"
         ):
             continue
+        if _UNCONTROLLED_AFTER_RE.match(plain, mention.end):
+            qualifier = "uncontrolled"  # "diabetes that is not under control"
         sentence = re.split(r"(?<=[.;])\s", plain[mention.start :], maxsplit=1)[0]
         sentence_start = max(plain.rfind(". ", 0, mention.start), plain.rfind(";", 0, mention.start)) + 1
         if mention.concept == "pregnancy" and _NEGATIVE_TEST_RE.search(
@@ -581,7 +590,12 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
         ):
             negated = True  # "must have a negative pregnancy test": the criterion asks for no pregnancy
         after = plain[mention.end : mention.end + 30]
-        heavy = re.search(r"\b(?:heavy|excessive|binge|hazardous|harmful|problem(?:atic)?)\s+$", before, re.I)
+        heavy = re.search(
+            r"\b(?:heavy|excessive|binge|hazardous|harmful|problem(?:atic)?|abuse[sd]?|misuse[sd]?|dependen(?:ce|t) on|"
+            r"addict(?:ion|ed) to)\s+$",
+            before,
+            re.I,
+        )
         if (
             heavy
             or re.search(r"\b(?:abuse|dependence|addiction|misuse|use disorder)", after, re.I)

@@ -38,7 +38,7 @@ _GENERIC = frozenset(
     having been being with without who whom whose from into onto upon about women woman female females male
     males children child years-old aged older younger under total current risk factors factor associated related
     affect affecting interfere interfering contraindication contraindications contraindicated use using used
-    taking takes intake compatible consistent suggestive
+    taking takes intake compatible consistent suggestive medication medications medicine medicines drugs
     """.split()  # noqa: SIM905
 )
 

@@ -355,7 +355,8 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("transplant", "an organ or stem-cell transplant", "Have you had a transplant?", "treatment",
        r"\btransplant\w*\b"),
     _c("surgery", "recent surgery", "Have you had surgery recently?", "treatment",
-       r"\bmajor surgery\b|\bsurgical procedure\b|\bsurgery\b"),
+       r"\bmajor surgery\b|\bsurgical procedure\b|"
+       r"\bsurgery\b(?! (?:consult\w*|team|service|clinic|department|resident|referral|follow-?up))"),
     _c("contraception", "contraception", "Do you use reliable contraception?", "state",
        r"\bcontracepti\w*\b|\bbirth control\b"),
     _c("hormonal_contraception", "hormonal contraception (the pill)", "Do you take the pill or other hormonal "

@@ -39,6 +39,7 @@ _GENERIC = frozenset(
     males children child years-old aged older younger under total current risk factors factor associated related
     affect affecting interfere interfering contraindication contraindications contraindicated use using used
     taking takes intake compatible consistent suggestive medication medications medicine medicines drugs
+    experimental investigational
     """.split()  # noqa: SIM905
 )
 

@@ -56,6 +56,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -64,6 +65,7 @@ from ketnav.text.query import Term, parse_query
 from ketnav.text.synonyms import MIN_STUDIES, SynonymTable, build_table, expand, expand_fielded
 from ketnav.trials.search import kernels
 from ketnav.trials.search.backends import Backend, backend_for
+from ketnav.trials.search.colstore import ColumnStore
 from ketnav.trials.search.geo import Point
 from ketnav.trials.search.kernels import FloatArray, IntArray, Nearby, SitePoints, StudyColumns, TermHits
 
@@ -135,6 +137,7 @@ class Snapshot:
         self.build_cpu_s = build_cpu_s
         self.built_at = time.monotonic()
         self.terms = terms
+        self.epoch = ""  # the registry epoch when these columns came from or went to the column store
         self._points: SitePoints | None = None
         self._points_lock = threading.Lock()
 
@@ -186,8 +189,11 @@ class SearchIndex:
         term_cache_bytes: int = TERM_CACHE_BYTES,
         slow_build_s: float = SLOW_BUILD_S,
         stale_factor: float = STALE_FACTOR,
+        column_store: ColumnStore | None = None,
     ) -> None:
         self.using = using
+        # Columns on disk shared by every process (colstore.py); None: build in memory only (tests).
+        self.column_store = column_store
         self.backend = backend or backend_for(connections[using].vendor)
         self.broad_min_rows = broad_min_rows
         self.term_cache_bytes = term_cache_bytes
@@ -226,24 +232,47 @@ class SearchIndex:
                 or current.may_stand_in(slow_build_s=self.slow_build_s, stale_factor=self.stale_factor)
             ):
                 return current
-            started = time.thread_time()
-            with self.cursor() as cursor:
-                rows = self.backend.column_rows(cursor)
-            columns = kernels.build_columns(rows, version)
             hot = current.terms.in_use() if current is not None else []
             terms = TermCache(self.term_cache_bytes, hot=hot)
-            fresh = Snapshot(columns, build_cpu_s=time.thread_time() - started, terms=terms)
+            epoch = self._store_epoch(version)
+            stored = self.column_store.load(epoch, version) if self.column_store and epoch else None
+            if stored is not None:
+                columns, build_cpu_s = stored
+                fresh = Snapshot(columns, build_cpu_s=build_cpu_s, terms=terms)
+            else:
+                started = time.thread_time()
+                with self.cursor() as cursor:
+                    rows = self.backend.column_rows(cursor)
+                columns = kernels.build_columns(rows, version)
+                fresh = Snapshot(columns, build_cpu_s=time.thread_time() - started, terms=terms)
+                if self.column_store and epoch:
+                    self.column_store.save(epoch, columns, build_cpu_s=fresh.build_cpu_s)
+            fresh.epoch = epoch
             self._snapshot = fresh
             return fresh
 
-    def site_points(self, snap: Snapshot) -> SitePoints:
-        return snap.site_points(self._build_site_points)
+    def _store_epoch(self, version: int) -> str:
+        """The registry's epoch when columns of ``version`` may be read from or written to the store:
+        never for an unset version, nor inside a transaction (its writes, and the version number they
+        bumped, may still roll back and the number be reused for other data)."""
+        if self.column_store is None or version < 0 or connections[self.using].in_atomic_block:
+            return ""
+        with self.cursor() as cursor:
+            return self.backend.registry_epoch(cursor)
 
-    def _build_site_points(self, columns: StudyColumns) -> SitePoints:
+    def site_points(self, snap: Snapshot) -> SitePoints:
+        return snap.site_points(lambda columns: self._build_site_points(columns, snap.epoch))
+
+    def _build_site_points(self, columns: StudyColumns, epoch: str = "") -> SitePoints:
+        if epoch and self.column_store and (stored := self.column_store.load_points(epoch, columns.version)):
+            return stored
         started = time.perf_counter()
         with self.cursor() as cursor:
             rows = list(self.backend.site_point_rows(cursor))
-        return kernels.build_site_points(rows, columns, seconds=time.perf_counter() - started)
+        points = kernels.build_site_points(rows, columns, seconds=time.perf_counter() - started)
+        if epoch and self.column_store:
+            self.column_store.save_points(epoch, points)
+        return points
 
     def nearby(self, snap: Snapshot, centre: Point, radius_km: float) -> Nearby:
         """Every study with a site within the radius (see kernels: distances per distinct point)."""
@@ -449,5 +478,14 @@ def search_index(using: str = DEFAULT_DB_ALIAS) -> SearchIndex:
     with _indexes_lock:
         found = _indexes.get(key)
         if found is None:
-            found = _indexes[key] = SearchIndex(using=using)
+            found = _indexes[key] = SearchIndex(using=using, column_store=_configured_store())
         return found
+
+
+def _configured_store() -> ColumnStore | None:
+    """The column store of settings.KETNAV_COLUMN_STORE (a directory; None or unset: keep columns only
+    in memory, as the test suite does: its transactions roll back and reuse version numbers)."""
+    from django.conf import settings
+
+    directory = getattr(settings, "KETNAV_COLUMN_STORE", None)
+    return ColumnStore(Path(directory)) if directory else None

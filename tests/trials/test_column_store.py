@@ -89,6 +89,21 @@ def test_a_second_process_opens_the_columns_and_answers_the_same(registry: Any, 
         assert same, name
     assert [summary(search(r, index=second)) for r in REQUESTS] == expected
     assert mapped(second.site_points(opened).entries)
+    # The broad terms' hits the first index read from the text index, the second maps from the store.
+    kept = {k: h for k, h in second.snapshot().terms.entries.items() if len(h.rows) >= 20}  # broad_min_rows
+    assert kept and all(mapped(hits.rows) and mapped(hits.scores) for hits in kept.values())
+    assert set(kept) <= set(built.terms.entries)
+
+
+def test_another_version_of_the_search_code_does_not_read_the_files(registry: Any, tmp_path: Path) -> None:
+    store = ColumnStore(tmp_path / "columns")
+    snap = SearchIndex(column_store=store).snapshot()
+    assert store.load(epoch(), snap.version) is not None
+    upgraded = ColumnStore(tmp_path / "columns")
+    upgraded.code = "0" * 12  # what a changed kernels.py or backend would compute
+    assert upgraded.load(epoch(), snap.version) is None
+    upgraded.save(epoch(), snap.columns, build_cpu_s=0.1)
+    assert [p.name.endswith("0" * 12) for p in store.directory.iterdir()] == [True]  # the old code's pruned
 
 
 def test_a_write_moves_the_version_and_the_store_is_not_stale(
@@ -129,14 +144,14 @@ def test_a_writer_killed_half_way_leaves_nothing_readable_and_prune_clears_it(re
     half.mkdir()
     (half / "columns.ids.npy").write_bytes(b"\x93NUMPY")  # a file cut short
     os.utime(half, (0, 0))
-    broken = store.directory / f"f1-{epoch()}-{snap.version + 1:012d}"
+    broken = store.directory / f"f1-{epoch()}-{snap.version + 1:012d}-{store.code}"
     broken.mkdir()  # a directory without its files (removed by hand, say): read as absent
     assert store.load(epoch(), snap.version + 1) is None
     for extra in (2, 3):
-        (store.directory / f"f1-{epoch()}-{snap.version + extra:012d}").mkdir()
+        (store.directory / f"f1-{epoch()}-{snap.version + extra:012d}-{store.code}").mkdir()
     store.prune(epoch())
     left = sorted(p.name for p in store.directory.iterdir())
-    assert left == [f"f1-{epoch()}-{snap.version + extra:012d}" for extra in (2, 3)]
+    assert left == [f"f1-{epoch()}-{snap.version + extra:012d}-{store.code}" for extra in (2, 3)]
 
 
 def test_ketnav_search_processes_share_the_store(registry: Any, clean_env: dict[str, str]) -> None:

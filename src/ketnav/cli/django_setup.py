@@ -94,16 +94,12 @@ def require_migrated() -> None:
 
 
 def prepare_search() -> None:
-    """After a load or sync: build the search columns (and site points) of the new registry version and
-    keep them in the column store, so the next `ketnav search`, server or worker opens them in
-    milliseconds instead of its first search reading every study (seconds at 500,000). Never fails the
-    command that wrote the studies: a problem here is a note on stderr, and searches build them instead."""
-    import sys
-
+    """After a load or sync: build what a first search would wait for at the new registry version (the
+    columns, site points and the hits of the most studied conditions' words and of the guide's live
+    counts) and keep it in the column store, so the next `ketnav search`, server or worker opens it in
+    milliseconds instead of reading every study and scoring common words (seconds at 500,000). Never
+    fails the command that wrote the studies: a problem is logged, and searches build what they need."""
+    from ketnav.cli.serve import guide_queries
     from ketnav.trials.search.state import search_index
 
-    try:
-        index = search_index()
-        index.site_points(index.snapshot())
-    except Exception as exc:  # the studies are stored; only a speed-up is lost
-        print(f"ketnav: note: search columns not prepared ({exc.__class__.__name__}: {exc})", file=sys.stderr)
+    search_index().warm_up(queries=guide_queries)

@@ -142,7 +142,7 @@ def _start_search_warm_up() -> None:
     from ketnav.trials.ingest import ensure_indexes
     from ketnav.trials.search.state import search_index
 
-    search_index().start_warming(queries=_guide_queries, restore_indexes=ensure_indexes)
+    search_index().start_warming(queries=guide_queries, restore_indexes=ensure_indexes)
     import threading
 
     threading.Thread(target=_warm_criteria, name="ketnav-criteria-warm-up", daemon=True).start()
@@ -176,7 +176,7 @@ def _warm_criteria() -> None:
         connection.close()
 
 
-def _guide_queries() -> list[str]:
+def guide_queries() -> list[str]:
     """The queries behind the guide's live counts (read in the warm-up thread: 0.2 s of parsing)."""
     from ketnav.guide.knowledge import knowledge
 

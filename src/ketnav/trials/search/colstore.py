@@ -12,7 +12,9 @@ creation: a recreated or different database never matches) and version (bumped b
 write to the studies). A directory appears whole or not at all (written under a temporary name, then
 renamed), so a process killed while writing leaves only a temporary directory, removed by the next
 prune. Nothing is written for an unset version or from inside a transaction, whose writes (and version
-number) may still roll back. Site points, derived from the same columns, are kept beside them.
+number) may still roll back. Site points, derived from the same columns, are kept beside them, and so
+are the hits of broad terms ("cancer": tens of thousands of studies, about a second to read from the
+text index at 500,000 studies), which are column positions of that same version.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from ketnav.trials.search.kernels import SitePoints, StudyColumns
+from ketnav.trials.search.kernels import SitePoints, StudyColumns, TermHits
 
 FORMAT = 1  # bump when StudyColumns or SitePoints change shape; older directories are then ignored
 KEEP = 3  # versions kept per epoch: the current one and the last few (another process may still map them)
@@ -41,9 +43,10 @@ class ColumnStore:
     def __init__(self, directory: Path, *, keep: int = KEEP) -> None:
         self.directory = directory
         self.keep = keep
+        self.code = code_fingerprint()
 
     def _path(self, epoch: str, version: int) -> Path:
-        return self.directory / f"f{FORMAT}-{epoch}-{version:012d}"
+        return self.directory / f"f{FORMAT}-{epoch}-{version:012d}-{self.code}"
 
     # --- columns ---------------------------------------------------------------------------------
 
@@ -104,6 +107,34 @@ class ColumnStore:
         except OSError:
             return  # a prune removed the directory meanwhile, or the disk is full: build next time
 
+    # --- term hits --------------------------------------------------------------------------------
+
+    def load_terms(self, epoch: str, version: int, key: str) -> TermHits | None:
+        """The hits kept for a term key (any string naming the term and how it is scored), or None."""
+        base = self._path(epoch, version) / "terms" / _digest(key)
+        try:
+            rows = np.load(f"{base}.rows.npy", mmap_mode="r", allow_pickle=False).view(np.ndarray)
+            scores = np.load(f"{base}.scores.npy", mmap_mode="r", allow_pickle=False).view(np.ndarray)
+        except (OSError, ValueError):
+            return None
+        return TermHits(rows, scores) if len(rows) == len(scores) else None
+
+    def save_terms(self, epoch: str, version: int, key: str, hits: TermHits) -> None:
+        """Keep a term's hits in its version's finished directory: scores first, then rows, each written
+        whole under a temporary name and renamed, so a reader that finds the rows finds the scores."""
+        path = self._path(epoch, version)
+        if not path.is_dir():
+            return
+        base = path / "terms" / _digest(key)
+        try:
+            base.parent.mkdir(exist_ok=True)
+            for name, array in (("scores", hits.scores), ("rows", hits.rows)):
+                tmp = base.parent / f".{base.name}.{name}.{os.getpid()}.npy"
+                np.save(tmp, np.ascontiguousarray(array), allow_pickle=False)
+                os.replace(tmp, f"{base}.{name}.npy")
+        except OSError:
+            return  # pruned meanwhile, or the disk is full: read from the text index next time
+
     # --- housekeeping ----------------------------------------------------------------------------
 
     def prune(self, epoch: str) -> None:
@@ -113,7 +144,7 @@ class ColumnStore:
             entries = list(self.directory.iterdir())
         except OSError:
             return
-        mine = sorted(p for p in entries if p.name.startswith(f"f{FORMAT}-{epoch}-"))
+        mine = sorted(p for p in entries if p.name.startswith(f"f{FORMAT}-{epoch}-") and p.name.endswith(self.code))
         stale = mine[: -self.keep] if len(mine) > self.keep else []
         now = time.time()
         for p in entries:
@@ -123,7 +154,7 @@ class ColumnStore:
                         stale.append(p)
                 except OSError:
                     pass
-            elif not p.name.startswith(f"f{FORMAT}-{epoch}-"):
+            elif not (p.name.startswith(f"f{FORMAT}-{epoch}-") and p.name.endswith(self.code)):
                 stale.append(p)
         for p in stale:
             shutil.rmtree(p, ignore_errors=True)
@@ -153,6 +184,26 @@ def _read(directory: Path, prefix: str, meta: dict[str, Any], cls: Any) -> dict[
             mapped = np.load(directory / f"{prefix}.{f.name}.npy", mmap_mode="r", allow_pickle=False)
             out[f.name] = mapped.view(np.ndarray)  # still the mapped pages; results of numpy ops stay plain
     return out
+
+
+def code_fingerprint() -> str:
+    """A digest of the search package's source: what is kept (columns, site points, term scores) is
+    what this code computes, so an upgrade or a local change that computes them differently never reads
+    files an older one wrote. Read once per store (a few files, well under a millisecond)."""
+    import hashlib
+
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for source in sorted(package.rglob("*.py")):
+        digest.update(source.relative_to(package).as_posix().encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _digest(key: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
 def _sync_dir(directory: Path) -> None:

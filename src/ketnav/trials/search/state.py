@@ -328,21 +328,35 @@ class SearchIndex:
         query, kept whatever its size (what it costs is the index's time, not the rows'), so the next
         search for the same words costs nothing."""
         key = (self.backend.prominent_query(groups), False)
-        hits = snap.terms.get(key)
+        hits = snap.terms.get(key) or self._stored_hits(snap, key)
         if hits is None:
             with self.cursor() as cursor:
                 rows = self.backend.term_rows(cursor, key[0], scored=False)
             hits = kernels.term_hits(rows, snap.columns, times_idf=False)
-            snap.terms.put(key, hits)
+            if len(hits.rows) >= self.broad_min_rows and snap.epoch and self.column_store:
+                self.column_store.save_terms(snap.epoch, snap.version, _store_key(key), hits)
+        snap.terms.put(key, hits)
         return hits
 
     def _fetch(self, cursor: Any, snap: Snapshot, key: TermKey) -> TermHits:
-        """Ask the text index for a (term, scored) key, keeping the hits when the term is broad."""
-        rows = self.backend.term_rows(cursor, key[0], scored=key[1])
-        hits = kernels.term_hits(rows, snap.columns, times_idf=not self.backend.rank_has_idf)
+        """Ask the text index for a (term, scored) key, keeping the hits when the term is broad (in this
+        process, and in the column store for other processes: broad terms are the slow ones to read)."""
+        stored = self._stored_hits(snap, key)
+        if stored is not None:
+            hits = stored
+        else:
+            rows = self.backend.term_rows(cursor, key[0], scored=key[1])
+            hits = kernels.term_hits(rows, snap.columns, times_idf=not self.backend.rank_has_idf)
+            if len(hits.rows) >= self.broad_min_rows and snap.epoch and self.column_store:
+                self.column_store.save_terms(snap.epoch, snap.version, _store_key(key), hits)
         if len(hits.rows) >= self.broad_min_rows:
             snap.terms.put(key, hits)
         return hits
+
+    def _stored_hits(self, snap: Snapshot, key: TermKey) -> TermHits | None:
+        if not (snap.epoch and self.column_store):
+            return None
+        return self.column_store.load_terms(snap.epoch, snap.version, _store_key(key))
 
     def match(
         self, snap: Snapshot, groups: list[list[Term]], mode: str, *, scored: bool = True
@@ -480,6 +494,12 @@ def search_index(using: str = DEFAULT_DB_ALIAS) -> SearchIndex:
         if found is None:
             found = _indexes[key] = SearchIndex(using=using, column_store=_configured_store())
         return found
+
+
+def _store_key(key: TermKey) -> str:
+    """A term key as the column store names it (the query text in the backend's syntax, and whether
+    scored); the store's directory already names the database and its version."""
+    return f"{key[0]}\x00{int(key[1])}"
 
 
 def _configured_store() -> ColumnStore | None:

@@ -49,6 +49,7 @@ as every write to trials_study (migration 0003). A search reads it once (one row
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -242,8 +243,7 @@ class SearchIndex:
             else:
                 started = time.thread_time()
                 with self.cursor() as cursor:
-                    rows = self.backend.column_rows(cursor)
-                columns = kernels.build_columns(rows, version)
+                    columns = kernels.build_columns(self.backend.column_rows(cursor), version)
                 fresh = Snapshot(columns, build_cpu_s=time.thread_time() - started, terms=terms)
                 if self.column_store and epoch:
                     self.column_store.save(epoch, columns, build_cpu_s=fresh.build_cpu_s)
@@ -268,8 +268,8 @@ class SearchIndex:
             return stored
         started = time.perf_counter()
         with self.cursor() as cursor:
-            rows = list(self.backend.site_point_rows(cursor))
-        points = kernels.build_site_points(rows, columns, seconds=time.perf_counter() - started)
+            points = kernels.build_site_points(self.backend.site_point_rows(cursor), columns)
+        points = dataclasses.replace(points, seconds=time.perf_counter() - started)
         if epoch and self.column_store:
             self.column_store.save_points(epoch, points)
         return points

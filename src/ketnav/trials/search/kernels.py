@@ -478,21 +478,21 @@ def build_site_points(rows: Iterable[tuple[Any, ...]], cols: StudyColumns, *, se
     studies missing from the columns (written after they were read) are left out."""
     lat: list[float] = []
     lon: list[float] = []
-    parts: list[IntArray] = []
+    parts: list[npt.NDArray[np.int32]] = []
     country: list[int] = []
     codes = {name: i for i, name in enumerate(cols.countries)}
     for la, lo, keys, *rest in rows:
         lat.append(float(la))
         lon.append(float(lo))
-        parts.append(np.array(keys.split(","), dtype=np.int64))
+        # Parsed by numpy straight from the text, one point at a time: a list of Python strings for
+        # every site at once was a gigabyte at 500,000 studies (6.5 million sites), and ten times slower.
+        found = np.fromstring(str(keys), dtype=np.int64, sep=",")
+        pos, known = cols.locate(found // 2)
+        parts.append((pos[known] * 2 + found[known] % 2).astype(np.int32))
         country.append(codes.get((rest[0] or "").casefold(), -1) if rest else -1)
     counts = np.array([len(p) for p in parts], dtype=np.int64)
-    flat = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
-    studies, closed = flat // 2, flat % 2
-    pos, known = cols.locate(studies)
-    point_of = np.repeat(np.arange(len(parts)), counts)[known]
-    entries = (pos[known] * 2 + closed[known]).astype(np.int32)
-    ptr = np.concatenate(([0], np.cumsum(np.bincount(point_of, minlength=len(parts))))).astype(np.int64)
+    entries = np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)
+    ptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
     return SitePoints(
         version=cols.version,
         latitude=np.array(lat, dtype=np.float64),

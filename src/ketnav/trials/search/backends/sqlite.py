@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from ketnav.text.query import Term, fts5_group, fts5_term
 from ketnav.trials.search.backends.base import Backend, Cursor
@@ -58,3 +59,16 @@ class SQLiteBackend(Backend):
 
     def join_text(self, expression: str) -> str:
         return f"group_concat({expression}, ',')"
+
+    def site_point_rows(self, cursor: Cursor) -> Iterator[tuple[Any, Any, str, str]]:
+        """As the base class, with the GROUP BY's sort on disk: sorted in memory (our default temp_store)
+        it took 1.2 GB at 500,000 studies (13.6 million sites) and the memory stayed with the process;
+        on disk 0.14 GB, and no slower (93 s against 110 s on a busy 2-core machine). Built once per
+        registry version and kept in the column store, so the time is paid by the load or sync."""
+        cursor.execute("PRAGMA temp_store")
+        temp_store = int(cursor.fetchone()[0])
+        cursor.execute("PRAGMA temp_store=FILE")
+        try:
+            yield from super().site_point_rows(cursor)
+        finally:
+            cursor.execute(f"PRAGMA temp_store={temp_store}")

@@ -81,7 +81,7 @@ class PostgreSQLBackend(Backend):
         ]
 
     def length_sql(self) -> list[str]:
-        """The length column, the size table and the triggers keeping it (run again by migration 0007 on a
+        """The length column, the size table and the triggers keeping it (run again by migration 0008 on a
         table made before them: adding the column computes it for every stored document)."""
         size = SIZE_TABLE
         changes = {

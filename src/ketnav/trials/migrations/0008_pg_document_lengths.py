@@ -16,5 +16,5 @@ def add_lengths(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("trials", "0006_sync_job")]
+    dependencies = [("trials", "0007_registry_epoch")]
     operations = [migrations.RunPython(add_lengths, migrations.RunPython.noop)]

@@ -144,3 +144,23 @@ def test_warm_criteria_asks_before_every_batch(tmp_path: Path, v2_studies: dict[
     cache = CriteriaCache()
     assert warm_criteria(cache, batch=4, before_batch=lambda: asked.append(len(cache))) == 10
     assert asked == [0, 4, 8]  # three batches, each asked for before it is parsed
+
+
+@pytest.mark.parametrize(
+    ("text", "age", "sex"),
+    [
+        ("48 M with a h/o HTN, hyperlipidemia and tobacco abuse", 48.0, "M"),
+        ("74M hx of CAD s/p CABG", 74.0, "M"),
+        ("A 3-day-old Asian female infant presents with jaundice", round(3 / 365.25, 3), "F"),
+        ("Fernandez is a 41 year man who plays soccer", 41.0, "M"),
+        ("Temperature 101 F on arrival.", None, ""),  # a temperature, not a header
+        ("3 years of depression, treated with sertraline", None, ""),  # a duration, not an age
+    ],
+)
+def test_a_description_says_age_and_sex_the_way_clinical_notes_write_them(
+    text: str, age: float | None, sex: str
+) -> None:
+    from ketnav.trials.patient_query import patient_query
+
+    query = patient_query(text)
+    assert (query.age, query.sex) == (age, sex)

@@ -306,8 +306,22 @@ def sqlite_ranking(texts: list[str]) -> dict[str, list[str]]:
     return out
 
 
+@pytest.mark.parametrize(("text", "without"), [("pain during surgery", "pain surgery"),
+                                              ("depression after stroke", "depression stroke")])  # fmt: skip
+def test_words_postgresql_cannot_index_are_no_query_words(text: str, without: str) -> None:
+    """PostgreSQL's english configuration drops its stop words from documents and queries: such a word
+    used to match nothing there (0 studies), while SQLite required it. Now no database sees it; with the
+    code before, this test failed on both (0 on PostgreSQL; fewer studies than without the word on SQLite)."""
+    with_word = run(text, status=["any"])
+    assert with_word.total > 0
+    assert with_word.total == run(without, status=["any"]).total
+
+
 def test_postgresql_ranking_is_close_to_sqlite() -> None:
-    """On PostgreSQL, how many of SQLite's top ten each query shares (reported, and held above a floor)."""
+    """On PostgreSQL, how many of SQLite's top ten each query shares (reported, and held above a floor).
+    Both score a term by BM25 with the same field weights (PostgreSQL's four weight classes round them)
+    and document lengths, so what differs is the stemmer (Snowball english, Porter) and those classes:
+    0.93 when this floor was set; 0.75 when PostgreSQL ranked by ts_rank (breast cancer: 0.0)."""
     if connection.vendor != "postgresql":
         pytest.skip("compares the PostgreSQL ranking with SQLite's; run the suite on PostgreSQL")
     reference = sqlite_ranking(PARITY_QUERIES)
@@ -319,7 +333,7 @@ def test_postgresql_ranking_is_close_to_sqlite() -> None:
         overlaps.append(len(set(ours) & set(reference[text])) / len(reference[text]))
     mean = sum(overlaps) / len(overlaps)
     print(f"\nPostgreSQL vs SQLite top-10 overlap: mean {mean:.2f}, per query {[round(o, 1) for o in overlaps]}")
-    assert mean >= 0.5
+    assert mean >= 0.85
 
 
 # --- the in-memory columns agree with the database ----------------------------------------------

@@ -23,7 +23,20 @@ _STOP_TEXT = (
     "will with without who whom which what when where why how i me my we our you your he she they them "
     "study studies trial trials clinical patient patients people person"
 )
-STOPWORDS = frozenset(_STOP_TEXT.split())
+# The stop words of PostgreSQL's english text search configuration (Snowball's English list, as PostgreSQL
+# ships it in tsearch_data/english.stop). PostgreSQL leaves them out of documents and queries alike, so a
+# query word among them matched nothing there: "ketamine during surgery" found 0 studies on PostgreSQL
+# and 69 on SQLite (whose FTS5 index keeps every word), "depression after stroke" 0 and 211. Dropped here,
+# no database sees them, and both answer the same query. A quoted phrase keeps them.
+_POSTGRESQL_ENGLISH_STOP_TEXT = (
+    "i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers "
+    "herself it its itself they them their theirs themselves what which who whom this that these those am is "
+    "are was were be been being have has had having do does did doing a an the and but if or because as until "
+    "while of at by for with about against between into through during before after above below to from up "
+    "down in out on off over under again further then once here there when where why how all any both each "
+    "few more most other some such no nor not only own same so than too very s t can will just don should now"
+)
+STOPWORDS = frozenset(_STOP_TEXT.split()) | frozenset(_POSTGRESQL_ENGLISH_STOP_TEXT.split())
 
 # Structured terms: ``intervention:ketamine``, ``condition:"chronic pain"``, and alternatives joined by
 # commas (``intervention:ketamine,esketamine``) as one concept. An intervention term must be among the

@@ -35,8 +35,17 @@ CLINICAL_BOILERPLATE = frozenset(_BOILERPLATE_TEXT.split())
 NEGATION_RE = re.compile(
     r"\b(?:denies|denied|deny|no|not|without|negative for|free of|absence of|never)\b[^.;,]*", re.I
 )
-AGE_RE = re.compile(r"\b(\d{1,3})[- ]?(?:year|yr)s?[- ]?old\b|\b(\d{1,3})[- ]?(?:yo|y/o)\b|\baged? (\d{1,3})\b", re.I)
+AGE_RE = re.compile(
+    r"\b(\d{1,3})[- ]?(?:year|yr)s?[- ]?old\b|\b(\d{1,3})[- ]?(?:yo|y/o)\b|\baged? (\d{1,3})\b"
+    # "a 41 year man": the age before a word for the person, without "old"
+    r"|\b(\d{1,3})[- ](?:year|yr)s? (?=(?:man|woman|male|female|boy|girl|gentleman|lady)\b)",
+    re.I,
+)
 AGE_MONTHS_RE = re.compile(r"\b(\d{1,2})[- ]?months?[- ]?old\b", re.I)
+AGE_DAYS_RE = re.compile(r"\b(\d{1,2})[- ]?(day|week)s?[- ]?old\b", re.I)
+# A clinical note's header, "48 M with ..." or "74M hx of ...": age and sex at the very start, in
+# capitals (elsewhere "101 F" is a temperature).
+HEADER_RE = re.compile(r"^\W*(?:(?:a|an|the) )?(\d{1,3}) ?([MF])\b")
 FEMALE_RE = re.compile(r"\b(?:woman|female|girl|lady|she|her|mrs|ms|mother|pregnant)\b", re.I)
 MALE_RE = re.compile(r"\b(?:man|male|boy|gentleman|he|his|him|mr|father)\b", re.I)
 
@@ -51,16 +60,23 @@ class PatientQuery:
 
 def patient_query(description: str, *, max_terms: int = MAX_TERMS_LONG) -> PatientQuery:
     age: float | None = None
+    header = HEADER_RE.search(description)
     m = AGE_RE.search(description)
     if m:
         age = float(next(g for g in m.groups() if g))
+    elif header is not None:
+        age = float(header.group(1))
     elif (months := AGE_MONTHS_RE.search(description)) is not None:
         age = round(int(months.group(1)) / 12, 2)
+    elif (young := AGE_DAYS_RE.search(description)) is not None:
+        age = round(int(young.group(1)) * (7 if young.group(2).lower() == "week" else 1) / 365.25, 3)
     if age is not None and not 0 <= age <= 120:
         age = None
     female = len(FEMALE_RE.findall(description))
     male = len(MALE_RE.findall(description))
     sex = "F" if female > male else "M" if male > female else ""
+    if not sex and header is not None:
+        sex = header.group(2)
     dropped = tuple(n.group(0).strip() for n in NEGATION_RE.finditer(description))
     kept_text = NEGATION_RE.sub(" ", description)
     words: list[str] = []

@@ -1,8 +1,8 @@
 """Running a search: one interface over both databases.
 
 ``search()`` parses the text, widens it with synonyms, matches and ranks it one term at a time (the
-backend's text index, SQLite: FTS5 bm25 with per-field weights, PostgreSQL: ts_rank over weighted
-tsvectors, times BM25's IDF), applies filters, places and facets over in-memory columns (kernels.py),
+backend's text index, SQLite: FTS5 bm25 with per-field weights, PostgreSQL: the same bm25 over
+weighted tsvectors), applies filters, places and facets over in-memory columns (kernels.py),
 and returns one page of hits. Results whose original words matched get twice the score of results
 found only through a synonym or a MeSH concept.
 

@@ -17,8 +17,8 @@ Three kinds of work, each faster in memory than in SQL at registry scale:
   count, the length normalisation from the row's size), never on the rest of the query. So a query is
   matched with set operations and scored by adding per-term score arrays, and a broad term's array can
   be kept for the next query that uses it. On SQLite the result equals the single compound MATCH (tests
-  hold the two equal on real records). PostgreSQL's per-term ts_rank is multiplied by the term's BM25
-  IDF (``idf``), so there too a query's score is the sum of its terms' scores, as BM25's is.
+  hold the two equal on real records). PostgreSQL computes the same per-term BM25 in SQL without
+  its IDF, which ``idf`` supplies, so there too a query's score is the sum of its terms' scores.
 - **Site points** (``SitePoints``, ``nearby``): registry sites are geocoded to their city, so
   coordinates repeat (13.6 million sites of a generated corpus sit on 3,660 distinct points). Distances
   are computed once per distinct point and the studies at the points in range gathered from flat
@@ -389,8 +389,8 @@ EMPTY_HITS = TermHits(np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
 
 
 def idf(matches: int, studies: int) -> float:
-    """BM25's inverse document frequency, as FTS5 computes it (never below 1e-6). ts_rank has none, so
-    on PostgreSQL a common word weighed as much as a rare one; a term's rank is multiplied by it."""
+    """BM25's inverse document frequency, as FTS5 computes it (never below 1e-6). PostgreSQL's per-term
+    rows come without it (backends/postgresql.py), so a term's scores there are multiplied by it."""
     ratio = (studies - matches + 0.5) / (matches + 0.5)
     return max(math.log(ratio), 1e-6) if ratio > 0 else 1e-6
 
@@ -398,7 +398,7 @@ def idf(matches: int, studies: int) -> float:
 def term_hits(found: Sequence[tuple[int, float]], cols: StudyColumns, *, times_idf: bool) -> TermHits:
     """One term's hits from the text index's (NCT number, score) rows. Studies written since the
     columns were read are left out; ``times_idf`` multiplies every score by the term's IDF (for a rank
-    that has none, as PostgreSQL's ts_rank)."""
+    that has none, as PostgreSQL's)."""
     if not found or not len(cols):
         return EMPTY_HITS
     table = np.array(found, dtype=np.float64)

@@ -1,7 +1,7 @@
 """The SQL of search, one module per database, behind one interface (``base.Backend``).
 
 ``sqlite.py`` speaks FTS5 (bm25 with per-field weights), ``postgresql.py`` weighted tsvectors with a GIN
-index (ts_rank times BM25's IDF); ``base.py`` holds the statements both databases accept as written.
+index (the same bm25, computed in SQL); ``base.py`` holds the statements both databases accept as written.
 Nothing else in ``ketnav.trials.search`` writes SQL or asks which database it is talking to.
 """
 

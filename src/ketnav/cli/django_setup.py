@@ -99,7 +99,7 @@ def prepare_search() -> None:
     counts) and keep it in the column store, so the next `ketnav search`, server or worker opens it in
     milliseconds instead of reading every study and scoring common words (seconds at 500,000). Never
     fails the command that wrote the studies: a problem is logged, and searches build what they need."""
-    from ketnav.cli.serve import guide_queries
+    from ketnav.guide.knowledge import live_count_queries
     from ketnav.trials.search.state import search_index
 
-    search_index().warm_up(queries=guide_queries)
+    search_index().warm_up(queries=live_count_queries)

@@ -139,10 +139,11 @@ def _start_search_warm_up() -> None:
     synonyms and site points: about 20 s at 500,000 studies), with the words of the guide's live counts
     ("N open studies of ketamine for PTSD") among the terms kept, and keep it warm after every load or
     sync. Failures are logged."""
+    from ketnav.guide.knowledge import live_count_queries
     from ketnav.trials.ingest import ensure_indexes
     from ketnav.trials.search.state import search_index
 
-    search_index().start_warming(queries=guide_queries, restore_indexes=ensure_indexes)
+    search_index().start_warming(queries=live_count_queries, restore_indexes=ensure_indexes)
     import threading
 
     threading.Thread(target=_warm_criteria, name="ketnav-criteria-warm-up", daemon=True).start()
@@ -174,10 +175,3 @@ def _warm_criteria() -> None:
         log.exception("criteria warm-up failed; the first pre-screens will parse criteria themselves")
     finally:
         connection.close()
-
-
-def guide_queries() -> list[str]:
-    """The queries behind the guide's live counts (read in the warm-up thread: 0.2 s of parsing)."""
-    from ketnav.guide.knowledge import knowledge
-
-    return [topic.query for topic in knowledge().registry.values()]

@@ -106,6 +106,10 @@ class SearchResults:
     groups: list[list[Term]] = field(default_factory=list)
     concepts: list[str] = field(default_factory=list)  # each concept of the query, as a query
     partial: list[PartialMatch] = field(default_factory=list)
+    # The registry version these results are exactly those of, so what is derived from them may be kept
+    # under it (the page cache, the trials page's rendered results); None when they were computed from
+    # columns standing in for a newer version while a load writes (see state.py).
+    version: int | None = None
 
 
 @dataclass(frozen=True)
@@ -324,6 +328,7 @@ def search(request: SearchRequest, *, index: SearchIndex | None = None) -> Searc
         partial=partial,
     )
     if snap.version == version:  # not columns standing in for a newer version: searching again answers this
+        results.version = version
         index.pages.put(version, key, _copied(results))
     return results
 

@@ -20,6 +20,7 @@ pages of results       all of the above            ``VersionedLRU``: a lock arou
                                                    answers it holds are never changed (``search``
                                                    hands out copies)
 studies' snippet text  trials_study.raw            ``VersionedLRU``; the texts it holds are immutable
+rendered results       pages of results            ``VersionedLRU``; strings (the trials page's HTML)
 warm-up thread         (not data)                  at most one at a time, started under
                                                    ``_warmer_lock``
 =====================  ==========================  ==================================================
@@ -44,7 +45,7 @@ as every write to trials_study (migration 0003). A search reads it once (one row
   in use are computed again in the background.
 - **Learned synonyms are exact.** They are re-read when the version has moved and their fingerprint
   (pairs, summed study counts) changed; the writer changes them only together with studies.
-- **Pages of results and studies' snippet texts are exact.** Each entry is kept under the registry
+- **Pages of results, studies' snippet texts and rendered results are exact.** Each entry is kept under the registry
   version read before it was computed, and only answers a search that read the same version: the first
   search that reads another version empties the cache. A page is kept only when the columns it was
   computed from are of that version (not a snapshot standing in for it during a load), so it is what
@@ -260,6 +261,8 @@ class SearchIndex:
         # texts, by NCT id; both for one registry version at a time (see the module docstring).
         self.pages = VersionedLRU(result_pages)
         self.snippet_texts = VersionedLRU(snippet_studies)
+        # The trials page's rendered results, by query string (trials/views.py): the same pages, as HTML.
+        self.rendered = VersionedLRU(result_pages)
 
     def cursor(self) -> Any:
         """A cursor on this thread's own connection to the database (Django keeps one per thread)."""

@@ -21,6 +21,7 @@ pages of results       all of the above            ``VersionedLRU``: a lock arou
                                                    hands out copies)
 studies' snippet text  trials_study.raw            ``VersionedLRU``; the texts it holds are immutable
 rendered results       pages of results            ``VersionedLRU``; strings (the trials page's HTML)
+                                                   and the API's answers (validated, only ever dumped)
 warm-up thread         (not data)                  at most one at a time, started under
                                                    ``_warmer_lock``
 =====================  ==========================  ==================================================
@@ -261,8 +262,10 @@ class SearchIndex:
         # texts, by NCT id; both for one registry version at a time (see the module docstring).
         self.pages = VersionedLRU(result_pages)
         self.snippet_texts = VersionedLRU(snippet_studies)
-        # The trials page's rendered results, by query string (trials/views.py): the same pages, as HTML.
+        # The trials page's rendered results, by query string (trials/views.py), and the API's validated
+        # answers, by SearchRequest (trials/api.py): the same pages, as HTML and as the API's schema.
         self.rendered = VersionedLRU(result_pages)
+        self.serialized = VersionedLRU(result_pages)
 
     def cursor(self) -> Any:
         """A cursor on this thread's own connection to the database (Django keeps one per thread)."""

@@ -76,8 +76,9 @@ def best_snippet(texts: Sequence[str], stems: dict[str, str], *, width: int = 24
     return best_snippet_of([sentences(text) for text in texts], stems, width=width)
 
 
-def best_snippet_of(texts: Sequence[Sentences], stems: dict[str, str], *, width: int = 240) -> list[Segment]:
-    """``best_snippet`` over texts already split by ``sentences``."""
+def best_snippet_of(texts: Iterable[Sentences], stems: dict[str, str], *, width: int = 240) -> list[Segment]:
+    """``best_snippet`` over texts already split by ``sentences`` (a later text is asked for only when
+    the earlier ones did not match every query word)."""
     best, best_hits = "", -1
     seen: dict[str, bool] = {}  # word -> matched: a long description repeats its words
 

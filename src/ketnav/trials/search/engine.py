@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -390,20 +391,34 @@ def _hit(row: tuple[Any, ...], nearest: NearestSite | None) -> Hit:
     )
 
 
-@dataclass(frozen=True)
 class SnippetText:
     """What a study's snippet and "why it matched" are computed from, whatever the query: its summary and
     description split into sentences, and the stems of the fields the reasons name. Kept per study for
     one registry version (``SearchIndex.snippet_texts``), so a page of results does not re-derive each
-    record from its compressed raw source."""
+    record from its compressed raw source. The description is split only when a snippet first needs it
+    (most come from the summary); threads that split it at the same time compute the same value."""
 
-    summary_start: str  # the summary's first 240 characters: the snippet of a search without words
-    sentences: tuple[Sentences, Sentences]  # summary, description
-    field_stems: tuple[tuple[str, frozenset[str]], ...]  # (field as the reasons name it, its stems)
+    def __init__(self, summary: str, description: str, field_stems: tuple[tuple[str, frozenset[str]], ...]) -> None:
+        from ketnav.text.snippets import sentences
+
+        self.summary_start = summary[:240]  # the snippet of a search without words
+        self.summary = sentences(summary)
+        self.description = description
+        self.field_stems = field_stems  # (field as the reasons name it, its stems)
+        self._description: Sentences | None = None
+
+    def texts(self) -> Iterator[Sentences]:
+        """The summary's sentences, then (only if asked for) the description's."""
+        from ketnav.text.snippets import sentences
+
+        yield self.summary
+        if self._description is None:
+            self._description = sentences(self.description)
+        yield self._description
 
     @classmethod
     def of(cls, record: StudyRecord) -> SnippetText:
-        from ketnav.text.snippets import field_stems, sentences
+        from ketnav.text.snippets import field_stems
 
         fields = {
             "title": " ".join([record.brief_title, record.official_title]),
@@ -416,11 +431,8 @@ class SnippetText:
             "summary": record.brief_summary,
             "eligibility": record.eligibility.criteria,
         }
-        return cls(
-            summary_start=record.brief_summary[:240],
-            sentences=(sentences(record.brief_summary), sentences(record.detailed_description)),
-            field_stems=tuple((name, field_stems(text)) for name, text in fields.items()),
-        )
+        stems = tuple((name, field_stems(text)) for name, text in fields.items())
+        return cls(record.brief_summary, record.detailed_description, stems)
 
 
 def _snippet_texts(index: SearchIndex, version: int, nct_ids: list[str]) -> dict[str, SnippetText]:
@@ -452,5 +464,5 @@ def _add_snippets(index: SearchIndex, version: int, hits: list[Hit], groups: lis
         if not groups:
             hit.snippet = [(text.summary_start, False)] if text.summary_start else []
             continue
-        hit.snippet = best_snippet_of(text.sentences, stems)
+        hit.snippet = best_snippet_of(text.texts(), stems)
         hit.why = why_matched_stems(dict(text.field_stems), groups)

@@ -90,8 +90,12 @@ BROAD_MIN_ROWS = 2_000
 TERM_CACHE_BYTES = 512 * 2**20  # 8 bytes a matching study: "cancer" at 273,000 studies takes 2 MB
 COMMON_CONDITION_WORDS = 200
 
-RESULT_PAGES = 512  # pages of results kept per process (a page of 20 hits is tens of kB)
-SNIPPET_STUDIES = 4_000  # studies' snippet texts kept (summary, description, fields' stems)
+# Pages of results kept per process, in each of three forms (results, the page's HTML, the API's
+# answer): a page of 20 hits is a few tens of kB in each, so about 512 x 3 x 30 kB = 45 MB at most.
+RESULT_PAGES = 512
+# Studies' snippet texts kept (summary sentences, fields' stems): about 40 kB each when the description
+# was split too (the criteria's stems are most of it), so 40 MB at most.
+SNIPPET_STUDIES = 1_000
 
 TermKey = tuple[str, bool]  # (a term in the backend's query syntax, scored)
 Queries = Sequence[str] | Callable[[], Sequence[str]]

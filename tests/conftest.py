@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import socket
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,3 +50,35 @@ def current_database_url() -> str:
         return f"sqlite:///{s['NAME']}"
     auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
     return f"postgresql://{auth}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def clear_registry() -> None:
+    """Empty every registry table, the full-text index included (the ORM cannot reach that one)."""
+    from django.db import connection
+
+    from ketnav.trials.models import LoadRun, Place, Study, Synonym
+    from ketnav.trials.search.index import FTS_TABLE, PG_TABLE
+
+    Study.objects.all().delete()
+    Place.objects.all().delete()
+    Synonym.objects.all().delete()
+    LoadRun.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {FTS_TABLE if connection.vendor == 'sqlite' else PG_TABLE}")
+
+
+SHARED_RECORD_FILES = ("ctgov_v2_studies.jsonl.gz", "ctgov_legacy_xml.jsonl.gz")
+
+
+@pytest.fixture(scope="module")
+def shared_registry(django_db_setup: Any, django_db_blocker: Any, shared_data: Path) -> Iterator[None]:
+    """Both real record files with status and interventions (API v2 and legacy XML, about 8,600 studies),
+    loaded once for the module that asks and removed afterwards: loading takes seconds, so tests that only
+    read the registry share one load instead of each module keeping its own copy of this fixture."""
+    from ketnav.trials.loading import load_paths
+
+    with django_db_blocker.unblock():
+        clear_registry()
+        load_paths([shared_data / "ctgov" / name for name in SHARED_RECORD_FILES], workers=2)
+        yield
+        clear_registry()

@@ -33,7 +33,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "KETNAV_DATA_DIR",
         "per-user data directory (e.g. ~/.local/share/ketnav)",
-        "Where the SQLite database, the generated secret key and sync cursors are kept.",
+        "Where the SQLite database, the generated secret key, sync cursors and the search columns "
+        "(search-columns/, rebuilt when deleted) are kept.",
     ),
     SettingSpec(
         "KETNAV_DATABASE_URL",

@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -21,27 +18,15 @@ from django.test import Client
 
 from ketnav.guide.knowledge import knowledge
 from ketnav.guide.registry import registry_counts
-from ketnav.trials.loading import load_paths
 from ketnav.trials.models import Study
 from ketnav.trials.search.engine import SearchRequest, search
 from ketnav.trials.search.filters import build_filters
 from ketnav.trials.selectors import study_record
 from tests.conftest import current_database_url, ketnav_cmd
-from tests.trials.conftest import clear_registry
 
 pytestmark = pytest.mark.django_db
 
 FAMILY = ("ketamine", "esketamine", "arketamine")
-
-
-@pytest.fixture(scope="module")
-def registry(django_db_setup: Any, django_db_blocker: Any, shared_data: Path) -> Iterator[None]:
-    with django_db_blocker.unblock():
-        clear_registry()
-        ctgov = shared_data / "ctgov"
-        load_paths([ctgov / "ctgov_v2_studies.jsonl.gz", ctgov / "ctgov_legacy_xml.jsonl.gz"], workers=2)
-        yield
-        clear_registry()
 
 
 def _cli_total(query: str, *status: str) -> int:
@@ -53,7 +38,7 @@ def _cli_total(query: str, *status: str) -> int:
     return total
 
 
-def test_every_live_box_equals_its_linked_query_everywhere(registry: None, client: Client) -> None:
+def test_every_live_box_equals_its_linked_query_everywhere(shared_registry: None, client: Client) -> None:
     kb = knowledge()
     topics = list(kb.registry.values())
     counts = registry_counts(topics, top=3)
@@ -71,7 +56,7 @@ def test_every_live_box_equals_its_linked_query_everywhere(registry: None, clien
         assert f">{count.open_studies} stud" in page, query
 
 
-def test_every_counted_study_is_a_ketamine_study_of_the_topic(registry: None) -> None:
+def test_every_counted_study_is_a_ketamine_study_of_the_topic(shared_registry: None) -> None:
     """With any status (more studies to check), every study a box's query finds has a ketamine-family
     intervention (name, other name or MeSH) and a condition naming the topic; and every study that has
     both is found."""

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import clear_registry as clear_registry  # where other test modules import it from
+
 
 @pytest.fixture(scope="session")
 def v2_path(shared_data: Path) -> Path:
@@ -38,18 +40,3 @@ def xml_docs(xml_path: Path) -> dict[str, str]:
             wrapper = json.loads(line)
             out.setdefault(wrapper["nct_id"], wrapper["xml"])
     return out
-
-
-def clear_registry() -> None:
-    """Empty every registry table, the full-text index included (the ORM cannot reach that one)."""
-    from django.db import connection
-
-    from ketnav.trials.models import LoadRun, Place, Study, Synonym
-    from ketnav.trials.search.index import FTS_TABLE, PG_TABLE
-
-    Study.objects.all().delete()
-    Place.objects.all().delete()
-    Synonym.objects.all().delete()
-    LoadRun.objects.all().delete()
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {FTS_TABLE if connection.vendor == 'sqlite' else PG_TABLE}")

@@ -129,3 +129,18 @@ def test_serve_warm_up_parses_criteria_into_the_app_cache(
     ids = [study["protocolSection"]["identificationModule"]["nctId"] for study in list(v2_studies.values())[:10]]
     assert len(parsed_criteria(ids, cache)) == 10  # what a described person's search asks for
     assert (cache.hits - hits, cache.misses - misses) == (10, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_warm_criteria_asks_before_every_batch(tmp_path: Path, v2_studies: dict[str, dict[str, Any]]) -> None:
+    """A server passes "wait until no request is in flight" (ketnav.web.activity): asked before each batch."""
+    from ketnav.trials.loading import load_paths
+    from ketnav.trials.selectors import warm_criteria
+
+    path = tmp_path / "some.jsonl"
+    path.write_text("".join(json.dumps(s) + "\n" for s in list(v2_studies.values())[:10]))
+    load_paths([path], workers=1)
+    asked: list[int] = []
+    cache = CriteriaCache()
+    assert warm_criteria(cache, batch=4, before_batch=lambda: asked.append(len(cache))) == 10
+    assert asked == [0, 4, 8]  # three batches, each asked for before it is parsed

@@ -93,6 +93,33 @@ def test_api_prescreen_unknown_or_malformed_study(client: Client, one_study: Non
     assert client.post("/api/trials/NCT123/prescreen", payload, content_type="application/json").status_code == 422
 
 
+def test_page_api_and_search_share_one_parse_of_a_study(
+    client: Client, tmp_path: Path, v2_studies: dict[str, dict[str, Any]]
+) -> None:
+    """One cache key (the stored record's hash) for every caller: a study parsed for its page is not parsed
+    again for the API or for a described person's search."""
+    import copy
+    import uuid
+
+    from ketnav.trials.apps import criteria_cache
+    from ketnav.trials.selectors import parsed_criteria
+
+    study = copy.deepcopy(v2_studies["NCT04179266"])
+    eligibility = study["protocolSection"]["eligibilityModule"]
+    # Synthetic, so this record's hash (the cache key) is new to the process-wide cache.
+    eligibility["eligibilityCriteria"] += f"\n* Synthetic test criterion {uuid.uuid4().hex}"
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(study) + "\n")
+    load_paths([path], workers=1)
+    cache = criteria_cache()
+    hits, misses = cache.hits, cache.misses
+    assert client.get("/trials/NCT04179266/").status_code == 200
+    url = "/api/trials/NCT04179266/prescreen"
+    assert client.post(url, {"patient": GLAUCOMA}, content_type="application/json").status_code == 200
+    assert "NCT04179266" in parsed_criteria(["NCT04179266"], cache)
+    assert (cache.hits - hits, cache.misses - misses) == (2, 1)
+
+
 def test_study_page_form_is_generated_from_the_criteria_and_posts_with_csrf(one_study: None) -> None:
     client = Client(enforce_csrf_checks=True)
     page = client.get("/trials/NCT04179266/")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +12,6 @@ from django.db.models import Q
 from ketnav.errors import InvalidInput
 from ketnav.text.query import Term, parse_query
 from ketnav.text.synonyms import expand
-from ketnav.trials.loading import load_paths
 from ketnav.trials.models import Site, Study
 from ketnav.trials.record import PHASES
 from ketnav.trials.search.engine import SearchRequest, search, synonym_table
@@ -22,24 +19,12 @@ from ketnav.trials.search.filters import SearchFilters, build_filters
 from ketnav.trials.search.index import FTS_TABLE, PG_TABLE
 from ketnav.trials.search.state import SearchIndex, TermCache, search_index
 from ketnav.trials.selectors import study_record
-from tests.trials.conftest import clear_registry
 from tests.trials.fts_reference import compound_match_sql
 from tests.trials.test_query import HOSTILE
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_registry")]
 
 KETAMINE_STUDIES = {"NCT04179266", "NCT04814381", "NCT05477459", "NCT05551195", "NCT00490997", "NCT00492388"}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def registry(django_db_setup: Any, django_db_blocker: Any, shared_data: Path) -> Iterator[None]:
-    """The v2 and legacy XML records, loaded once for this module and removed afterwards."""
-    with django_db_blocker.unblock():
-        clear_registry()
-        ctgov = shared_data / "ctgov"
-        load_paths([ctgov / "ctgov_v2_studies.jsonl.gz", ctgov / "ctgov_legacy_xml.jsonl.gz"], workers=2)
-        yield
-        clear_registry()
 
 
 def run(text: str = "", **filters: Any) -> Any:

@@ -91,3 +91,15 @@ def require_migrated() -> None:
     raise ConfigurationError(
         f"the database is older than this version of ketnav ({count} to apply): run `ketnav migrate` first"
     )
+
+
+def prepare_search() -> None:
+    """After a load or sync: build what a first search would wait for at the new registry version (the
+    columns, site points and the hits of the most studied conditions' words and of the guide's live
+    counts) and keep it in the column store, so the next `ketnav search`, server or worker opens it in
+    milliseconds instead of reading every study and scoring common words (seconds at 500,000). Never
+    fails the command that wrote the studies: a problem is logged, and searches build what they need."""
+    from ketnav.cli.serve import guide_queries
+    from ketnav.trials.search.state import search_index
+
+    search_index().warm_up(queries=guide_queries)

@@ -52,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
     clock = Stopwatch()
     with counter("Loading studies", enabled=not args.json) as update:
         summary = load_paths(list(args.paths), fmt=args.format, workers=args.workers, progress=update)
+    if summary.inserted or summary.updated:
+        django_setup.prepare_search()
     data = summary.as_dict()
     if args.json:
         print(json.dumps(data, indent=2))

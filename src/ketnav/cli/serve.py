@@ -142,7 +142,7 @@ def _start_search_warm_up() -> None:
     from ketnav.trials.ingest import ensure_indexes
     from ketnav.trials.search.state import search_index
 
-    search_index().start_warming(queries=_guide_queries, restore_indexes=ensure_indexes)
+    search_index().start_warming(queries=guide_queries, restore_indexes=ensure_indexes)
     import threading
 
     threading.Thread(target=_warm_criteria, name="ketnav-criteria-warm-up", daemon=True).start()
@@ -160,12 +160,15 @@ def _warm_criteria() -> None:
     from ketnav.trials.apps import criteria_cache
     from ketnav.trials.search.state import search_index
     from ketnav.trials.selectors import warm_criteria
+    from ketnav.web.activity import request_activity
 
     log = logging.getLogger("ketnav.trials")
     try:
         search_index().wait_for_warming()
         started = time.perf_counter()
-        n = warm_criteria(criteria_cache())
+        # Small batches, each only when no request is being answered: the warm-up holds the GIL while it
+        # parses, and people come first (ketnav.web.activity).
+        n = warm_criteria(criteria_cache(), batch=20, before_batch=request_activity().wait_until_idle)
         log.info("criteria warm-up: %d studies' criteria parsed in %.1f s", n, time.perf_counter() - started)
     except Exception:
         log.exception("criteria warm-up failed; the first pre-screens will parse criteria themselves")
@@ -173,7 +176,7 @@ def _warm_criteria() -> None:
         connection.close()
 
 
-def _guide_queries() -> list[str]:
+def guide_queries() -> list[str]:
     """The queries behind the guide's live counts (read in the warm-up thread: 0.2 s of parsing)."""
     from ketnav.guide.knowledge import knowledge
 

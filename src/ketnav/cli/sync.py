@@ -154,6 +154,10 @@ def _sync_once(args: argparse.Namespace, api_url: str, since: dt.date | None) ->
         client = CtgovClient(http, api_url=api_url, max_attempts=args.tries)
         results = sync(client, scopes, since=since, on_page=report)
     after_sync()  # flag saved trial searches whose studies changed status (ketnav.journal.watch)
+    if any(r.summary.inserted or r.summary.updated for r in results):
+        from ketnav.cli.django_setup import prepare_search
+
+        prepare_search()
     if args.json:
         print(
             json.dumps(

@@ -28,7 +28,7 @@ from ketnav.trials.search.engine import MAX_PAGE_SIZE, SearchRequest, search
 from ketnav.trials.search.filters import filters_from
 from ketnav.trials.search.serialize import record_dict, results_dict
 from ketnav.trials.search.state import search_index
-from ketnav.trials.selectors import get_record
+from ketnav.trials.selectors import get_record, parsed_criteria
 
 router = Router(tags=["trials"])
 
@@ -349,6 +349,6 @@ def prescreen_trial(request: HttpRequest, path: Path[StudyPath], payload: Prescr
     record = get_record(path.nct_id)
     text = check_description(payload.patient) if payload.patient.strip() else ""
     crisis = CrisisOut.now() if touches_suicidal_thoughts(payload.patient, payload.answers) else None
-    parsed = criteria_cache().get(record.nct_id, record.eligibility)
+    parsed = parsed_criteria([record.nct_id], criteria_cache())[record.nct_id]
     result = prescreen_dict(prescreen(parsed, build_profile(text, payload.answers)))
     return {"crisis": crisis, "nct_id": record.nct_id, **result}

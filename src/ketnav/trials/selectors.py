@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Max, Min
@@ -83,7 +84,13 @@ def parsed_criteria(nct_ids: list[str], cache: CriteriaCache) -> dict[str, Parse
     return out
 
 
-def warm_criteria(cache: CriteriaCache, *, limit: int | None = None, batch: int = 200) -> int:
+def warm_criteria(
+    cache: CriteriaCache,
+    *,
+    limit: int | None = None,
+    batch: int = 200,
+    before_batch: Callable[[], None] | None = None,
+) -> int:
     """Parse the criteria of the studies a described person most likely meets into ``cache``: open studies
     first (the default search), then the rest, most recently updated first, up to the cache's capacity.
 
@@ -106,5 +113,7 @@ def warm_criteria(cache: CriteriaCache, *, limit: int | None = None, batch: int 
         .values_list("nct_id", flat=True)[:wanted]
     )
     for start in range(0, len(ids), batch):
+        if before_batch is not None:
+            before_batch()  # a server passes "wait until no request is in flight"
         parsed_criteria(ids[start : start + batch], cache)
     return len(ids)

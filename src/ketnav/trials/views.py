@@ -19,7 +19,7 @@ from ketnav.trials.search.engine import SearchRequest, SearchResults, search
 from ketnav.trials.search.filters import INTERVENTION_TYPES, SORTS, STUDY_TYPES, build_filters
 from ketnav.trials.search.geo import Point, haversine_km
 from ketnav.trials.search.state import search_index
-from ketnav.trials.selectors import get_record
+from ketnav.trials.selectors import get_record, parsed_criteria
 
 
 def _flag(value: str | None) -> bool | None:
@@ -187,7 +187,7 @@ def study_page(request: HttpRequest, nct_id: str) -> HttpResponse:
             place = ""
     from ketnav.trials.apps import criteria_cache
 
-    parsed = criteria_cache().get(record.nct_id, record.eligibility)
+    parsed = parsed_criteria([record.nct_id], criteria_cache())[record.nct_id]
     concepts, measures = form_questions(parsed)
     post = request.POST
     form: dict[str, object] = {

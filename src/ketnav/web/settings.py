@@ -14,7 +14,10 @@ DEBUG = _cfg.debug
 ALLOWED_HOSTS = list(_cfg.allowed_hosts)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Without autodiscovery at start-up: ketnav.web.urls discovers the admin modules when the site's
+    # URLs load. Every `ketnav` command starts Django, and importing each app's admin (and through it
+    # the sync machinery and URL resolvers) cost a `ketnav search` about 0.2 s it never used.
+    "django.contrib.admin.apps.SimpleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -31,6 +34,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ketnav.web.activity.ActivityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "ketnav.web.limits.RequestLimitsMiddleware",
@@ -135,6 +139,9 @@ LOGGING = {
 }
 
 KETNAV_DATA_DIR = _cfg.data_dir
+# Search columns kept on disk and mapped by every process (ketnav.trials.search.colstore): a new process's
+# first search opens them instead of reading every study. One directory per machine; safe to delete.
+KETNAV_COLUMN_STORE: Path | None = _cfg.data_dir / "search-columns"
 
 # --- accounts, journal, mail and sign-in lockout (issue 19; issue 15 item 7) --------------------------
 # Kept in one block so other settings changes merge cleanly around it.

@@ -21,3 +21,6 @@ else:
 from ketnav.web.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; only test users exist
+# Columns in memory only: tests roll their transactions back, which reuses registry version numbers for
+# other data. Tests of the store give a SearchIndex their own; `ketnav` subprocesses use the real setting.
+KETNAV_COLUMN_STORE = None

@@ -6,6 +6,8 @@ from django.views.generic import RedirectView
 from ketnav.web import views
 from ketnav.web.api import api
 
+admin.autodiscover()  # the admin modules, registered here rather than at start-up (see settings)
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

@@ -10,12 +10,13 @@ decides.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Literal
 
 from ketnav.trials.eligibility.concepts import BY_KEY
-from ketnav.trials.eligibility.criteria import Kind, ParsedCriterion, parse_criterion
+from ketnav.trials.eligibility.criteria import Kind, Limit, ParsedCriterion, parse_criterion
 from ketnav.trials.eligibility.generic import generic_match
 from ketnav.trials.eligibility.profile import MEASURES, Profile
 from ketnav.trials.record import Eligibility
@@ -78,6 +79,28 @@ _NUMERIC_WINDOW_RE = re.compile(r"\d|one|two|three|four|five|six|twelve|eighteen
 _CHILDBEARING_RE = re.compile(r"(?-i:\bWOCBP\b)|child-?bearing|reproductive potential", re.I)
 _NOT_PREGNANT_NOW_RE = re.compile(r"\b(?:not|no|negative|denies|answered)\b", re.I)
 _PLAIN_QUALIFIERS = frozenset({"current", "currently", "active", "chronic", "primary", "acute"})
+# Lasting conditions: had at all means had within any recent window ("hypertension within the last 2 years")
+_LASTING = frozenset(
+    """
+    hypertension diabetes type1_diabetes type2_diabetes heart_failure copd asthma kidney_disease liver_disease hiv
+    epilepsy hyperlipidemia obesity thyroid intellectual_disability dementia parkinson multiple_sclerosis
+    hemoglobinopathy autoimmune bph chronic_pain sleep_apnea pcos neurological vasculitis
+    """.split()  # noqa: SIM905
+)
+_EVER_RE = re.compile(r"\b(?:history|prior|previous(?:ly)?|ever|past|former|had|have been|received)\b", re.I)
+_WINDOW_NUMBER_RE = re.compile(
+    r"(\d+|one|two|three|four|five|six|twelve|eighteen|twenty[- ]four)\s*(days?|weeks?|months?|years?)", re.I
+)
+_WINDOW_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "twelve": 12, "eighteen": 18}
+
+
+def _window_months(window: str) -> float | None:
+    m = _WINDOW_NUMBER_RE.search(window)
+    if m is None:
+        return None
+    raw = m.group(1).lower()
+    count = float(raw) if raw.isdigit() else _WINDOW_WORDS.get(raw, 24.0)
+    return count * {"d": 1 / 30, "w": 12 / 52, "m": 1.0, "y": 12.0}[m.group(2)[0].lower()]
 
 
 def _combine(values: list[tuple[_Tri, str]], any_of: bool) -> tuple[_Tri, str]:
@@ -108,7 +131,10 @@ def _check_concept(criterion: ParsedCriterion, profile: Profile, questions: list
             continue
         value: _Tri = fact.present
         why = f'you: "{fact.words}" · criterion: "{use.words}"{when}'
-        if fact.present:
+        window = _window_months(criterion.window)
+        if fact.present and window is not None and fact.ago_months is not None:
+            value = fact.ago_months <= window  # "surgery 4 months ago" against "within 2 months"
+        elif fact.present:
             if criterion.window and concept.kind in {"substance", "medicine", "treatment"} and fact.current is not True:
                 value = None
                 questions.append(f"Was your {concept.label} {criterion.window}?")
@@ -118,12 +144,22 @@ def _check_concept(criterion: ParsedCriterion, profile: Profile, questions: list
                     questions.append(f"Has your {concept.label} ever been a problem (abuse or dependence)?")
             elif use.qualified in {"current", "currently", "active"} and concept.kind in {"substance", "medicine"}:
                 value = fact.current
-            elif _NUMERIC_WINDOW_RE.search(criterion.window) and concept.kind == "condition":
+            elif concept.kind == "medicine" and fact.current is False and not _EVER_RE.search(criterion.text):
+                value = False  # "use of beta blockers": about now, and the person stopped
+            elif (
+                _NUMERIC_WINDOW_RE.search(criterion.window)
+                and concept.kind == "condition"
+                and not (fact.current or use.concept in _LASTING)
+            ):
                 value = None
                 questions.append(f"Was your {concept.label} {criterion.window}?")
             elif use.qualified and use.qualified not in _PLAIN_QUALIFIERS and use.qualified not in fact.words.lower():
                 value = None
                 questions.append(f"Would the study team call your {concept.label} {use.qualified}?")
+        narrowed = use.narrowed_by and not all(stem in profile.stems for stem in use.narrowed_by)
+        if value is True and criterion.kind == "inclusion" and not use.negated and narrowed:
+            value = None
+            questions.append(f"Ask the study team whether your {concept.label} counts as: “{criterion.text}”")
         if value is True and criterion.kind == "inclusion" and not use.negated:
             missing = [w for w in criterion.specifics if w[:7] not in fact.words.lower()]
             if missing:
@@ -135,10 +171,54 @@ def _check_concept(criterion: ParsedCriterion, profile: Profile, questions: list
     return results
 
 
+def _paired(
+    criterion: ParsedCriterion, limits: list[tuple[_Tri, str]], concepts: list[tuple[_Tri, str]]
+) -> list[tuple[_Tri, str]]:
+    """A condition and the limits on its own measure count together ("diabetes (HbA1c > 9%)": both)."""
+    used: set[int] = set()
+    out: list[tuple[_Tri, str]] = []
+    for use, (value, why) in zip(criterion.concepts, concepts, strict=True):
+        own = [i for i, limit in enumerate(criterion.limits) if limit.measure in use.measured_by]
+        if not own:
+            out.append((value, why))
+            continue
+        used.update(own)
+        measured, measured_why = _combine([limits[i] for i in own], any_of=True)
+        if value is False or measured is False:
+            out.append((False, why if value is False else measured_why))
+        elif value is True and measured is True:
+            out.append((True, f"{why}; {measured_why}"))
+        else:
+            out.append((None, ""))
+    return [result for i, result in enumerate(limits) if i not in used] + out
+
+
+def _interval_holds(limit: Limit, low: float | None, high: float | None) -> _Tri:
+    """Whether every value between low and high meets the limit (True), none does (False), or some do."""
+    lo = -math.inf if low is None else low
+    hi = math.inf if high is None else high
+    lim_lo = -math.inf if limit.low is None else limit.low
+    lim_hi = math.inf if limit.high is None else limit.high
+    inside = (lo > lim_lo or (lo == lim_lo and limit.low_inclusive)) and (
+        hi < lim_hi or (hi == lim_hi and limit.high_inclusive)
+    )
+    if inside:
+        return True
+    if hi < lim_lo or lo > lim_hi or (hi == lim_lo and not limit.low_inclusive):
+        return False
+    return None
+
+
 def _check_limits(criterion: ParsedCriterion, profile: Profile, questions: list[str]) -> list[tuple[_Tri, str]]:
     results: list[tuple[_Tri, str]] = []
     for limit in criterion.limits:
         value = profile.value(limit.measure)
+        bound = profile.bound(limit.measure) if value is None else None
+        if value is None and bound is not None:
+            decided = _interval_holds(limit, bound[0], bound[1])
+            if decided is not None:
+                results.append((decided, f'you: "{bound[2]}" · criterion: "{limit.words.strip()}"'))
+                continue
         if value is None:
             questions.append(f"What is your {MEASURES[limit.measure]}?")
             results.append((None, ""))
@@ -162,12 +242,27 @@ def assess(criterion: ParsedCriterion, profile: Profile) -> CriterionResult:
             return CriterionResult(
                 kind, text, status, f'applies to women who could become pregnant; you: "{pregnancy.words}"'
             )
+    questions: list[str] = []
+    limit_checks = _check_limits(criterion, profile, questions)
+    concept_checks = _check_concept(criterion, profile, questions)
+    checks = _paired(criterion, limit_checks, concept_checks)
+    any_of = criterion.any_of
+    if criterion.limits_and_concepts and checks:
+        # "Non-pregnant women aged 18-45": the limits (as the item combines them) and one of the conditions
+        alone = len(checks) - len(concept_checks)
+        groups = [_combine(checks[:alone], criterion.any_of)] if alone else []
+        checks, any_of = [*groups, _combine(checks[alone:], True)], False
     if criterion.sex_required and profile.sex:
+        # "Men between 45 and 80 years old": the sex and the age must both hold
         ok = criterion.sex_required == profile.sex
         sex_words = "female" if profile.sex == "F" else "male"
-        return CriterionResult(kind, text, "met" if ok else "not_met", f'you: {sex_words} · criterion: "{text[:40]}"')
-    questions: list[str] = []
-    checks = _check_limits(criterion, profile, questions) + _check_concept(criterion, profile, questions)
+        sex_why = f'you: {sex_words} · criterion: "{text[:40]}"'
+        if not ok or not checks:
+            return CriterionResult(kind, text, "met" if ok else "not_met", sex_why)
+        value, why = _combine(checks, any_of)
+        if value is None:
+            return CriterionResult(kind, text, "unknown", "not stated", tuple(dict.fromkeys(questions)))
+        return CriterionResult(kind, text, "met" if value else "not_met", f"{sex_why}; {why}" if value else why)
     if not checks:
         if criterion.procedural:
             return CriterionResult(kind, text, "unknown", "for you and the study team to agree", (), True)
@@ -185,7 +280,7 @@ def assess(criterion: ParsedCriterion, profile: Profile) -> CriterionResult:
             "not understood by the pre-screen",
             (f"Ask the study team: does this apply to you? “{text}”",),
         )
-    value, why = _combine(checks, criterion.any_of)
+    value, why = _combine(checks, any_of)
     if value is None:
         return CriterionResult(kind, text, "unknown", "not stated", tuple(dict.fromkeys(questions)))
     return CriterionResult(kind, text, "met" if value else "not_met", why)

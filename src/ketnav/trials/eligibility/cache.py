@@ -2,7 +2,9 @@
 
 Pre-screening the top 50 results for a person re-reads the same studies' criteria on every search;
 parsing them once per study version leaves only the cheap per-person checks. The version is whatever
-changes when the record does (the stored raw record's hash, or the criteria text's own hash). Bounded
+changes when the record does: the stored raw record's hash, the one key every caller uses (search
+results, the study page's form, the API's pre-screen and the server's warm-up all go through
+``ketnav.trials.selectors.parsed_criteria``), so a study parsed by one is found by the others. Bounded
 and locked, because web server threads share the owner's cache.
 """
 
@@ -11,8 +13,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from ketnav.trials.eligibility.assess import ParsedStudy, parse_study
-from ketnav.trials.record import Eligibility
+from ketnav.trials.eligibility.assess import ParsedStudy
 
 
 class CriteriaCache:
@@ -42,17 +43,6 @@ class CriteriaCache:
             self._entries[(nct_id, version)] = parsed
             while len(self._entries) > self._max:
                 self._entries.popitem(last=False)
-
-    def get(self, nct_id: str, eligibility: Eligibility) -> ParsedStudy:
-        """The parsed criteria of a record already in hand (versioned by its eligibility fields)."""
-        version = str(
-            hash((eligibility.criteria, eligibility.minimum_age_years, eligibility.maximum_age_years, eligibility.sex))
-        )
-        found = self.lookup(nct_id, version)
-        if found is None:
-            found = parse_study(eligibility)
-            self.store(nct_id, version, found)
-        return found
 
     def __len__(self) -> int:
         with self._lock:

@@ -36,7 +36,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("breastfeeding", "breastfeeding", "Are you breastfeeding?", "state",
        r"\bbreast[- ]?feeding\b|\blactat(?:ing|ion)\b|\bnursing (?:mother|women|a baby)\b"),
     _c("menopause", "menopause", "Have you gone through the menopause?", "state",
-       r"\b(?:post)?menopaus(?:e|al)\b"),
+       r"\b(?:post|pre|peri)?-?menopaus(?:e|al)\b"),
     # --- psychiatric history
     _c("psychosis", "psychosis or schizophrenia", "Have you ever had psychosis or schizophrenia?", "condition",
        r"\bpsychos[ie]s\b|\bpsychotic\b|\bschizo(?:phreni\w*|affective|phreniform)\b|\bdelusional disorder\b"),
@@ -53,7 +53,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("dementia", "dementia or cognitive impairment", "Do you have dementia or memory problems?", "condition",
        r"\bdementia\b|\balzheimer\w*\b|\bcognitive impairment\b|\bcognitively impaired\b"),
     _c("intellectual_disability", "intellectual disability", "Do you have an intellectual disability?",
-       "condition", r"\bintellectual disabilit\w*\b|\bmental retardation\b"),
+       "condition", r"\bintellectual(?:ly)? disab\w*\b|\bmental retardation\b|\bmentally retarded\b"),
     _c("eating_disorder", "an eating disorder", "Have you had an eating disorder?", "condition",
        r"\banorexia nervosa\b|\bbulimi\w*\b|\beating disorder\b"),
     # --- substances
@@ -83,7 +83,9 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("epilepsy", "epilepsy or seizures", "Have you had epilepsy or seizures?", "condition",
        r"\bepilep\w*\b|\bseizures?\b|\bconvulsions?\b"),
     _c("stroke", "a stroke", "Have you had a stroke?", "condition",
-       r"\bstrokes?\b|\bCVA\b|\bcerebrovascular accident\b|\bcerebral infarct\w*\b|(?-i:\bTIA\b)|"
+       r"\bstrokes?\b|\bCVA\b|\bcerebrovascular accidents?\b|\bcerebral infarct\w*\b|(?-i:\bTIA\b)|"
+       r"\binfarcts?\b(?= (?:of|in) the (?:right |left )?(?:\w+ ){0,2}(?:white matter|basal ganglia|lobe|"
+       r"hemisphere|cerebell\w*|thalam\w*|pons|brain\w*|cortex))|\bischemic stroke\b|"
        r"\btransient ischemic attack\b"),
     _c("neurological", "a serious neurological disease", "Do you have a serious neurological disease?", "condition",
        r"\bneurologic(?:al)? (?:disease|disorder|illness|condition)s?\b|\bparkinson\w*\b|\bmultiple sclerosis\b|"
@@ -97,13 +99,66 @@ CONCEPTS: tuple[Concept, ...] = (
        r"\b(?:traumatic )?brain injur\w*\b|\bTBI\b|\bhead injur\w*\b|\bhead trauma\b"),
     # --- heart, blood pressure, vessels
     _c("heart_disease", "heart disease", "Do you have heart disease?", "condition",
-       r"\bheart (?:disease|failure|attack)s?\b|\b(?:heart|cardiac)\b(?=\s*(?:or|and|/|"
+       r"\bheart (?:disease|problem)s?\b|\b(?:heart|cardiac)\b(?=\s*(?:or|and|/|"
        r",)\s*(?:\w+\s+){0,2}(?:disease|failure|impairment|dysfunction|insufficiency)s?\b)|"
-       r"\bcardiac (?:disease|failure|arrest)\b|\bcardiovascular disease\b|"
-       r"\bcoronary\b|\bCAD\b|\bCHF\b|\bmyocardial infarct\w*\b|(?-i:\bMI\b)|\bangina\b|\bcardiomyopath\w*\b|"
-       r"\barrhythmi\w*\b|\batrial fibrillation\b|\bventricular tachycardia\b|\baortic stenosis\b|\bvalv\w* disease\b"),
+       r"\bcardiac (?:disease|arrest|dysfunction)\b|\bcardiovascular disease\b|\bcardiac disorders?\b"),
+    # specific heart diseases: each one is heart disease, but one does not stand for another
+    _c("coronary", "coronary heart disease (angina, heart attack)", "Have you had angina or a heart attack?",
+       "condition", r"\bcoronary (?:artery |heart )?(?:disease|insufficiency|syndrome)\b|\bcoronary\b|\bCAD\b|"
+                    r"\bmyocardial infarct\w*\b|(?-i:\bMI\b)|\bangina\b|\bheart attacks?\b|\bischemic heart\b|"
+                    r"\bASHD\b|\bNSTEMI\b|\bSTEMI\b"),
+    _c("heart_failure", "heart failure", "Do you have heart failure?", "condition",
+       r"\bheart failure\b|\bcardiac failure\b|(?-i:\bd?CHF\b)|\bHF[rp]EF\b|\bcardiomyopath\w*\b|"
+       r"\bventricular (?:systolic )?dysfunction\b"),
+    _c("arrhythmia", "an irregular heart rhythm", "Do you have an irregular heart rhythm (e.g. atrial fibrillation)?",
+       "condition", r"\barrhythmi\w*\b|\batrial fibrillation\b|\batrial flutter\b|(?-i:\bA-?[Ff]ib\b|\bAF\b|\bVT\b)|"
+                    r"\bventricular (?:tachycardia|fibrillation)\b|\bQTc? prolongation\b|\blong QT\b|"
+                    r"\bheart block\b|\bsick sinus\b"),
+    _c("valve_disease", "heart valve disease", "Do you have a heart valve disease?", "condition",
+       r"\bvalv\w* (?:heart )?(?:disease|stenosis|regurgitation|insufficiency|prolapse)\b|\baortic stenosis\b|"
+       r"\baortic (?:valve )?(?:regurgitation|insufficiency|stenosis)\b|\bbicuspid aortic valve\b|"
+       r"\bmitral (?:valve )?(?:prolapse|regurgitation|stenosis|insufficiency)\b|(?-i:\bMVP\b)"),
     _c("hypertension", "high blood pressure", "Do you have high blood pressure?", "condition",
-       r"\bhypertensi(?:on|ve)\b|\bHTN\b|\bhigh blood pressure\b"),
+       r"\bhypertensi(?:on|ve)\b|\bHTN\b|\bhigh blood pressure\b|\banti-?hypertensives?\b"),
+    _c("pvd", "peripheral arterial disease", "Do you have poor circulation in the legs (peripheral arterial disease)?",
+       "condition", r"\bperipheral (?:vascular|arterial|artery) (?:disease|occlusive disease)\b|(?-i:\bPVD\b|\bPAD\b)|"
+                    r"\bclaudication\b"),
+    # not the high blood pressure of the arteries of the body: each its own concept, so "hypertension" inside them
+    # is not read as hypertension
+    _c("pulmonary_hypertension", "pulmonary hypertension", "Do you have pulmonary hypertension?", "condition",
+       r"\bpulmonary (?:arterial |artery (?:systolic )?)?hypertension\b|\bpulm(?:onary)? HTN\b|(?-i:\bPAH\b)"),
+    _c("portal_hypertension", "portal hypertension (from liver disease)", "Do you have portal hypertension?",
+       "condition", r"\bportal hypertension\b"),
+    _c("intracranial_hypertension", "raised pressure in the head", "Do you have raised pressure in the head?",
+       "condition", r"\b(?:idiopathic )?intracranial hypertension\b|\bpseudotumou?r cerebri\b"),
+    _c("preeclampsia", "pre-eclampsia or high blood pressure in pregnancy",
+       "Have you had pre-eclampsia or high blood pressure in pregnancy?", "condition",
+       r"\bpre-?eclampsia\b|\beclampsia\b|\bHELLP\b|\bgestational hypertension\b|"
+       r"\bpregnancy[- ]induced hypertension\b"),
+    _c("gi_bleeding", "bleeding from the stomach or gut", "Have you had bleeding from the stomach or gut?",
+       "condition", r"\b(?:gastrointestinal|GI|upper GI|lower GI|gastric|variceal) (?:bleed\w*|ha?emorrhage)\b|"
+                    r"(?-i:\bUGIB\b|\bLGIB\b)|\bmela?ena\b|\bha?ematemesis\b|\bpeptic ulcers?\b|"
+                    r"\b(?:gastric|duodenal) ulcers?\b"),
+    _c("ibd", "inflammatory bowel disease (Crohn's, ulcerative colitis)",
+       "Do you have Crohn's disease or ulcerative colitis?", "condition",
+       r"\binflammatory bowel disease\b|(?-i:\bIBD\b)|\bcrohn\W?s?(?: disease)?\b|\bulcerative colitis\b"),
+    _c("mechanical_ventilation", "a breathing machine (ventilator)", "Are you on a breathing machine?", "treatment",
+       r"\bmechanical(?:ly)? ventilat\w*\b|\bintubat\w*\b|\bon (?:a )?ventilator\b"),
+    _c("delirium", "delirium or confusion", "Are you confused or delirious?", "condition",
+       r"\bdelirium\b|\baltered mental status\b|(?-i:\bAMS\b)|\bencephalopath\w*\b"),
+    _c("implanted_device", "an implanted device or metal in the body",
+       "Do you have a pacemaker, an implanted device or metal in your body?", "state",
+       r"\bpace-?makers?\b|(?-i:\bPPM\b|\bICD\b(?!-?\s?\d)|\bAICD\b)|"
+       r"\bimplant(?:ed|able) (?:cardiac |electronic |cardioverter[- ])?(?:devices?|defibrillators?|pumps?)\b|"
+       r"\bcochlear implants?\b|\bmetal(?:lic)? (?:implants?|clips?|fragments?)\b|\bshrapnel\b|"
+       r"\bdeep brain stimulat\w*\b|\bneurostimulators?\b|\bIVC filter\b|\baneurysm clips?\b"),
+    _c("kidney_stones", "kidney stones", "Have you had kidney stones?", "condition",
+       r"\bkidney stones?\b|\brenal (?:stones?|calculi)\b|\bnephrolithiasis\b|\burolithiasis\b|\bureter\w* stones?\b"),
+    _c("neuropathy", "nerve damage (neuropathy)", "Do you have nerve damage (neuropathy)?", "condition",
+       r"\b(?:peripheral |diabetic )?neuropath(?:y|ies)\b|\bpolyneuropath\w*\b"),
+    _c("gerd", "acid reflux (GERD)", "Do you have acid reflux (GERD)?", "condition",
+       r"\bGERD\b|\bGORD\b|\bgastro-?o?esophageal reflux(?: disease)?\b|\bgastric reflux(?: disease)?\b|"
+       r"\bacid reflux\b"),
     _c("hypotension", "low blood pressure", "Do you have low blood pressure?", "condition",
        r"\bhypotensi(?:on|ve)\b|\blow blood pressure\b"),
     _c("thrombosis", "blood clots", "Have you had blood clots (DVT or pulmonary embolism)?", "condition",
@@ -112,6 +167,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("liver_disease", "liver disease", "Do you have liver disease?", "condition",
        r"\bliver (?:disease|failure|dysfunction|impairment|cirrhosis)\b|\b(?:liver|hepatic)\b(?=\s*(?:or|and|"
        r"/|,)\s*(?:\w+\s+){0,2}(?:disease|failure|impairment|dysfunction|insufficiency)s?\b)|"
+       r"\bhep(?:atitis)? ?[BC]\b|\bwilson\W?s? disease\b|\bha?emochromatosis\b|\balpha-1[- ]antitrypsin\b|"
        r"\bhepatic (?:disease|impairment|failure|"
        r"dysfunction|insufficiency|encephalopathy)\b|\bcirrho\w*\b|\bhepatitis\b|\bHCV\b|\bHBV\b"),
     _c("kidney_disease", "kidney disease", "Do you have kidney disease?", "condition",
@@ -132,16 +188,43 @@ CONCEPTS: tuple[Concept, ...] = (
        r"\bthyroid (?:disease|disorder|dysfunction)\b|\bhypothyroid\w*\b|\bhyperthyroid\w*\b|\bhashimoto\w*\b|"
        r"\bgraves\b"),
     _c("diabetes", "diabetes", "Do you have diabetes?", "condition",
+       r"\btype (?:1|I) (?:or|and|and/or|/) (?:type )?(?:2|II) diabetes(?: mellitus)?\b|"
        r"\bdiabet(?:es|ic)\b(?! insipidus)|(?-i:\bDM(?:I|II|1|2)?\b)|\bT[12]DM\b|\bIDDM\b|\bNIDDM\b"),
+    _c("gestational_diabetes", "diabetes in pregnancy (gestational diabetes)",
+       "Have you had diabetes during a pregnancy?", "condition",
+       r"\bgestational diabetes(?: mellitus)?\b|(?-i:\bGDM\b)"),
     _c("type1_diabetes", "type 1 diabetes", "Do you have type 1 diabetes?", "condition",
        r"\btype (?:1|I|one) diabetes\b|\bT1DM\b|\bIDDM\b|\bjuvenile diabetes\b"),
     _c("type2_diabetes", "type 2 diabetes", "Do you have type 2 diabetes?", "condition",
        r"\btype (?:2|II|two) diabetes\b|\bT2DM\b|\bDMII\b|\bDM2\b|\bNIDDM\b"),
     _c("dka", "diabetic ketoacidosis", "Have you had diabetic ketoacidosis (DKA)?", "condition",
        r"\bdiabetic ketoacidosis\b|(?-i:\bDKA\b)"),
+    _c("pcos", "polycystic ovary syndrome", "Do you have polycystic ovary syndrome (PCOS)?", "condition",
+       r"\bPCOS\b|(?-i:\bPCO\b)|\bpolycystic ovar(?:y|ian|ies)(?: syndrome| disease)?\b"),
+    _c("hyperlipidemia", "high cholesterol", "Do you have high cholesterol?", "condition",
+       r"\bhyper(?:lipid|cholesterol|lipoprotein|triglycerid)a?emia\b|\bhyperlipemia\b|\bdyslipid(?:a?emia)?\b|"
+       r"(?-i:\bHLD?\b)|\bhigh cholesterol\b"),
+    _c("anemia", "anaemia", "Do you have anaemia?", "condition", r"\ban(?:a)?emi(?:a|c)\b"),
+    _c("hemoglobinopathy", "sickle cell disease or another haemoglobin disorder",
+       "Do you have sickle cell disease or another haemoglobin disorder?", "condition",
+       r"\bsickle[- ]cell\b|\bHb ?SS\b|\bha?emoglobinopath\w*\b|\bthalass(?:a)?emi\w*\b"),
+    _c("uti", "a urinary tract infection", "Do you have, or often get, urinary tract infections?", "condition",
+       r"\burinary tract infections?\b|(?-i:\bUTIs?\b)|\bpyelonephritis\b|\burosepsis\b|\bcystitis\b"),
+    _c("vasculitis", "vasculitis", "Do you have vasculitis?", "condition",
+       r"\bvasculitis\b|\bwegener\W?s\b|\bgranulomatosis with polyangiitis\b|(?-i:\bGPA\b)|\bpolyangiitis\b|"
+       r"\bpolyarteritis\b|\bANCA[- ]associated\b"),
+    _c("bph", "an enlarged prostate (BPH)", "Do you have an enlarged prostate (BPH)?", "condition",
+       r"\bBPH\b|\bbenign prostatic (?:hyperplasia|hypertrophy|enlargement|obstruction)\b|"
+       r"\b(?:enlarged|large) prostate\b|\bprostatic (?:hyperplasia|hypertrophy|enlargement)\b"),
+    _c("urinary_retention", "urinary retention", "Have you had urinary retention (unable to pass urine)?",
+       "condition", r"\burinary retention\b|\bretention of urine\b"),
+    _c("intracranial_hemorrhage", "bleeding in the brain", "Have you had bleeding in the brain?", "condition",
+       r"\b(?:intracranial|intracerebral|intraventricular|subarachnoid|cerebral|brain) (?:ha?emorrhage|bleed\w*)\b|"
+       r"(?-i:\bICH\b|\bSAH\b|\bIVH\b)|\bha?emorrhagic stroke\b"),
     _c("obesity", "obesity", "Do you have obesity?", "condition", r"\bobes(?:e|ity)\b|\bmorbidly obese\b"),
     _c("cancer", "cancer", "Do you have, or have you had, cancer?", "condition",
-       r"\bcancers?\b|\bmalignan\w*\b|\bcarcinoma\w*\b|\btumou?rs?\b|\bneoplas\w*\b|\blymphoma\b|\bleuk(?:a)?emia\b|"
+       r"\bcancers?\b|\bmalignan\w*\b|\b\w*carcinoma\w*\b|\btumou?rs?\b|\bneoplas\w*\b|\b\w*lymphomas?\b|"
+       r"\bleuk(?:a)?emia\b|\b\w+blastoma\b|\b\w*sarcoma\b|"
        r"\bmyeloma\b|\bsarcoma\b|\bmelanoma\b|\bastrocytoma\b|\bglioma\b|\bglioblastoma\b|\bmetasta\w*\b|\bCLL\b"),
     _c("breast_cancer", "breast cancer", "Do you have breast cancer?", "condition",
        r"\bbreast (?:cancer|carcinoma|tumou?r)\b|\bductal (?:breast )?carcinoma\b"),
@@ -149,9 +232,16 @@ CONCEPTS: tuple[Concept, ...] = (
        r"\blung (?:cancer|carcinoma|adenocarcinoma)\b|\bNSCLC\b|\bSCLC\b|\bnon-small cell\b"),
     _c("hiv", "HIV", "Do you have HIV?", "condition", r"\bHIV\b|(?-i:\bAIDS\b)|\bhuman immunodeficiency\b"),
     _c("infection", "an active infection", "Do you have an active infection?", "condition",
-       r"\b(?:active|acute|serious|systemic|uncontrolled) infections?\b|\bsepsis\b|\bseptic\b"),
+       r"\b(?:active|acute|serious|systemic|uncontrolled|ongoing) infections?\b|"
+       r"\bpneumonia\b|\bcellulitis\b|\babscess(?:es)?\b|\bosteomyelitis\b|"
+       r"\bmeningitis\b|\bendocarditis\b|\bcholerae?\b"),
+    _c("sepsis", "sepsis (blood poisoning)", "Do you have sepsis?", "condition",
+       r"\bsepsis\b|\bseptic(?: shock)?\b|\bsepticemia\b|\bbacter(?:a)?emia\b|\burosepsis\b"),
+    _c("tuberculosis", "tuberculosis (TB)", "Do you have, or have you had, tuberculosis (TB)?", "condition",
+       r"\btuberculosis\b|(?-i:\bTB\b)|\bmycobacterium tuberculosis\b"),
     _c("autoimmune", "an autoimmune disease", "Do you have an autoimmune disease?", "condition",
-       r"\bautoimmune\b|\blupus\b|(?-i:\bSLE\b)|\brheumatoid arthritis\b"),
+       r"\bautoimmune\b|\blupus\b|(?-i:\bSLE\b)|\brheumatoid arthritis\b|\bhashimoto\w*\b|\bcollagenos\w*\b|"
+       r"\bsj[oö]gren\w*\b|\bsystemic sclerosis\b|\bscleroderma\b"),
     _c("bleeding", "a bleeding disorder", "Do you have a bleeding disorder?", "condition",
        r"\bbleeding (?:disorder|diathesis|tendency)\b|\bcoagulopath\w*\b|\bhemophilia\b"),
     _c("nasal", "nose problems", "Do you have a problem with your nose (such as rhinitis or blockage)?", "condition",
@@ -183,7 +273,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("ect", "electroconvulsive therapy", "Have you had electroconvulsive therapy (ECT)?", "treatment",
        r"(?-i:\bECT\b)|\belectroconvulsive\b"),
     _c("antidepressant", "antidepressants", "Do you take an antidepressant?", "medicine",
-       r"\bantidepressants?\b|\bantidepressive\b|\bmedications? (?:to treat|for) depression\b|\bSSRIs?\b|"
+       r"\banti-?depressants?\b|\bantidepressive\b|\bmedications? (?:to treat|for) depression\b|\bSSRIs?\b|"
        r"\bSNRIs?\b|\bsertraline\b|\bfluoxetine\b|\bescitalopram\b|\bcitalopram\b|"
        r"\bparoxetine\b|\bvenlafaxine\b|\bduloxetine\b|\bbupropion\b|\bmirtazapine\b"),
     _c("maoi", "MAO inhibitors", "Do you take an MAO inhibitor (e.g. phenelzine)?", "medicine",
@@ -193,7 +283,35 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("antipsychotic", "antipsychotics", "Do you take an antipsychotic?", "medicine",
        r"\bantipsychotics?\b|\bneuroleptics?\b|\bquetiapine\b|\bolanzapine\b|\brisperidone\b|\baripiprazole\b"),
     _c("immunosuppressant", "immunosuppressive medicines", "Do you take medicines that suppress the immune system?",
-       "medicine", r"\bimmunosuppress\w*\b|\btacrolimus\b|\bcyclosporin\w*\b|\bmycophenolate\b|\bazathioprine\b"),
+       "medicine", r"\bimmunosuppress\w*\b|\btacrolimus\b|\bcyclosporin\w*\b|\bmycophenolate\b|\bazathioprine\b|"
+                   r"\bcyclophosphamides?\b|\bmethotrexate\b|\brituximab\b|\bsirolimus\b"),
+    _c("antibiotic", "antibiotics", "Have you taken antibiotics recently?", "medicine",
+       r"\bantibiotics?\b|\bantibx\b|\bantibacterials?\b|\bvanco(?:mycin)?\b|\bmetronidazole\b|\bflagyl\b|"
+       r"\bceftriaxone\b|\bzosyn\b|\bpiperacillin\b|\bmeropenem\b|\bamoxicillin\b|\baugmentin\b|"
+       r"\bazithromycin\b|\bciprofloxacin\b|\blevofloxacin\b|\bdoxycycline\b|\bbactrim\b|\bcephalexin\b|"
+       r"\bpenicillin\b|\bclindamycin\b|\bnitrofurantoin\b|\bcefazolin\b"),
+    _c("antifungal", "antifungal medicines", "Do you take antifungal medicines?", "medicine",
+       r"\bantifungals?\b|\banti-fungals?\b|\bfluconazole\b|\bitraconazole\b|\bketoconazole\b|"
+       r"\bterbinafine\b|\bvoriconazole\b|\bposaconazole\b|\bnystatin\b|\bclotrimazole\b"),
+    _c("anticonvulsant", "anti-seizure medicines", "Do you take medicines for epilepsy or seizures?", "medicine",
+       r"\banti-?convulsants?\b|\banti-?epileptics?\b|\bphenytoin\b|\bdilantin\b|\bphenobarbit\w*\b|"
+       r"\bcarbamazepine\b|\btegretol\b|\blevetiracetam\b|\bkeppra\b|\bvalpro\w*\b|\blamotrigine\b|"
+       r"\bprimidone\b|\btopiramate\b|\boxcarbazepine\b"),
+    _c("thyroid_hormone", "thyroid hormone (e.g. levothyroxine)", "Do you take thyroid hormone (levothyroxine)?",
+       "medicine", r"\blevothyroxine\b|\bthyroxine\b|\bsynthroid\b|\bliothyronine\b|"
+                   r"\bthyroid (?:hormone|replacement)\b"),
+    _c("dopaminergic", "Parkinson's medicines (e.g. levodopa)", "Do you take levodopa or other Parkinson's medicines?",
+       "medicine", r"\blevodopa\b|\bL-dopa\b|\bcarbidopa\b|\bdopamine agonists?\b|\bdopaminergic\b|"
+                   r"\bpramipexole\b|\bropinirole\b|\brotigotine\b|\banti-?parkinson\w*\b|\bsinemet\b"),
+    _c("antiplatelet", "antiplatelet medicines (e.g. aspirin, clopidogrel)",
+       "Do you take aspirin or other antiplatelet medicines?", "medicine",
+       r"\bantiplatelets?\b|\banti-platelets?\b|\bantiaggregants?\b|\baspirin\b|\bclopidogrel\b|\bplavix\b|"
+       r"\bticagrelor\b|\bprasugrel\b"),
+    _c("interferon", "interferon", "Are you treated with interferon?", "medicine",
+       r"\b(?:peg)?interferons?\b|(?-i:\bIFN\b)"),
+    _c("cholinesterase_inhibitor", "cholinesterase inhibitors", "Do you take a cholinesterase inhibitor?", "medicine",
+       r"\b(?:acetyl)?cholinesterase inhibitors?\b|\bpyridostigmine\b|\bmestinon\b|\bneostigmine\b|"
+       r"\bdonepezil\b|\brivastigmine\b|\bgalantamine\b"),
     _c("lithium", "lithium", "Do you take lithium?", "medicine", r"\blithium\b"),
     _c("opioid", "opioid medicines", "Do you take opioid painkillers?", "medicine",
        r"\bopioids?\b|\bopiates?\b|\bmorphine\b|\boxycodone\b|\bmethadone\b|\bbuprenorphine\b|\bfentanyl\b"),
@@ -202,6 +320,34 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("steroid", "steroid medicines", "Do you take steroid medicines (e.g. prednisone)?", "medicine",
        r"\bcorticosteroids?\b|\bsteroids?\b|\bprednison\w*\b|\bdexamethason\w*\b|\bglucocorticoid\w*\b"),
     _c("insulin", "insulin", "Do you use insulin?", "medicine", r"\binsulin\b"),
+    _c("statin", "statins (cholesterol medicines)", "Do you take a statin?", "medicine",
+       r"\bstatins?\b|\b(?:atorva|rosuva|simva|prava|lova|fluva|pitava)statin\b|\blipitor\b|\bcrestor\b|\bzocor\b|"
+       r"\blipid[- ]lowering (?:medications?|drugs?|therapy|agents?)\b"),
+    _c("beta_blocker", "beta blockers", "Do you take a beta blocker?", "medicine",
+       r"\bbeta[- ]?blockers?\b|\bbeta[- ]adrenergic (?:receptor )?(?:blockers?|antagonists?)\b|(?-i:\bBB\b)|"
+       r"\b(?:meto|ateno|propra|biso|carvedi|labeta|nebivo|esmo|sota)lol\b"),
+    _c("ace_inhibitor", "ACE inhibitors or ARBs (blood pressure medicines)", "Do you take an ACE inhibitor or an ARB?",
+       "medicine", r"\bACE[- ]?inhibitors?\b|\bACEIs?\b|\bangiotensin[- ]converting enzyme inhibitors?\b|"
+                   r"\b(?:lisino|enala|rami|capto|benaze|quina|perindo|fosino|trandola)pril\b|"
+                   r"\bangiotensin (?:II )?receptor blockers?\b|\bARBs?\b|\b(?:losar|valsar|irbesar|"
+                   r"candesar|telmisar|olmesar)tan\b"),
+    _c("diuretic", "diuretics (water tablets)", "Do you take a diuretic (water tablet)?", "medicine",
+       r"\bdiuretics?\b|\bfurosemide\b|\blasix\b|\bhydrochlorothiazide\b|\bHCTZ\b|\bHTCZ\b|\bthiazides?\b|"
+       r"\bspironolactone\b|\bbumetanide\b|\btorsemide\b|\bchlorthalidone\b"),
+    _c("oral_antidiabetic", "diabetes tablets (e.g. metformin)", "Do you take tablets for diabetes (e.g. metformin)?",
+       "medicine", r"\bmetformin\b|\boral (?:anti-?diabetic|hypoglyc(?:a)?emic) (?:agents?|drugs?|medications?)\b|"
+                   r"\boral anti-?diabetics?\b|\bOADs?\b|\bsulfonylureas?\b|\bglipizide\b|\bglyburide\b|"
+                   r"\bglimepiride\b|\bsitagliptin\b|\bDPP-?4 inhibitors?\b|\bSGLT-?2 inhibitors?\b|"
+                   r"\b\w+gliflozin\b|\bpioglitazone\b"),
+    _c("nsaid", "anti-inflammatory painkillers (NSAIDs)", "Do you take anti-inflammatory painkillers (NSAIDs)?",
+       "medicine", r"\bNSAIDs?\b|\bnon-?steroidal anti-?inflammatory\b|\bibuprofen\b|\bnaproxen\b|\bdiclofenac\b|"
+                   r"\bcelecoxib\b|\bindomethacin\b|\bmeloxicam\b|\bketorolac\b"),
+    _c("ppi", "stomach acid medicines (PPIs)", "Do you take a stomach acid medicine (PPI)?", "medicine",
+       r"\bPPIs?\b|\bproton[- ]pump inhibitors?\b|\b(?:o|es|lanso|panto|rabe)prazole\b"),
+    _c("growth_hormone", "growth hormone treatment", "Are you treated with growth hormone?", "medicine",
+       r"\bgrowth hormone\b(?! (?:stimulation|secretion|deficien\w*|levels?|test\w*|releas\w*|secreting))|"
+       r"(?-i:\bGH\b)(?!\s*(?:levels?|stimulation|secretion|deficiency|tests?|excess|of|[:=]|-?secreting|-?producing|"
+       r"\d))|\bsomatropin\b"),
     _c("chemotherapy", "chemotherapy", "Have you had chemotherapy?", "treatment",
        r"\bchemotherap\w*\b|\bchemo\b|\bcytotoxic\b"),
     _c("radiotherapy", "radiotherapy", "Have you had radiotherapy?", "treatment",
@@ -209,9 +355,13 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("transplant", "an organ or stem-cell transplant", "Have you had a transplant?", "treatment",
        r"\btransplant\w*\b"),
     _c("surgery", "recent surgery", "Have you had surgery recently?", "treatment",
-       r"\bmajor surgery\b|\bsurgical procedure\b|\bsurgery\b"),
+       r"\bmajor surgery\b|\bsurgical procedure\b|"
+       r"\bsurgery\b(?! (?:consult\w*|team|service|clinic|department|resident|referral|follow-?up))"),
     _c("contraception", "contraception", "Do you use reliable contraception?", "state",
        r"\bcontracepti\w*\b|\bbirth control\b"),
+    _c("hormonal_contraception", "hormonal contraception (the pill)", "Do you take the pill or other hormonal "
+       "contraception?", "medicine",
+       r"\b(?:oral|hormonal) contracepti\w*\b|\bbirth control pills?\b|(?-i:\bOCPs?\b)|\bcontraceptive pills?\b"),
 )  # fmt: skip
 
 BY_KEY = {concept.key: concept for concept in CONCEPTS}
@@ -230,6 +380,17 @@ IMPLIES: dict[str, tuple[str, ...]] = {
     "copd": ("lung_disease",),
     "parkinson": ("neurological",),
     "pituitary": (),
+    "coronary": ("heart_disease",),
+    "heart_failure": ("heart_disease",),
+    "arrhythmia": ("heart_disease",),
+    "valve_disease": ("heart_disease",),
+    "vasculitis": ("autoimmune",),
+    "intracranial_hemorrhage": (),
+    "gestational_diabetes": (),
+    "tuberculosis": ("infection",),
+    "sepsis": ("infection",),
+    "hormonal_contraception": ("contraception",),
+    "cdiff": ("infection",),
     "glaucoma": (),
 }
 

@@ -38,7 +38,8 @@ _GENERIC = frozenset(
     having been being with without who whom whose from into onto upon about women woman female females male
     males children child years-old aged older younger under total current risk factors factor associated related
     affect affecting interfere interfering contraindication contraindications contraindicated use using used
-    taking takes intake
+    taking takes intake compatible consistent suggestive medication medications medicine medicines drugs
+    experimental investigational
     """.split()  # noqa: SIM905
 )
 
@@ -71,6 +72,36 @@ def alternatives(text: str) -> tuple[Alternative, ...]:
         if 1 <= len(distinctive) <= 3:
             out.append((distinctive, part.strip(), qualified))
     return tuple(out)
+
+
+_STOP = frozenset("or and with of the any for to in on by as at from who has have had is are".split())  # noqa: SIM905
+# Adjectives that describe the usual form of a condition rather than narrow it.
+_BROAD = frozenset(
+    """
+    major systemic daily congestive complex idiopathic long-term essential atherosclerotic known typical
+    mild-moderate mild moderate medical underlying concomitant comorbid co-morbid existing pre-existing
+    """.split()  # noqa: SIM905
+)
+
+
+def modifiers(before: str) -> tuple[str, ...]:
+    """Stems of the distinctive words just before a named condition ("statin intolerant" hypercholesterolemia).
+
+    They narrow the condition: the person must say them too before the criterion counts as met.
+    """
+    out: list[str] = []
+    if before.endswith("-"):
+        return ()  # "hypothalamic-pituitary disease": one compound name, not a narrowing
+    for word in reversed(re.findall(r"[A-Za-z][\w'-]*", before[-60:])):
+        low = word.lower().strip("-'")
+        if low in _STOP or len(low) < 5 or low in _GENERIC or low in _QUALIFIERS or not _WORD_RE.fullmatch(low):
+            break
+        if low in _BROAD:
+            continue
+        out.append(_stem(low))
+        if len(out) == 3:
+            break
+    return tuple(reversed(out))
 
 
 def person_stems(text: str) -> frozenset[str]:

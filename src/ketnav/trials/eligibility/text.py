@@ -2,7 +2,8 @@
 
 A negation cue ("no", "denies", "without") covers the rest of its clause, including a list ("denies
 smoking, diabetes, or a family history of heart disease"); the clause ends at a full stop, a semicolon,
-or a contrast word ("but", "however", "except"), because what follows those is asserted again.
+a closing bracket ("CVA (no residual deficits), HTN"), or a contrast word ("but", "however", "except"),
+because what follows those is asserted again.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 
 CLAUSE_END_RE = re.compile(
-    r"[.;!?\n]|,\s*(?:and\s+)?(?=(?:he|she|they|smokes|drinks|uses|takes|has|had|is|was|reports|with|on|currently)\b)|"
+    r"[.;!?\n)]|,\s*(?:and\s+)?(?=(?:he|she|they|smokes|drinks|uses|takes|has|had|is|was|reports|with|on|currently)\b)|"
     r"\b(?:but|however|although|though|except|other than|apart from|aside from|excluding|whereas|"
     r"presents?|presented|admitted|who is|who has|who was|which|and (?:is|has|was|had|takes|reports|presents|"
     r"smokes|drinks|uses))\b",
@@ -19,7 +20,8 @@ CLAUSE_END_RE = re.compile(
 NEGATION_CUE_RE = re.compile(
     r"\b(?:denies|denied|deny|denying|no|not|without|negative for|free of|absence of|absent|never|nor|"
     r"doesn'?t|does not|did not|didn'?t|isn'?t|is not|has not|hasn'?t|had no|none|neither|ruled out|"
-    r"unremarkable for)\b",
+    r"unremarkable for|won'?t|will not|don'?t|do not|haven'?t|have not|wasn'?t|was not|negative history of|"
+    r"no (?:positive )?history)\b",
     re.I,
 )
 EXCEPT_RE = re.compile(r"\b(?:except|other than|apart from|aside from|excluding|with the exception of)\b", re.I)
@@ -27,6 +29,13 @@ FAMILY_RE = re.compile(
     r"\bfamily (?:history|hx)\b|\b(?:his|her|their) (?:father|mother|sister|brother|aunt|uncle|husband|wife|"
     r"parents?|son|daughter|grandmother|grandfather|cousin)s?\b|\b(?:father|mother|sister|brother|aunt|uncle|"
     r"husband|wife|parents)\b",
+    re.I,
+)
+
+
+_TELLS_RE = re.compile(
+    r"(?:\s+\w+){0,2}?\s+(?:reports?|reported|says?|said|states?|stated|notes?|noted|describes?|described|brought|"
+    r"witnessed|found|called|tells?|told|mentions?|mentioned)\b",
     re.I,
 )
 
@@ -48,15 +57,27 @@ def is_negated(text: str, start: int) -> bool:
 
 
 def about_someone_else(text: str, start: int) -> bool:
-    """True for "family history of diabetes" or "her father has hypertension": not the person."""
+    """True for "family history of diabetes" or "her father has hypertension": not the person.
+
+    A sentence that begins with a relative ("Her husband was diagnosed with colon cancer a year ago and is
+    undergoing chemotherapy") is about the relative to its end.
+    """
     clause_start, _ = clause_bounds(text, start)
-    return FAMILY_RE.search(text, clause_start, start) is not None
+    if FAMILY_RE.search(text, clause_start, start) is not None:
+        return True
+    stop = text.rfind(". ", 0, start)
+    sentence_start = max(stop + 2 if stop >= 0 else 0, text.rfind("\n", 0, start) + 1)
+    opening = FAMILY_RE.match(text, sentence_start)
+    # ... but "Her husband reports that she ..." tells about the person
+    return opening is not None and not _TELLS_RE.match(text, opening.end())
 
 
 def after_except(text: str, start: int) -> bool:
     """True when the mention follows "except" in its sentence ("neurological disease except headache")."""
     sentence_start = max(text.rfind(".", 0, start), text.rfind(";", 0, start), text.rfind("\n", 0, start)) + 1
-    return EXCEPT_RE.search(text, sentence_start, start) is not None
+    cue = EXCEPT_RE.search(text, sentence_start, start)
+    # "for reasons other than periodic paralysis: diuretics, ...": the list after a colon is not excepted
+    return cue is not None and ":" not in text[cue.end() : start]
 
 
 def clean(text: str) -> str:

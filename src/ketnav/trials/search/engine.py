@@ -222,7 +222,7 @@ def search(request: SearchRequest, *, index: SearchIndex | None = None) -> Searc
     f = request.filters
     version = index.registry_version()
     key = dataclasses.replace(request, page=page, page_size=size)
-    kept = index.pages.get(version, key)
+    kept = index.pages.get(version, key) if index.may_keep() else None
     if kept is not None:
         return _copied(kept)
     synonyms = index.synonyms(version)
@@ -328,7 +328,8 @@ def search(request: SearchRequest, *, index: SearchIndex | None = None) -> Searc
         concepts=concepts,
         partial=partial,
     )
-    if snap.version == version:  # not columns standing in for a newer version: searching again answers this
+    # not columns standing in for a newer version, nor a transaction's: searching again answers this
+    if snap.version == version and index.may_keep():
         results.version = version
         index.pages.put(version, key, _copied(results))
     return results
@@ -440,8 +441,9 @@ def _snippet_texts(index: SearchIndex, version: int, nct_ids: list[str]) -> dict
     from ketnav.trials.models import Study
     from ketnav.trials.selectors import study_record
 
+    keep = index.may_keep()
     out: dict[str, SnippetText] = {}
-    for nct in nct_ids:
+    for nct in nct_ids if keep else ():
         found = index.snippet_texts.get(version, nct)
         if found is not None:
             out[nct] = found
@@ -450,7 +452,8 @@ def _snippet_texts(index: SearchIndex, version: int, nct_ids: list[str]) -> dict
         studies = Study.objects.using(index.using).filter(nct_id__in=missing).only("nct_id", "raw", "source_format")
         for study in studies:
             text = out[study.nct_id] = SnippetText.of(study_record(study))
-            index.snippet_texts.put(version, study.nct_id, text)
+            if keep:
+                index.snippet_texts.put(version, study.nct_id, text)
     return out
 
 

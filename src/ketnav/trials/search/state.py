@@ -50,7 +50,8 @@ as every write to trials_study (migration 0003). A search reads it once (one row
   version read before it was computed, and only answers a search that read the same version: the first
   search that reads another version empties the cache. A page is kept only when the columns it was
   computed from are of that version (not a snapshot standing in for it during a load), so it is what
-  searching again would answer. Why keep them: the same few searches (a guide's links, the first pages
+  searching again would answer, and never inside a transaction (its version number may be rolled back
+  and reused). Why keep them: the same few searches (a guide's links, the first pages
   people land on) come again and again, and a page's snippets cost more than the search itself
   (re-deriving each record from its compressed raw source).
 - **Across processes** (``ketnav search``, gunicorn workers) each process keeps its own copy; all compare
@@ -62,6 +63,7 @@ as every write to trials_study (migration 0003). A search reads it once (one row
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -69,6 +71,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -77,6 +80,7 @@ from ketnav.text.query import Term, parse_query
 from ketnav.text.synonyms import MIN_STUDIES, SynonymTable, build_table, expand, expand_fielded
 from ketnav.trials.search import kernels
 from ketnav.trials.search.backends import Backend, backend_for
+from ketnav.trials.search.colstore import ColumnStore
 from ketnav.trials.search.geo import Point
 from ketnav.trials.search.kernels import FloatArray, IntArray, Nearby, SitePoints, StudyColumns, TermHits
 
@@ -194,6 +198,7 @@ class Snapshot:
         self.build_cpu_s = build_cpu_s
         self.built_at = time.monotonic()
         self.terms = terms
+        self.epoch = ""  # the registry epoch when these columns came from or went to the column store
         self._points: SitePoints | None = None
         self._points_lock = threading.Lock()
 
@@ -247,8 +252,11 @@ class SearchIndex:
         stale_factor: float = STALE_FACTOR,
         result_pages: int = RESULT_PAGES,
         snippet_studies: int = SNIPPET_STUDIES,
+        column_store: ColumnStore | None = None,
     ) -> None:
         self.using = using
+        # Columns on disk shared by every process (colstore.py); None: build in memory only (tests).
+        self.column_store = column_store
         self.backend = backend or backend_for(connections[using].vendor)
         self.broad_min_rows = broad_min_rows
         self.term_cache_bytes = term_cache_bytes
@@ -279,6 +287,12 @@ class SearchIndex:
         with self.cursor() as cursor:
             return self.backend.registry_version(cursor)
 
+    def may_keep(self) -> bool:
+        """Whether what a search computes now may be kept under the version it read (pages, snippet
+        texts): never inside a transaction, whose writes, and the version number they bumped, may still
+        roll back and the number be reused for other data (as tests' transactions do)."""
+        return not connections[self.using].in_atomic_block
+
     # --- the snapshot ----------------------------------------------------------------------------
 
     def snapshot(self, version: int | None = None) -> Snapshot:
@@ -295,24 +309,46 @@ class SearchIndex:
                 or current.may_stand_in(slow_build_s=self.slow_build_s, stale_factor=self.stale_factor)
             ):
                 return current
-            started = time.thread_time()
-            with self.cursor() as cursor:
-                rows = self.backend.column_rows(cursor)
-            columns = kernels.build_columns(rows, version)
             hot = current.terms.in_use() if current is not None else []
             terms = TermCache(self.term_cache_bytes, hot=hot)
-            fresh = Snapshot(columns, build_cpu_s=time.thread_time() - started, terms=terms)
+            epoch = self._store_epoch(version)
+            stored = self.column_store.load(epoch, version) if self.column_store and epoch else None
+            if stored is not None:
+                columns, build_cpu_s = stored
+                fresh = Snapshot(columns, build_cpu_s=build_cpu_s, terms=terms)
+            else:
+                started = time.thread_time()
+                with self.cursor() as cursor:
+                    columns = kernels.build_columns(self.backend.column_rows(cursor), version)
+                fresh = Snapshot(columns, build_cpu_s=time.thread_time() - started, terms=terms)
+                if self.column_store and epoch:
+                    self.column_store.save(epoch, columns, build_cpu_s=fresh.build_cpu_s)
+            fresh.epoch = epoch
             self._snapshot = fresh
             return fresh
 
-    def site_points(self, snap: Snapshot) -> SitePoints:
-        return snap.site_points(self._build_site_points)
+    def _store_epoch(self, version: int) -> str:
+        """The registry's epoch when columns of ``version`` may be read from or written to the store:
+        never for an unset version, nor inside a transaction (its writes, and the version number they
+        bumped, may still roll back and the number be reused for other data)."""
+        if self.column_store is None or version < 0 or connections[self.using].in_atomic_block:
+            return ""
+        with self.cursor() as cursor:
+            return self.backend.registry_epoch(cursor)
 
-    def _build_site_points(self, columns: StudyColumns) -> SitePoints:
+    def site_points(self, snap: Snapshot) -> SitePoints:
+        return snap.site_points(lambda columns: self._build_site_points(columns, snap.epoch))
+
+    def _build_site_points(self, columns: StudyColumns, epoch: str = "") -> SitePoints:
+        if epoch and self.column_store and (stored := self.column_store.load_points(epoch, columns.version)):
+            return stored
         started = time.perf_counter()
         with self.cursor() as cursor:
-            rows = list(self.backend.site_point_rows(cursor))
-        return kernels.build_site_points(rows, columns, seconds=time.perf_counter() - started)
+            points = kernels.build_site_points(self.backend.site_point_rows(cursor), columns)
+        points = dataclasses.replace(points, seconds=time.perf_counter() - started)
+        if epoch and self.column_store:
+            self.column_store.save_points(epoch, points)
+        return points
 
     def nearby(self, snap: Snapshot, centre: Point, radius_km: float) -> Nearby:
         """Every study with a site within the radius (see kernels: distances per distinct point)."""
@@ -368,21 +404,35 @@ class SearchIndex:
         query, kept whatever its size (what it costs is the index's time, not the rows'), so the next
         search for the same words costs nothing."""
         key = (self.backend.prominent_query(groups), False)
-        hits = snap.terms.get(key)
+        hits = snap.terms.get(key) or self._stored_hits(snap, key)
         if hits is None:
             with self.cursor() as cursor:
                 rows = self.backend.term_rows(cursor, key[0], scored=False)
             hits = kernels.term_hits(rows, snap.columns, times_idf=False)
-            snap.terms.put(key, hits)
+            if len(hits.rows) >= self.broad_min_rows and snap.epoch and self.column_store:
+                self.column_store.save_terms(snap.epoch, snap.version, _store_key(key), hits)
+        snap.terms.put(key, hits)
         return hits
 
     def _fetch(self, cursor: Any, snap: Snapshot, key: TermKey) -> TermHits:
-        """Ask the text index for a (term, scored) key, keeping the hits when the term is broad."""
-        rows = self.backend.term_rows(cursor, key[0], scored=key[1])
-        hits = kernels.term_hits(rows, snap.columns, times_idf=not self.backend.rank_has_idf)
+        """Ask the text index for a (term, scored) key, keeping the hits when the term is broad (in this
+        process, and in the column store for other processes: broad terms are the slow ones to read)."""
+        stored = self._stored_hits(snap, key)
+        if stored is not None:
+            hits = stored
+        else:
+            rows = self.backend.term_rows(cursor, key[0], scored=key[1])
+            hits = kernels.term_hits(rows, snap.columns, times_idf=not self.backend.rank_has_idf)
+            if len(hits.rows) >= self.broad_min_rows and snap.epoch and self.column_store:
+                self.column_store.save_terms(snap.epoch, snap.version, _store_key(key), hits)
         if len(hits.rows) >= self.broad_min_rows:
             snap.terms.put(key, hits)
         return hits
+
+    def _stored_hits(self, snap: Snapshot, key: TermKey) -> TermHits | None:
+        if not (snap.epoch and self.column_store):
+            return None
+        return self.column_store.load_terms(snap.epoch, snap.version, _store_key(key))
 
     def match(
         self, snap: Snapshot, groups: list[list[Term]], mode: str, *, scored: bool = True
@@ -518,5 +568,20 @@ def search_index(using: str = DEFAULT_DB_ALIAS) -> SearchIndex:
     with _indexes_lock:
         found = _indexes.get(key)
         if found is None:
-            found = _indexes[key] = SearchIndex(using=using)
+            found = _indexes[key] = SearchIndex(using=using, column_store=_configured_store())
         return found
+
+
+def _store_key(key: TermKey) -> str:
+    """A term key as the column store names it (the query text in the backend's syntax, and whether
+    scored); the store's directory already names the database and its version."""
+    return f"{key[0]}\x00{int(key[1])}"
+
+
+def _configured_store() -> ColumnStore | None:
+    """The column store of settings.KETNAV_COLUMN_STORE (a directory; None or unset: keep columns only
+    in memory, as the test suite does: its transactions roll back and reuse version numbers)."""
+    from django.conf import settings
+
+    directory = getattr(settings, "KETNAV_COLUMN_STORE", None)
+    return ColumnStore(Path(directory)) if directory else None

@@ -86,10 +86,19 @@ class Backend(ABC):
         row = cursor.fetchone()
         return int(row[0]) if row else -1
 
-    def column_rows(self, cursor: Cursor) -> list[tuple[Any, ...]]:
-        """Every study's ``kernels.COLUMN_FIELDS``, in NCT id order."""
+    def registry_epoch(self, cursor: Cursor) -> str:
+        """The random token the database got when its version counter was made (migration 0007); "" if
+        unset. Read only when columns are built or opened, never per search."""
+        cursor.execute("SELECT epoch FROM trials_registryversion WHERE id = 1")
+        row = cursor.fetchone()
+        return str(row[0]) if row else ""
+
+    def column_rows(self, cursor: Cursor) -> Iterator[tuple[Any, ...]]:
+        """Every study's ``kernels.COLUMN_FIELDS``, in NCT id order, a few thousand rows at a time: at
+        500,000 studies all rows at once were about a gigabyte of Python objects at the peak."""
         cursor.execute(f"SELECT {', '.join(COLUMN_FIELDS)} FROM trials_study ORDER BY nct_id")
-        return list(cursor.fetchall())
+        while rows := cursor.fetchmany(5000):
+            yield from rows
 
     def synonym_fingerprint(self, cursor: Cursor) -> tuple[int, int]:
         """(pairs, their summed study counts): changes whenever a learned synonym is added or seen in

@@ -148,6 +148,14 @@ def load(db_url: str, *, empty_first: bool) -> None:
     setup_django(db_url)
 
 
+def registry_size() -> tuple[str, int]:
+    from django.db import connection
+
+    from ketnav.trials.models import Study
+
+    return connection.vendor, Study.objects.count()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out", type=Path, help="where to write the snapshot (JSON Lines)")
@@ -158,19 +166,17 @@ def main() -> int:
         os.environ.setdefault("KETNAV_DATA_DIR", str(args.out.resolve().parent))
         load(args.into, empty_first=True)
         cases = snapshot()
+        vendor, studies = registry_size()
     else:
         with scratch_database(args.db) as db_url:
             load(db_url, empty_first=False)
             cases = snapshot()
-    from django.db import connection
-
-    from ketnav.trials.models import Study
-
+            vendor, studies = registry_size()  # before the scratch database is dropped
     lines = [json.dumps(case, ensure_ascii=False, sort_keys=True) for case in cases]
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
     totals = sum(case["answer"].get("total", 0) for case in cases)
-    print(f"database: {connection.vendor}, studies: {Study.objects.count():,}")
+    print(f"database: {vendor}, studies: {studies:,}")
     print(f"cases: {len(cases)}, summed totals: {totals:,}, sha256: {digest} -> {args.out}")
     return 0
 

@@ -4,6 +4,7 @@
     python benchmarks/serve_load.py --clients 1 4 16 --seconds 30
     python benchmarks/serve_load.py --db postgresql://postgres@127.0.0.1:5432/ketnav
     python benchmarks/serve_load.py --url http://127.0.0.1:8000   # a server that is already running
+    python benchmarks/serve_load.py --mix search             # only the trial searches (page and API)
 
 Loads the real records in ../shared/data/ctgov (API v2 and legacy XML, about 8,600 studies) into a
 scratch database with `ketnav load`, starts `ketnav serve` (its default threads) on a free loopback
@@ -12,6 +13,8 @@ connection, sending a fixed mix of requests: trial searches (page and API), stud
 records, guide pages, the site search, tools pages, and the API's tools (safety screen, side-effect
 check, aftercare plan, PK simulation). Prints throughput, p50/p95/p99 latency per kind of URL and
 every response that was not a 2xx/3xx (a 5xx or a dropped connection is a bug: see issue 15).
+With ``--mix search`` only the trial searches are sent, as the page (/trials/?...) and the API
+(/api/trials?...), in the default mix's proportions: the target of issue 20 measured on its own.
 Prints figures; never fails on time. The load test tier (tests/web/test_serve_load.py) uses the same
 mix for a bounded number of requests and asserts that none of them is a server error.
 """
@@ -127,6 +130,16 @@ def build_mix(*, nct_ids: Sequence[str], guide_slugs: Sequence[str]) -> list[Cal
     calls += [Call("api tools", "GET", "/api/pk/models")]
     calls.append(Call("health", "GET", "/healthz"))
     return calls
+
+
+def build_search_mix() -> list[Call]:
+    """Only the trial searches of SEARCHES, as the page and as the API (issue 20's target)."""
+    calls = [Call("search page", "GET", f"/trials/?{q}") for q in SEARCHES]
+    calls += [Call("api search", "GET", f"/api/trials?{q}") for q in SEARCHES]
+    return calls
+
+
+MIXES = ("all", "search")
 
 
 def discover(client: httpx.Client, *, studies: int = 60) -> tuple[list[str], list[str]]:
@@ -291,15 +304,20 @@ def machine() -> list[str]:
 class Run:
     clients: list[int]
     seconds: float
+    mix: str = "all"
     lines: list[str] = field(default_factory=list)
 
 
 def measure(base_url: str, run: Run, process: subprocess.Popen[bytes] | None) -> bool:
     """Run each client count in turn; False when the server died or answered with a server error."""
-    with httpx.Client(base_url=base_url, timeout=60) as client:
-        nct_ids, slugs = discover(client)
-    mix = build_mix(nct_ids=nct_ids, guide_slugs=slugs)
-    print(f"mix: {len(mix)} distinct requests ({len(nct_ids)} studies, {len(slugs)} guide topics)")
+    if run.mix == "search":
+        mix = build_search_mix()
+        print(f"mix: search, {len(mix)} distinct requests (trial searches, page and API)")
+    else:
+        with httpx.Client(base_url=base_url, timeout=60) as client:
+            nct_ids, slugs = discover(client)
+        mix = build_mix(nct_ids=nct_ids, guide_slugs=slugs)
+        print(f"mix: {len(mix)} distinct requests ({len(nct_ids)} studies, {len(slugs)} guide topics)")
     healthy = True
     for clients in run.clients:
         outcomes, elapsed = hammer(base_url, mix, clients=clients, seconds=run.seconds)
@@ -325,11 +343,14 @@ def main() -> int:
     parser.add_argument("--url", default="", help="measure a server that is already running (skips loading)")
     parser.add_argument("--threads", type=int, default=0, help="ketnav serve --threads (default: its own default)")
     parser.add_argument("--workers", type=int, default=1, help="ketnav serve --workers (processes; default 1)")
+    parser.add_argument(
+        "--mix", choices=MIXES, default="all", help="all: the whole site (default); search: trial searches only"
+    )
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     for line in machine():
         print(line)
-    run = Run(clients=args.clients, seconds=args.seconds)
+    run = Run(clients=args.clients, seconds=args.seconds, mix=args.mix)
     if args.url:
         return 0 if measure(args.url.rstrip("/"), run, None) else 1
     with scratch_database(args.db) as db_url:

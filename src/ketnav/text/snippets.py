@@ -57,15 +57,40 @@ def highlight(text: str, stems: dict[str, str]) -> list[Segment]:
     return segments
 
 
+Sentences = tuple[tuple[str, tuple[str, ...]], ...]  # (sentence, its words), in text order
+
+
+def sentences(text: str) -> Sentences:
+    """A text's sentences, whitespace collapsed, each with its words: the part of a snippet that does not
+    depend on the query, so a study's can be computed once and kept (see trials.search.state)."""
+    out = []
+    for sentence in _SENTENCE_RE.split(text):
+        sentence = " ".join(sentence.split())
+        if sentence:
+            out.append((sentence, tuple(_WORD_RE.findall(sentence))))
+    return tuple(out)
+
+
 def best_snippet(texts: Sequence[str], stems: dict[str, str], *, width: int = 240) -> list[Segment]:
     """The sentence (from the first texts first) with the most matched words, cut to ``width``."""
+    return best_snippet_of([sentences(text) for text in texts], stems, width=width)
+
+
+def best_snippet_of(texts: Iterable[Sentences], stems: dict[str, str], *, width: int = 240) -> list[Segment]:
+    """``best_snippet`` over texts already split by ``sentences`` (a later text is asked for only when
+    the earlier ones did not match every query word)."""
     best, best_hits = "", -1
+    seen: dict[str, bool] = {}  # word -> matched: a long description repeats its words
+
+    def matched(word: str) -> bool:
+        found = seen.get(word)
+        if found is None:
+            found = seen[word] = _matches(word, stems)
+        return found
+
     for text in texts:
-        for sentence in _SENTENCE_RE.split(text):
-            sentence = " ".join(sentence.split())
-            if not sentence:
-                continue
-            hits = sum(1 for w in _WORD_RE.findall(sentence) if _matches(w, stems))
+        for sentence, words in text:
+            hits = sum(1 for w in words if matched(w))
             if hits > best_hits:
                 best, best_hits = sentence, hits
         if best_hits >= max(1, len(set(stems.values()))):
@@ -76,14 +101,23 @@ def best_snippet(texts: Sequence[str], stems: dict[str, str], *, width: int = 24
     return highlight(best, stems)
 
 
+def field_stems(text: str) -> frozenset[str]:
+    """The stems of a field's words: what ``why_matched`` looks for a query's words in."""
+    return frozenset(stem(t) for t in tokens(text))
+
+
 def why_matched(fields: dict[str, str], groups: Sequence[Sequence[Term]]) -> list[str]:
     """Plain sentences: which query words were found where, and through which synonym or concept."""
+    return why_matched_stems({name: field_stems(text) for name, text in fields.items()}, groups)
+
+
+def why_matched_stems(fields: dict[str, frozenset[str]], groups: Sequence[Sequence[Term]]) -> list[str]:
+    """``why_matched`` over fields already reduced to their stems (``field_stems``)."""
     reasons = []
     for group in groups:
         original = group[0]
         found: list[str] = []
-        for field_name, text in fields.items():
-            words = {stem(t) for t in tokens(text)}
+        for field_name, words in fields.items():
             for term in group:
                 term_stems = [stem(t) for t in term.tokens]
                 if all(s in words or any(w.startswith(s) for w in words if len(s) >= 3) for s in term_stems):

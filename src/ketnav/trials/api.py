@@ -27,6 +27,7 @@ from ketnav.trials.eligibility.crisis import touches_suicidal_thoughts
 from ketnav.trials.search.engine import MAX_PAGE_SIZE, SearchRequest, search
 from ketnav.trials.search.filters import filters_from
 from ketnav.trials.search.serialize import record_dict, results_dict
+from ketnav.trials.search.state import search_index
 from ketnav.trials.selectors import get_record, parsed_criteria
 
 router = Router(tags=["trials"])
@@ -265,19 +266,29 @@ class StudyOut(Schema):
 
 
 @router.get("", response={200: SearchOut, 400: ErrorOut, 422: ErrorOut}, summary="Search the local registry")
-def search_trials(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
+def search_trials(request: HttpRequest, params: Query[SearchParams]) -> SearchOut:
     filters = filters_from(params)
-    results = search(
-        SearchRequest(
-            text=params.q,
-            filters=filters,
-            sort=params.sort,
-            page=params.page,
-            page_size=params.page_size,
-            facets=params.facets,
-        )
+    wanted = SearchRequest(
+        text=params.q,
+        filters=filters,
+        sort=params.sort,
+        page=params.page,
+        page_size=params.page_size,
+        facets=params.facets,
     )
-    return results_dict(results)
+    results = search(wanted)
+    # The answer validated against its schema, kept per request and registry version by this database's
+    # search index: ninja then only dumps it (it skips validating an instance of the response schema),
+    # and validating a page of results cost more than finding it again. Never kept for results from
+    # columns standing in for a newer version.
+    kept: SearchOut | None = None
+    if results.version is not None:
+        kept = search_index().serialized.get(results.version, wanted)
+    if kept is None:
+        kept = SearchOut.model_validate(results_dict(results))
+        if results.version is not None:
+            search_index().serialized.put(results.version, wanted, kept)
+    return kept
 
 
 @router.get(

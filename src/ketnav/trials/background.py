@@ -64,8 +64,13 @@ def interrupted_by_restart() -> int:
 
 
 def active_job() -> SyncJob | None:
-    mark_stale_jobs()
-    return SyncJob.objects.filter(status__in=ACTIVE).order_by("-created_at").first()
+    """The newest sync that is queued or running (one a stopped server left behind is marked interrupted
+    first). Reads before it writes: the trials page asks on every view, and an UPDATE on every page view
+    took SQLite's write lock under concurrent readers only to change nothing."""
+    job = SyncJob.objects.filter(status__in=ACTIVE).order_by("-created_at").first()
+    if job is not None and mark_stale_jobs():
+        job = SyncJob.objects.filter(status__in=ACTIVE).order_by("-created_at").first()
+    return job
 
 
 def job_dict(job: SyncJob) -> dict[str, Any]:
@@ -127,6 +132,9 @@ class SyncLauncher:
         """Queue a sync of the named scopes and start it; refused while another is running."""
         scopes = scopes_named(scope_names)
         with self._lock, transaction.atomic():
+            # Write first, as before active_job read first: on SQLite the UPDATE takes the write lock at
+            # once, so two servers starting a sync at the same time see each other's job.
+            mark_stale_jobs()
             running = active_job()
             if running is not None:
                 raise InvalidInput(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
 from ketnav.errors import InvalidInput, NotFound
 from ketnav.safety.crisis import crisis_payload
@@ -13,9 +15,10 @@ from ketnav.trials.eligibility.crisis import touches_suicidal_thoughts
 from ketnav.trials.models import Study
 from ketnav.trials.record import OPEN_STATUSES, PHASES, Site
 from ketnav.trials.richtext import without_repeat
-from ketnav.trials.search.engine import SearchRequest, search
+from ketnav.trials.search.engine import SearchRequest, SearchResults, search
 from ketnav.trials.search.filters import INTERVENTION_TYPES, SORTS, STUDY_TYPES, build_filters
 from ketnav.trials.search.geo import Point, haversine_km
+from ketnav.trials.search.state import search_index
 from ketnav.trials.selectors import get_record, parsed_criteria
 
 
@@ -76,10 +79,31 @@ def search_page(request: HttpRequest) -> HttpResponse:
             results = search(SearchRequest(text=g.get("q", ""), filters=filters, sort=sort, page=page))
             context["results"] = results
             context["last_page"] = max(1, -(-results.total // results.page_size))
+            context["results_head"], context["results_list"] = _results_html(request, results, context)
         except InvalidInput as exc:
             context["error"] = exc
     status = 422 if "error" in context else 200
     return render(request, "trials/search.html", context, status=status)
+
+
+RESULT_TEMPLATES = ("trials/_results_head.html", "trials/_results_list.html")
+
+
+def _results_html(request: HttpRequest, results: SearchResults, context: dict[str, object]) -> tuple[str, str]:
+    """The results part of the page, before and after the per-user "watch" form: a function of the query
+    string and the results alone, so it is rendered once per query string and registry version and kept
+    by this database's search index (rendering twenty cards and the facets' links cost more than the rest
+    of the page). Results computed from columns standing in for a newer version are never kept."""
+    key = request.GET.urlencode()
+    kept: tuple[str, str] | None = None
+    if results.version is not None:
+        kept = search_index().rendered.get(results.version, key)
+    if kept is None:
+        head, body = (SafeString(render_to_string(name, context, request)) for name in RESULT_TEMPLATES)
+        kept = (head, body)
+        if results.version is not None:
+            search_index().rendered.put(results.version, key, kept)
+    return kept
 
 
 def _describe_page(request: HttpRequest, context: dict[str, object]) -> HttpResponse:

@@ -19,7 +19,9 @@ it may be, is ``state.SearchIndex``'s business; the SQL is the backends'.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +29,9 @@ import numpy as np
 import orjson
 
 from ketnav.text.query import MAX_TERMS, MAX_TERMS_LONG, Term, parse_query
+from ketnav.text.snippets import Sentences
 from ketnav.text.synonyms import SynonymTable, expand, expand_fielded
+from ketnav.trials.record import StudyRecord
 from ketnav.trials.search import kernels
 from ketnav.trials.search.filters import SORTS, SearchFilters
 from ketnav.trials.search.kernels import OPEN_SITE_STATUSES, ORIGINAL_BOOST, IntArray, Nearby, StudyColumns
@@ -103,6 +107,10 @@ class SearchResults:
     groups: list[list[Term]] = field(default_factory=list)
     concepts: list[str] = field(default_factory=list)  # each concept of the query, as a query
     partial: list[PartialMatch] = field(default_factory=list)
+    # The registry version these results are exactly those of, so what is derived from them may be kept
+    # under it (the page cache, the trials page's rendered results); None when they were computed from
+    # columns standing in for a newer version while a load writes (see state.py).
+    version: int | None = None
 
 
 @dataclass(frozen=True)
@@ -213,6 +221,10 @@ def search(request: SearchRequest, *, index: SearchIndex | None = None) -> Searc
     notes = list(parsed.notes)
     f = request.filters
     version = index.registry_version()
+    key = dataclasses.replace(request, page=page, page_size=size)
+    kept = index.pages.get(version, key) if index.may_keep() else None
+    if kept is not None:
+        return _copied(kept)
     synonyms = index.synonyms(version)
     text_groups = expand(parsed.terms, synonyms) if parsed.terms else []
     field_groups = expand_fielded(parsed.fielded, synonyms)
@@ -301,8 +313,8 @@ def search(request: SearchRequest, *, index: SearchIndex | None = None) -> Searc
         for hit in hits:
             hit.about_all = about.get(hit.nct_id)
     if request.snippets and hits:
-        _add_snippets(hits, groups)
-    return SearchResults(
+        _add_snippets(index, version, hits, groups)
+    results = SearchResults(
         total=total,
         hits=hits,
         page=page,
@@ -315,6 +327,25 @@ def search(request: SearchRequest, *, index: SearchIndex | None = None) -> Searc
         groups=groups,
         concepts=concepts,
         partial=partial,
+    )
+    # not columns standing in for a newer version, nor a transaction's: searching again answers this
+    if snap.version == version and index.may_keep():
+        results.version = version
+        index.pages.put(version, key, _copied(results))
+    return results
+
+
+def _copied(results: SearchResults) -> SearchResults:
+    """A copy whose lists and hits are its own: callers may change what ``search`` hands them, never
+    what the page cache keeps (the rest, tuples and frozen dataclasses, cannot change)."""
+    return dataclasses.replace(
+        results,
+        hits=[dataclasses.replace(h, snippet=list(h.snippet), why=list(h.why)) for h in results.hits],
+        facets={name: list(values) for name, values in results.facets.items()},
+        notes=list(results.notes),
+        groups=[list(g) for g in results.groups],
+        concepts=list(results.concepts),
+        partial=list(results.partial),
     )
 
 
@@ -361,22 +392,35 @@ def _hit(row: tuple[Any, ...], nearest: NearestSite | None) -> Hit:
     )
 
 
-def _add_snippets(hits: list[Hit], groups: list[list[Term]]) -> None:
-    from ketnav.text.snippets import best_snippet, query_stems, why_matched
-    from ketnav.trials.models import Study
-    from ketnav.trials.selectors import study_record
+class SnippetText:
+    """What a study's snippet and "why it matched" are computed from, whatever the query: its summary and
+    description split into sentences, and the stems of the fields the reasons name. Kept per study for
+    one registry version (``SearchIndex.snippet_texts``), so a page of results does not re-derive each
+    record from its compressed raw source. The description is split only when a snippet first needs it
+    (most come from the summary); threads that split it at the same time compute the same value."""
 
-    stems = query_stems(groups)
-    studies = {
-        s.nct_id: s
-        for s in Study.objects.filter(nct_id__in=[h.nct_id for h in hits]).only("nct_id", "raw", "source_format")
-    }
-    for hit in hits:
-        record = study_record(studies[hit.nct_id])
-        if not groups:
-            hit.snippet = [(record.brief_summary[:240], False)] if record.brief_summary else []
-            continue
-        hit.snippet = best_snippet([record.brief_summary, record.detailed_description], stems)
+    def __init__(self, summary: str, description: str, field_stems: tuple[tuple[str, frozenset[str]], ...]) -> None:
+        from ketnav.text.snippets import sentences
+
+        self.summary_start = summary[:240]  # the snippet of a search without words
+        self.summary = sentences(summary)
+        self.description = description
+        self.field_stems = field_stems  # (field as the reasons name it, its stems)
+        self._description: Sentences | None = None
+
+    def texts(self) -> Iterator[Sentences]:
+        """The summary's sentences, then (only if asked for) the description's."""
+        from ketnav.text.snippets import sentences
+
+        yield self.summary
+        if self._description is None:
+            self._description = sentences(self.description)
+        yield self._description
+
+    @classmethod
+    def of(cls, record: StudyRecord) -> SnippetText:
+        from ketnav.text.snippets import field_stems
+
         fields = {
             "title": " ".join([record.brief_title, record.official_title]),
             "conditions": " ".join(record.conditions),
@@ -388,4 +432,40 @@ def _add_snippets(hits: list[Hit], groups: list[list[Term]]) -> None:
             "summary": record.brief_summary,
             "eligibility": record.eligibility.criteria,
         }
-        hit.why = why_matched(fields, groups)
+        stems = tuple((name, field_stems(text)) for name, text in fields.items())
+        return cls(record.brief_summary, record.detailed_description, stems)
+
+
+def _snippet_texts(index: SearchIndex, version: int, nct_ids: list[str]) -> dict[str, SnippetText]:
+    """The snippet texts of these studies: kept ones, the rest derived from their records and kept."""
+    from ketnav.trials.models import Study
+    from ketnav.trials.selectors import study_record
+
+    keep = index.may_keep()
+    out: dict[str, SnippetText] = {}
+    for nct in nct_ids if keep else ():
+        found = index.snippet_texts.get(version, nct)
+        if found is not None:
+            out[nct] = found
+    missing = [nct for nct in nct_ids if nct not in out]
+    if missing:
+        studies = Study.objects.using(index.using).filter(nct_id__in=missing).only("nct_id", "raw", "source_format")
+        for study in studies:
+            text = out[study.nct_id] = SnippetText.of(study_record(study))
+            if keep:
+                index.snippet_texts.put(version, study.nct_id, text)
+    return out
+
+
+def _add_snippets(index: SearchIndex, version: int, hits: list[Hit], groups: list[list[Term]]) -> None:
+    from ketnav.text.snippets import best_snippet_of, query_stems, why_matched_stems
+
+    stems = query_stems(groups)
+    texts = _snippet_texts(index, version, [h.nct_id for h in hits])
+    for hit in hits:
+        text = texts[hit.nct_id]
+        if not groups:
+            hit.snippet = [(text.summary_start, False)] if text.summary_start else []
+            continue
+        hit.snippet = best_snippet_of(text.texts(), stems)
+        hit.why = why_matched_stems(dict(text.field_stems), groups)

@@ -16,6 +16,12 @@ term cache             the text index              ``TermCache``: a lock around 
                                                    it holds are immutable
 learned synonyms       trials_synonym              immutable table, replaced in one assignment under
                                                    ``_synonym_lock``
+pages of results       all of the above            ``VersionedLRU``: a lock around its LRU dict; the
+                                                   answers it holds are never changed (``search``
+                                                   hands out copies)
+studies' snippet text  trials_study.raw            ``VersionedLRU``; the texts it holds are immutable
+rendered results       pages of results            ``VersionedLRU``; strings (the trials page's HTML)
+                                                   and the API's answers (validated, only ever dumped)
 warm-up thread         (not data)                  at most one at a time, started under
                                                    ``_warmer_lock``
 =====================  ==========================  ==================================================
@@ -40,6 +46,14 @@ as every write to trials_study (migration 0003). A search reads it once (one row
   in use are computed again in the background.
 - **Learned synonyms are exact.** They are re-read when the version has moved and their fingerprint
   (pairs, summed study counts) changed; the writer changes them only together with studies.
+- **Pages of results, studies' snippet texts and rendered results are exact.** Each entry is kept under the registry
+  version read before it was computed, and only answers a search that read the same version: the first
+  search that reads another version empties the cache. A page is kept only when the columns it was
+  computed from are of that version (not a snapshot standing in for it during a load), so it is what
+  searching again would answer, and never inside a transaction (its version number may be rolled back
+  and reused). Why keep them: the same few searches (a guide's links, the first pages
+  people land on) come again and again, and a page's snippets cost more than the search itself
+  (re-deriving each record from its compressed raw source).
 - **Across processes** (``ketnav search``, gunicorn workers) each process keeps its own copy; all compare
   with the one counter in the database, so none serves an older version than the rules above allow.
 - The counter names a committed state (other connections never see uncommitted writes). Only a
@@ -79,6 +93,13 @@ STALE_FACTOR = 10.0  # ... for at most this many times that cost, in seconds sin
 BROAD_MIN_ROWS = 2_000
 TERM_CACHE_BYTES = 512 * 2**20  # 8 bytes a matching study: "cancer" at 273,000 studies takes 2 MB
 COMMON_CONDITION_WORDS = 200
+
+# Pages of results kept per process, in each of three forms (results, the page's HTML, the API's
+# answer): a page of 20 hits is a few tens of kB in each, so about 512 x 3 x 30 kB = 45 MB at most.
+RESULT_PAGES = 512
+# Studies' snippet texts kept (summary sentences, fields' stems): about 40 kB each when the description
+# was split too (the criteria's stems are most of it), so 40 MB at most.
+SNIPPET_STUDIES = 1_000
 
 TermKey = tuple[str, bool]  # (a term in the backend's query syntax, scored)
 Queries = Sequence[str] | Callable[[], Sequence[str]]
@@ -127,6 +148,45 @@ class TermCache:
         """Terms in use under the previous snapshot and not yet computed again, most recent first."""
         with self.lock:
             return [k for k in reversed(self.hot) if k not in self.entries]
+
+
+class VersionedLRU:
+    """Values computed for one registry version, least recently used dropped beyond ``size`` entries.
+    A lookup with another version empties it first: its entries can never answer for that version.
+    Locked: request threads read and fill it at the same time."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.version: int | None = None
+        self.entries: OrderedDict[Any, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def _at(self, version: int) -> None:
+        if self.version != version:
+            self.entries.clear()
+            self.version = version
+
+    def get(self, version: int, key: Any) -> Any:
+        """The value kept for ``key`` under ``version``, or None."""
+        with self.lock:
+            self._at(version)
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+            return found
+
+    def put(self, version: int, key: Any, value: Any) -> None:
+        with self.lock:
+            self._at(version)
+            self.entries[key] = value
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.version = None
 
 
 class Snapshot:
@@ -190,6 +250,8 @@ class SearchIndex:
         term_cache_bytes: int = TERM_CACHE_BYTES,
         slow_build_s: float = SLOW_BUILD_S,
         stale_factor: float = STALE_FACTOR,
+        result_pages: int = RESULT_PAGES,
+        snippet_studies: int = SNIPPET_STUDIES,
         column_store: ColumnStore | None = None,
     ) -> None:
         self.using = using
@@ -208,6 +270,14 @@ class SearchIndex:
         self._synonym_lock = threading.Lock()
         self._warmer: threading.Thread | None = None
         self._warmer_lock = threading.Lock()
+        # Whole pages of results, by (SearchRequest with page and size as served), and studies' snippet
+        # texts, by NCT id; both for one registry version at a time (see the module docstring).
+        self.pages = VersionedLRU(result_pages)
+        self.snippet_texts = VersionedLRU(snippet_studies)
+        # The trials page's rendered results, by query string (trials/views.py), and the API's validated
+        # answers, by SearchRequest (trials/api.py): the same pages, as HTML and as the API's schema.
+        self.rendered = VersionedLRU(result_pages)
+        self.serialized = VersionedLRU(result_pages)
 
     def cursor(self) -> Any:
         """A cursor on this thread's own connection to the database (Django keeps one per thread)."""
@@ -216,6 +286,12 @@ class SearchIndex:
     def registry_version(self) -> int:
         with self.cursor() as cursor:
             return self.backend.registry_version(cursor)
+
+    def may_keep(self) -> bool:
+        """Whether what a search computes now may be kept under the version it read (pages, snippet
+        texts): never inside a transaction, whose writes, and the version number they bumped, may still
+        roll back and the number be reused for other data (as tests' transactions do)."""
+        return not connections[self.using].in_atomic_block
 
     # --- the snapshot ----------------------------------------------------------------------------
 

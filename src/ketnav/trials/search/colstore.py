@@ -187,14 +187,17 @@ def _read(directory: Path, prefix: str, meta: dict[str, Any], cls: Any) -> dict[
 
 
 def code_fingerprint() -> str:
-    """A digest of the search package's source: what is kept (columns, site points, term scores) is
-    what this code computes, so an upgrade or a local change that computes them differently never reads
-    files an older one wrote. Read once per store (a few files, well under a millisecond)."""
+    """A digest of the source that decides what is kept: the kernels that build columns, site points and
+    term hits, the backends' SQL that reads them and this module's file layout. An upgrade or a local
+    change that computes them differently never reads files an older one wrote; a change elsewhere (the
+    engine, the caches in state.py) keeps them, since rebuilding costs minutes at 500,000 studies.
+    Read once per store (a few files, well under a millisecond)."""
     import hashlib
 
     package = Path(__file__).resolve().parent
+    sources = [package / "kernels.py", package / "colstore.py", *(package / "backends").glob("*.py")]
     digest = hashlib.sha256()
-    for source in sorted(package.rglob("*.py")):
+    for source in sorted(sources):
         digest.update(source.relative_to(package).as_posix().encode())
         digest.update(source.read_bytes())
     return digest.hexdigest()[:12]

@@ -42,7 +42,7 @@ AGE_RE = re.compile(
     re.I,
 )
 AGE_MONTHS_RE = re.compile(r"\b(\d{1,2})[- ]?months?[- ]?old\b", re.I)
-AGE_DAYS_RE = re.compile(r"\b(\d{1,2})[- ]?(day|week)s?[- ]?old\b", re.I)
+AGE_DAYS_RE = re.compile(r"\b(\d{1,3})[- ]?(day|week)s?[- ]?old\b", re.I)
 # A clinical note's header, "48 M with ..." or "74M hx of ...": age and sex at the very start, in
 # capitals (elsewhere "101 F" is a temperature).
 HEADER_RE = re.compile(r"^\W*(?:(?:a|an|the) )?(\d{1,3}) ?([MF])\b")
@@ -58,7 +58,10 @@ class PatientQuery:
     dropped: tuple[str, ...]  # negated phrases left out
 
 
-def patient_query(description: str, *, max_terms: int = MAX_TERMS_LONG) -> PatientQuery:
+def age_in_years(description: str) -> float | None:
+    """A person's age as they or their note wrote it ("45-year-old", "aged 45", "48 M ...", "3 months old",
+    "10-day-old"), in years; None when absent or impossible. The one reading of an age for the search and
+    for the pre-screen (ketnav.trials.eligibility.profile), so both filter a person by the same age."""
     age: float | None = None
     header = HEADER_RE.search(description)
     m = AGE_RE.search(description)
@@ -70,8 +73,12 @@ def patient_query(description: str, *, max_terms: int = MAX_TERMS_LONG) -> Patie
         age = round(int(months.group(1)) / 12, 2)
     elif (young := AGE_DAYS_RE.search(description)) is not None:
         age = round(int(young.group(1)) * (7 if young.group(2).lower() == "week" else 1) / 365.25, 3)
-    if age is not None and not 0 <= age <= 120:
-        age = None
+    return age if age is not None and 0 <= age <= 120 else None
+
+
+def patient_query(description: str, *, max_terms: int = MAX_TERMS_LONG) -> PatientQuery:
+    age = age_in_years(description)
+    header = HEADER_RE.search(description)
     female = len(FEMALE_RE.findall(description))
     male = len(MALE_RE.findall(description))
     sex = "F" if female > male else "M" if male > female else ""

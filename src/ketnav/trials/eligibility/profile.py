@@ -19,7 +19,7 @@ from ketnav.trials.eligibility.concepts import BY_KEY, IMPLIES, find_mentions
 from ketnav.trials.eligibility.generic import person_stems
 from ketnav.trials.eligibility.text import about_someone_else, clause_bounds, clean, is_negated
 from ketnav.trials.eligibility.units import normalise, number
-from ketnav.trials.patient_query import AGE_MONTHS_RE, AGE_RE, FEMALE_RE, MALE_RE
+from ketnav.trials.patient_query import FEMALE_RE, MALE_RE, age_in_years
 
 Sex = Literal["F", "M"]
 
@@ -414,23 +414,11 @@ _UTOX_NEGATIVE_RE = re.compile(
 _NONSMOKER_RE = re.compile(r"\bnon-?smok\w*\b|\bnever smok\w*\b", re.I)
 
 
-_AGE_DAYS_RE = re.compile(r"\b(\d{1,3})[- ]?(days?|weeks?)[- ]?old\b", re.I)
-
-
 def _age_and_sex(text: str) -> tuple[float | None, Sex | None]:
-    age: float | None = None
     short = _SEX_SHORT_RE.search(text)
-    m = AGE_RE.search(text)
-    if m:
-        age = float(next(g for g in m.groups() if g))
-    elif (months := AGE_MONTHS_RE.search(text)) is not None:
-        age = round(int(months.group(1)) / 12, 2)
-    elif (young := _AGE_DAYS_RE.search(text)) is not None:
-        age = round(int(young.group(1)) / (365 if young.group(2).lower().startswith("d") else 52), 3)
-    elif short:
+    age = age_in_years(text)  # the search's reading of an age (ketnav.trials.patient_query)
+    if age is None and short and 0 <= float(short.group(1)) <= 120:
         age = float(short.group(1))
-    if age is not None and not 0 <= age <= 120:
-        age = None
     female = len(FEMALE_RE.findall(text))
     male = len(MALE_RE.findall(text))
     if short:

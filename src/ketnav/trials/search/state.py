@@ -331,7 +331,7 @@ class SearchIndex:
         """The registry's epoch when columns of ``version`` may be read from or written to the store:
         never for an unset version, nor inside a transaction (its writes, and the version number they
         bumped, may still roll back and the number be reused for other data)."""
-        if self.column_store is None or version < 0 or connections[self.using].in_atomic_block:
+        if self.column_store is None or version < 0 or not self.may_keep():
             return ""
         with self.cursor() as cursor:
             return self.backend.registry_epoch(cursor)
@@ -409,8 +409,7 @@ class SearchIndex:
             with self.cursor() as cursor:
                 rows = self.backend.term_rows(cursor, key[0], scored=False)
             hits = kernels.term_hits(rows, snap.columns, times_idf=False)
-            if len(hits.rows) >= self.broad_min_rows and snap.epoch and self.column_store:
-                self.column_store.save_terms(snap.epoch, snap.version, _store_key(key), hits)
+            self._store_hits(snap, key, hits)
         snap.terms.put(key, hits)
         return hits
 
@@ -423,8 +422,7 @@ class SearchIndex:
         else:
             rows = self.backend.term_rows(cursor, key[0], scored=key[1])
             hits = kernels.term_hits(rows, snap.columns, times_idf=not self.backend.rank_has_idf)
-            if len(hits.rows) >= self.broad_min_rows and snap.epoch and self.column_store:
-                self.column_store.save_terms(snap.epoch, snap.version, _store_key(key), hits)
+            self._store_hits(snap, key, hits)
         if len(hits.rows) >= self.broad_min_rows:
             snap.terms.put(key, hits)
         return hits
@@ -433,6 +431,11 @@ class SearchIndex:
         if not (snap.epoch and self.column_store):
             return None
         return self.column_store.load_terms(snap.epoch, snap.version, _store_key(key))
+
+    def _store_hits(self, snap: Snapshot, key: TermKey, hits: TermHits) -> None:
+        """Keep a broad term's hits in the column store for other processes (narrow ones are quick to read)."""
+        if len(hits.rows) >= self.broad_min_rows and snap.epoch and self.column_store:
+            self.column_store.save_terms(snap.epoch, snap.version, _store_key(key), hits)
 
     def match(
         self, snap: Snapshot, groups: list[list[Term]], mode: str, *, scored: bool = True

@@ -7,12 +7,15 @@ import os
 from ketnav.errors import ConfigurationError
 
 
-def setup() -> None:
-    """Validate settings (one-line ConfigurationError naming the variable), then start Django."""
+def setup(*, reader: bool = False) -> None:
+    """Validate settings (one-line ConfigurationError naming the variable), then start Django.
+
+    ``reader``: for a command that only reads the registry, install the trials app alone (see
+    ketnav.web.settings_reader). A settings module chosen by the caller's environment is kept as is."""
     from ketnav.config import get_settings
 
     get_settings()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketnav.web.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketnav.web.settings_reader" if reader else "ketnav.web.settings")
     import django
 
     django.setup()

@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     text = " ".join(args.text)
     if not 1 <= args.limit <= 50:
         raise InvalidInput("--limit: between 1 and 50")
-    django_setup.setup()
+    django_setup.setup(reader=True)
     django_setup.require_migrated()  # only reads
     from ketnav.safety.crisis import crisis_lines
     from ketnav.trials.eligibility.crisis import touches_suicidal_thoughts

@@ -59,7 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ketnav.cli import django_setup
 
-    django_setup.setup()
+    django_setup.setup(reader=True)
     django_setup.require_migrated()  # a search only reads: it never changes the schema
     from ketnav.trials.search.engine import SearchRequest, search
     from ketnav.trials.search.filters import filters_from

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from ketnav.trials.eligibility.concepts import BY_KEY, Mention, find_mentions
+from ketnav.trials.eligibility.concepts import BY_KEY, IMPLIES, Mention, find_mentions
 from ketnav.trials.eligibility.generic import Alternative, alternatives, modifiers
 from ketnav.trials.eligibility.text import NEGATION_CUE_RE, after_except, clause_bounds, clean, is_negated
 from ketnav.trials.eligibility.units import normalise, number
@@ -185,7 +185,8 @@ _WINDOW_RE = re.compile(
 _WOMEN_ONLY_RE = re.compile(
     r"(?-i:\bWOCBP\b)|\b(?:childbearing|child-bearing|reproductive) potential\b|"
     r"\b(?:women|woman|females?|girls?) (?:of|with|who are of) (?:child-?bearing|reproductive)|"
-    r"\bchild-?bearing potential\b|\bwomen who\b|\bfemale (?:participants|subjects|patients) (?:who|must)\b",
+    r"\bchild-?bearing potential\b|(?<!\bmen and )(?<!\bmen or )(?<!\bmales and )\bwomen who\b|"
+    r"\bfemale (?:participants|subjects|patients) (?:who|must)\b",
     re.I,
 )
 _SEX_ONLY_RE = re.compile(
@@ -509,9 +510,35 @@ def _or_between(text: str, mention: Mention, limit: Limit, kind: Kind) -> bool:
     return re.search(apart, text[lo:hi], re.I) is not None
 
 
+# "Cancer diagnosis is melanoma, multiple myeloma": the family word heads a list of the kinds that count
+_HEADING_RE = re.compile(
+    r"\s*(?:diagnos[ie]s|types?|histolog\w*|kinds?)?\s*(?:is|are|must be|limited to|restricted to|of (?:the )?types?|:)"
+    r"\s*(?:(?:a|an|either|one of|the following|of|any of)\s+)*",
+    re.I,
+)
+# "(for example, ... NYHA class I-III heart failure)": a limit inside an example is not required
+_EXAMPLE_BRACKET_RE = re.compile(r"\((?:for example|for instance|e\.\s?g\.?|such as|including)\b[^()]*\)", re.I)
+
+
+def _narrowed_to_kinds(plain: str, mentions: list[Mention], uses: list[ConceptUse]) -> list[ConceptUse]:
+    """Drop a family concept whose mention only heads the list of its kinds that the criterion names."""
+    named = {u.concept for u in uses}
+    out = []
+    for use in uses:
+        kinds = [m for m in mentions if use.concept in IMPLIES.get(m.concept, ()) and m.concept in named]
+        heads = [m for m in mentions if m.concept == use.concept]
+        heading = kinds and heads and heads[0].end <= kinds[0].start
+        if heading and _HEADING_RE.fullmatch(plain, heads[0].end, kinds[0].start):
+            continue
+        out.append(use)
+    return out
+
+
 def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
     plain = clean(text)
     limits = _ranges(_age_limits(plain) + _measure_limits(plain) + _scale_limits(plain))
+    examples = [e.group(0) for e in _EXAMPLE_BRACKET_RE.finditer(plain)]
+    limits = [limit for limit in limits if not any(limit.words and limit.words in e for e in examples)]
     measured = {limit.measure for limit in limits}
     uses: list[ConceptUse] = []
     seen: set[str] = set()
@@ -621,6 +648,7 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
             uses = [use if u.concept == mention.concept else u for u in uses]
             continue
         uses.append(use)
+    uses = _narrowed_to_kinds(plain, mentions, uses)
     window_match = None if _DURATION_RE.search(plain) else _WINDOW_RE.search(plain)
     has_or = _OR_RE.search(plain) is not None
     has_and = _AND_RE.search(plain) is not None
@@ -647,7 +675,9 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
         alternatives=alternatives(plain)
         if not limits and not uses and not NEGATION_CUE_RE.match(plain.lstrip("-* "))
         else (),
-        specifics=tuple(dict.fromkeys(m.group(0).lower() for m in _SPECIFIC_RE.finditer(plain))),
+        specifics=tuple(
+            dict.fromkeys(m.group(0).lower() for m in _SPECIFIC_RE.finditer(_EXAMPLE_BRACKET_RE.sub("", plain)))
+        ),
     )
 
 

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ketnav.trials.eligibility.concepts import BY_KEY, IMPLIES, find_mentions
+from ketnav.trials.eligibility.concepts import BY_KEY, EXCLUSIVE_KINDS, IMPLIES, find_mentions
 from ketnav.trials.eligibility.generic import person_stems
 from ketnav.trials.eligibility.text import about_someone_else, clause_bounds, clean, is_negated
 from ketnav.trials.eligibility.units import normalise, number
@@ -123,11 +123,19 @@ class Profile:
         if concept.kind == "condition" and self.history_listed:
             return Fact(False, self.history_listed)
         # systemic anticancer drugs are medicines: "takes no medicines" rules out chemotherapy now
-        drug_kind = concept.kind == "medicine" or key == "chemotherapy"
+        drug_kind = concept.kind == "medicine" or key in {"chemotherapy", "cancer_treatment"}
+        if key == "cancer_treatment" and (cancer := self.fact("cancer")) is not None and not cancer.present:
+            return Fact(False, cancer.words, current=False)  # no cancer: no treatment for it
         if drug_kind and self.no_medicines:
             return Fact(False, "no medicines", current=False)
         if drug_kind and self.medicines_listed:
             return Fact(False, self.medicines_listed, current=False)
+        for kinds in EXCLUSIVE_KINDS.values():
+            if key in kinds:
+                others = (self.facts.get(k) for k in kinds if k != key)
+                other = next((f for f in others if f is not None and f.present), None)
+                if other is not None:  # "CLL" against "melanoma or myeloma": a different kind of cancer
+                    return Fact(False, f"{other.words} (a different kind)", current=False)
         return None
 
     def bound(self, measure: str) -> tuple[float | None, float | None, str] | None:
@@ -600,6 +608,15 @@ def _with_implications(facts: dict[str, Fact]) -> dict[str, Fact]:
     for specific, generals in IMPLIES.items():
         for general in generals:
             if specific in facts and facts[specific].present and general not in out:
+                out[general] = facts[specific]
+            elif (
+                specific in facts
+                and facts[specific].present
+                and out[general].present
+                and out[general].current is None
+                and facts[specific].current is not None
+            ):
+                # "The tumor is ... anaplastic astrocytoma, found on biopsy": the specific naming says when
                 out[general] = facts[specific]
             if general in facts and not facts[general].present and specific not in out:
                 out[specific] = facts[general]

@@ -69,3 +69,19 @@ def test_men_and_women_who_is_not_women_only() -> None:
 def test_a_limit_inside_an_example_is_not_required() -> None:
     criterion = "Hypertension, or heart disease (for example, NYHA class I-III heart failure)"
     assert status("A 65-year-old man with hypertension.", criterion, "inclusion") == "met"
+
+
+@pytest.mark.parametrize(
+    ("person", "criterion", "kind", "expected"),
+    [
+        ("A 2-week-old girl born at 35 weeks of gestation.", "Premature birth", "exclusion", "met"),
+        ("A 2-week-old girl born at 35 weeks of gestation.", "Term newborn", "inclusion", "not_met"),
+        ("A 4 months old boy, born at 39 weeks.", "Premature birth", "exclusion", "not_met"),
+        ("A 4 months old boy, born at 39 weeks.", "Younger than six months old", "inclusion", "met"),
+        ("A 4 months old boy, born at 39 weeks.", "Less than one month old", "inclusion", "not_met"),
+    ],
+)
+def test_babies_born_early_and_ages_in_words(person: str, criterion: str, kind: str, expected: str) -> None:
+    """Preterm is birth before 37 completed weeks (WHO); babies' ages are often written in words."""
+    k: Literal["inclusion", "exclusion"] = "inclusion" if kind == "inclusion" else "exclusion"
+    assert status(person, criterion, k) == expected

@@ -37,6 +37,11 @@ CONCEPTS: tuple[Concept, ...] = (
        r"\bbreast[- ]?feeding\b|\blactat(?:ing|ion)\b|\bnursing (?:mother|women|a baby)\b"),
     _c("menopause", "menopause", "Have you gone through the menopause?", "state",
        r"\b(?:post|pre|peri)?-?menopaus(?:e|al)\b"),
+    # born before 37 completed weeks (WHO definition of preterm birth); "term infant" names its opposite
+    _c("preterm", "premature birth", "Was the baby born prematurely (before 37 weeks)?", "state",
+       r"\bprematur(?:e|ely) (?:birth|born|infants?|babies|baby|neonates?|newborns?|delivery)\b|\bprematurity\b|"
+       r"\bborn prematurely\b|\bpre-?term (?:birth|born|infants?|babies|baby|neonates?|newborns?|delivery)\b|"
+       r"\b(?:full[- ])?term (?:infants?|babies|baby|neonates?|newborns?)\b"),
     # --- psychiatric history
     _c("psychosis", "psychosis or schizophrenia", "Have you ever had psychosis or schizophrenia?", "condition",
        r"\bpsychos[ie]s\b|\bpsychotic\b|\bschizo(?:phreni\w*|affective|phreniform)\b|\bdelusional disorder\b"),

@@ -369,11 +369,18 @@ _YOUNG_RANGE_RE = re.compile(
     r"(days?|weeks?|months?|years?)\b",
     re.I,
 )
+_COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8, "twelve": 12}
 _YOUNG_LIMIT_RE = re.compile(
-    r"(less than|under|younger than|<=|<|up to|at least|older than|over|more than|>=|>)\s*(\d{1,3})\s*"
+    r"(less than|under|younger than|<=|<|up to|at least|older than|over|more than|>=|>)\s*"
+    r"(\d{1,3}|one|two|three|four|five|six|eight|twelve)\s*"
     r"(days?|weeks?|months?)\s*(?:of age|old)\b",
     re.I,
 )
+
+
+def _count(word: str) -> float:
+    """ "6" or "six" (ages of babies are often written in words: "less than one month old")."""
+    return float(word) if word.isdigit() else float(_COUNT_WORDS[word.lower()])
 
 
 def _young_limits(text: str) -> list[Limit]:
@@ -383,7 +390,7 @@ def _young_limits(text: str) -> list[Limit]:
         high = float(m.group(3)) * _UNIT_YEARS[m.group(4)[0].lower()]
         return [Limit("age", low, high, words=m.group(0))]
     return [
-        _limit_from("age", m.group(1), float(m.group(2)) * _UNIT_YEARS[m.group(3)[0].lower()], m.group(0))
+        _limit_from("age", m.group(1), _count(m.group(2)) * _UNIT_YEARS[m.group(3)[0].lower()], m.group(0))
         for m in _YOUNG_LIMIT_RE.finditer(text)
     ]
 
@@ -601,6 +608,8 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
         )
         if mention.concept == "menopause" and re.match(r"(?:pre|peri)", mention.words, re.I):
             negated = not negated  # "premenopausal": not (yet) through the menopause
+        if mention.concept == "preterm" and re.match(r"(?:full[- ])?term\b", mention.words, re.I):
+            negated = not negated  # "term infant": not born prematurely
         # "hypersensitivity to benzodiazepines": the medicine is what the allergy is to, not an alternative
         if BY_KEY[mention.concept].kind in {"medicine", "treatment"} and (
             _ALLERGY_TO_RE.search(plain, max(0, mention.start - 60), mention.start)

@@ -374,6 +374,9 @@ _PLANNED_RE = re.compile(
     re.I,
 )
 _NEGATIVE_TEST_AFTER_RE = re.compile(r"\s*(?:test|screen)\w*\s*(?:\([^)]*\)\s*)?(?:is|was|were|:)?\s*negative", re.I)
+_BORN_AT_RE = re.compile(r"\bborn (?:at|after|in) (?:the age of |week )?(\d{2})\s*(?:w|wks?|weeks?)\b", re.I)
+# the gestation a baby was born at (its own copy: _BORN_RE is switched off in the vocabulary ablation)
+_BIRTH_CONTEXT_RE = re.compile(r"\bborn\b|\bbirth\b|\bdelivered\b|\binfant\b|\bnewborn\b|\bneonat", re.I)
 _BORN_RE = re.compile(r"\bborn\b|\bbirth\b|\bdelivered\b|\binfant\b|\bnewborn\b|\bneonat", re.I)
 # What "normal" means when a note says a group of results is normal (adult reference ranges)
 _NORMAL_RANGES: Mapping[str, tuple[float | None, float | None]] = {
@@ -465,6 +468,8 @@ def parse_profile(text: str) -> Profile:
                 current = False
         if mention.concept == "menopause" and re.match(r"(?:pre|peri)", mention.words, re.I):
             negated = True  # "premenopausal"
+        if mention.concept == "preterm" and re.match(r"(?:full[- ])?term\b", mention.words, re.I):
+            negated = not negated  # "a term infant"
         if mention.concept == "pregnancy" and _NEGATIVE_TEST_AFTER_RE.match(text, mention.end):
             negated = True  # "her pregnancy test is negative"
         elif mention.concept == "pregnancy" and not mention.words.lower().startswith("pregnant"):
@@ -510,10 +515,16 @@ def parse_profile(text: str) -> Profile:
         measure = "nyha" if m.group(0).lower().startswith(("new", "nyha")) else "hoehn_yahr"
         raw = m.group(1)
         values[measure] = Value(float(_ROMAN.get(raw.lower(), 0) or raw), m.group(0))
+    for m in _BORN_AT_RE.finditer(text):
+        # "born at the age of 38 weeks": preterm is before 37 completed weeks (WHO)
+        if "preterm" not in facts:
+            facts["preterm"] = Fact(int(m.group(1)) < 37, m.group(0), False)
     for m in _GESTATION_VALUE_RE.finditer(text):
         weeks = float(m.group(1) or m.group(3)) + float(m.group(2) or m.group(4) or 0) / 7
         values["gestation"] = Value(round(weeks, 1), m.group(0))
         sentence_start = text.rfind(". ", 0, m.start()) + 1
+        if _BIRTH_CONTEXT_RE.search(text, sentence_start, m.start()) and "preterm" not in facts:
+            facts["preterm"] = Fact(weeks < 37, _snippet(text[sentence_start : m.end()], m.group(0)), False)
         adult_woman = sex == "F" and (age is None or age >= 12)
         if adult_woman and not _BORN_RE.search(text, sentence_start, m.start()) and "pregnancy" not in facts:
             # "G1P1 at 32+6 weeks of gestational age": a woman that far into a pregnancy is pregnant

@@ -85,3 +85,23 @@ def test_babies_born_early_and_ages_in_words(person: str, criterion: str, kind: 
     """Preterm is birth before 37 completed weeks (WHO); babies' ages are often written in words."""
     k: Literal["inclusion", "exclusion"] = "inclusion" if kind == "inclusion" else "exclusion"
     assert status(person, criterion, k) == expected
+
+
+@pytest.mark.parametrize(
+    ("person", "criterion", "expected"),
+    [
+        ("A 60-year-old man with hepatitis C cirrhosis.", "Chronic liver disease", "met"),
+        ("A 60-year-old man with hepatitis C cirrhosis.", "Viral hepatitis", "met"),
+        ("A 60-year-old man with hepatitis C cirrhosis.", "Hepatitis B (HBsAg positive)", "unknown"),
+        (
+            "A 50-year-old man with chronic HCV. No alcoholic liver disease, no autoimmune hepatitis.",
+            "Another form of liver disease in addition to viral hepatitis (e.g., autoimmune hepatitis, "
+            "alcoholic liver disease)",
+            "not_met",
+        ),
+    ],
+)
+def test_viral_hepatitis_and_another_form_in_addition_to_it(person: str, criterion: str, expected: str) -> None:
+    """Hepatitis B and C are each viral hepatitis and liver disease; one is not the other; "another form of
+    X in addition to Y" sets X and Y aside."""
+    assert status(person, criterion, "exclusion") == expected

@@ -188,6 +188,13 @@ CONCEPTS: tuple[Concept, ...] = (
        r"\bhep(?:atitis)? ?[BC]\b|\bwilson\W?s? disease\b|\bha?emochromatosis\b|\balpha-1[- ]antitrypsin\b|"
        r"\bhepatic (?:disease|impairment|failure|"
        r"dysfunction|insufficiency|encephalopathy)\b|\bcirrho\w*\b|\bhepatitis\b|\bHCV\b|\bHBV\b"),
+    # kinds of viral hepatitis (each is liver disease; hepatitis B is not hepatitis C)
+    _c("viral_hepatitis", "viral hepatitis", "Do you have viral hepatitis (hepatitis B or C)?", "condition",
+       r"\bviral hepatitis\b|\bhepatitis viral\b|\bhepatitis virus(?:es)?\b"),
+    _c("hepatitis_b", "hepatitis B", "Do you have hepatitis B?", "condition",
+       r"\bhep(?:atitis)?[- ]?B(?: virus)?\b|(?-i:\bHBV\b|\bHBsAg\b)"),
+    _c("hepatitis_c", "hepatitis C", "Do you have hepatitis C?", "condition",
+       r"\bhep(?:atitis)?[- ]?C(?: virus)?\b|(?-i:\bHCV\b)"),
     _c("kidney_disease", "kidney disease", "Do you have kidney disease?", "condition",
        r"\b(?:kidney|renal) (?:disease|failure|impairment|insufficiency|dysfunction)\b|\b(?:kidney|"
        r"renal)\b(?=\s*(?:or|and|/|,)\s*(?:\w+\s+){0,2}(?:disease|failure|impairment|dysfunction|insufficiency)s?\b)|"
@@ -419,6 +426,9 @@ IMPLIES: dict[str, tuple[str, ...]] = {
     "type2_diabetes": ("diabetes",),
     "breast_cancer": ("cancer",),
     "lung_cancer": ("cancer",),
+    "viral_hepatitis": ("liver_disease",),
+    "hepatitis_b": ("liver_disease", "viral_hepatitis"),
+    "hepatitis_c": ("liver_disease", "viral_hepatitis"),
     "melanoma": ("cancer",),
     "myeloma": ("cancer",),
     "lymphoma": ("cancer",),

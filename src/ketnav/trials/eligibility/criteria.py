@@ -8,6 +8,7 @@ last 6 months" bounds it in time, "BMI <= 30" is a limit on a measure, "e.g." li
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -527,6 +528,23 @@ _HEADING_RE = re.compile(
 _EXAMPLE_BRACKET_RE = re.compile(r"\((?:for example|for instance|e\.\s?g\.?|such as|including)\b[^()]*\)", re.I)
 
 
+# "another form of liver disease in addition to viral hepatitis (e.g., ...)": neither the family nor the
+# kind set aside counts; the other kinds named do
+_ANOTHER_RE = re.compile(
+    r"\b(?:another|other|additional|a second) (?:forms?|types?|kinds?|causes?|etiology) of\s+$", re.I
+)
+_BESIDES_RE = re.compile(r"\s*(?:in addition to|besides|other than|apart from|beyond)\s+(?:the\s+|a\s+)?", re.I)
+
+
+def _set_aside(plain: str, mentions: list[Mention]) -> set[str]:
+    """The family and the kind that an "another form of X in addition to Y" construction sets aside."""
+    out: set[str] = set()
+    for m, n in itertools.pairwise(mentions):
+        if _ANOTHER_RE.search(plain[max(0, m.start - 40) : m.start]) and _BESIDES_RE.fullmatch(plain, m.end, n.start):
+            out.update({m.concept, n.concept})
+    return out
+
+
 def _narrowed_to_kinds(plain: str, mentions: list[Mention], uses: list[ConceptUse]) -> list[ConceptUse]:
     """Drop a family concept whose mention only heads the list of its kinds that the criterion names."""
     named = {u.concept for u in uses}
@@ -658,6 +676,8 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
             continue
         uses.append(use)
     uses = _narrowed_to_kinds(plain, mentions, uses)
+    aside = _set_aside(plain, mentions)
+    uses = [use for use in uses if use.concept not in aside]
     window_match = None if _DURATION_RE.search(plain) else _WINDOW_RE.search(plain)
     has_or = _OR_RE.search(plain) is not None
     has_and = _AND_RE.search(plain) is not None

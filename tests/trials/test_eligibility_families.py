@@ -105,3 +105,30 @@ def test_viral_hepatitis_and_another_form_in_addition_to_it(person: str, criteri
     """Hepatitis B and C are each viral hepatitis and liver disease; one is not the other; "another form of
     X in addition to Y" sets X and Y aside."""
     assert status(person, criterion, "exclusion") == expected
+
+
+@pytest.mark.parametrize(
+    ("person", "criterion", "kind", "expected"),
+    [
+        # 25-hydroxyvitamin D: 1 ng/mL = 2.496 nmol/L, whichever unit each side uses
+        ("Vitamin D: 14 ng/ml.", "Vitamin D (serum 25-OHD): 50 nmol/l or less", "inclusion", "met"),
+        ("Vitamin D: 30 ng/ml.", "Vitamin D (serum 25-OHD): 50 nmol/l or less", "inclusion", "not_met"),
+        ("A 40-year-old woman taking vitamin D supplements.", "Intake of vitamin D", "exclusion", "met"),
+        (
+            "A 40-year-old woman, otherwise healthy, no medicines.",
+            "Intake of 400IU vitamin D/day",
+            "exclusion",
+            "not_met",
+        ),
+        ("A 45-year-old man with pulmonary sarcoidosis.", "Granulomatous diseases", "exclusion", "met"),
+        (
+            "A 60-year-old woman with multiple myeloma.",
+            "Multiple myeloma with measurable disease",
+            "inclusion",
+            "unknown",
+        ),
+    ],
+)
+def test_vitamin_d_granulomatous_and_measurable_disease(person: str, criterion: str, kind: str, expected: str) -> None:
+    k: Literal["inclusion", "exclusion"] = "inclusion" if kind == "inclusion" else "exclusion"
+    assert status(person, criterion, k) == expected

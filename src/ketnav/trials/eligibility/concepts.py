@@ -291,6 +291,10 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("autoimmune", "an autoimmune disease", "Do you have an autoimmune disease?", "condition",
        r"\bautoimmune\b|\blupus\b|(?-i:\bSLE\b)|\brheumatoid arthritis\b|\bhashimoto\w*\b|\bcollagenos\w*\b|"
        r"\bsj[oö]gren\w*\b|\bsystemic sclerosis\b|\bscleroderma\b"),
+    # granulomatous diseases (MeSH "Granuloma" branch): sarcoidosis, tuberculosis and other granulomatoses
+    _c("granulomatous", "a granulomatous disease (e.g. sarcoidosis)", "Do you have a granulomatous disease "
+       "such as sarcoidosis?", "condition",
+       r"\bgranulomatous (?:diseases?|disorders?|conditions?|inflammation)\b|\bsarcoid(?:osis)?\b|\bgranulomatosis\b"),
     _c("bleeding", "a bleeding disorder", "Do you have a bleeding disorder?", "condition",
        r"\bbleeding (?:disorder|diathesis|tendency)\b|\bcoagulopath\w*\b|\bhemophilia\b"),
     _c("nasal", "nose problems", "Do you have a problem with your nose (such as rhinitis or blockage)?", "condition",
@@ -368,6 +372,10 @@ CONCEPTS: tuple[Concept, ...] = (
        r"\banticoagula\w*\b|\bwarfarin\b|\bheparin\b|\bapixaban\b|\brivaroxaban\b|\bblood thinners?\b"),
     _c("steroid", "steroid medicines", "Do you take steroid medicines (e.g. prednisone)?", "medicine",
        r"\bcorticosteroids?\b|\bsteroids?\b|\bprednison\w*\b|\bdexamethason\w*\b|\bglucocorticoid\w*\b"),
+    _c("vitamin_d_supplement", "vitamin D supplements", "Do you take vitamin D supplements?", "medicine",
+       r"\bvitamin D\d?\s*(?:supplement\w*|tablets?|capsules?|drops)\b|\bcholecalciferol\b|\bergocalciferol\b|"
+       r"\bcalcifediol\b|\b(?:intake|use|supplementation) of (?:\d+\s*IU\s*(?:\(or more\)\s*)?(?:of\s*)?)?"
+       r"vitamin D\b|\bIU (?:\(or more\) )?(?:of )?vitamin D\b|\b(?:takes?|taking) (?:only )?vitamin D\b"),
     _c("insulin", "insulin", "Do you use insulin?", "medicine", r"\binsulin\b"),
     _c("statin", "statins (cholesterol medicines)", "Do you take a statin?", "medicine",
        r"\bstatins?\b|\b(?:atorva|rosuva|simva|prava|lova|fluva|pitava)statin\b|\blipitor\b|\bcrestor\b|\bzocor\b|"
@@ -460,7 +468,7 @@ IMPLIES: dict[str, tuple[str, ...]] = {
     "vasculitis": ("autoimmune",),
     "intracranial_hemorrhage": (),
     "gestational_diabetes": (),
-    "tuberculosis": ("infection",),
+    "tuberculosis": ("infection", "granulomatous"),
     "sepsis": ("infection",),
     "hormonal_contraception": ("contraception",),
     "cdiff": ("infection",),

@@ -92,6 +92,11 @@ _MEASURE_NAMES: tuple[tuple[str, str], ...] = (
     ("ef", r"\b(?:left ventricular |cardiac )?ejection fraction\b(?:\s*\(LVEF\))?|\bLVEF\b|\bEF\b"),
     ("ldl", r"\bLDL(?:-C)?\b(?: cholesterol)?|\blow[- ]density lipoprotein(?: cholesterol)?\b"),
     ("tsh", r"\bTSH\b|\bthyroid[- ]stimulating hormone\b"),
+    (
+        "vitamin_d",
+        r"\b(?:serum )?25-?(?:OH|hydroxy)\s*-?\s*(?:vitamin )?D3?\b|\bvit(?:amin)?\.? D\b(?: levels?)?"
+        r"(?:\s*\((?:serum )?25-?OHD?\))?(?!\s*(?:supplement|intake|/day|daily))",
+    ),
     ("psa", r"\bPSA\b|\bprostate[- ]specific antigen\b(?:\s*\(PSA\))?"),
     ("inr", r"\bINR\b|\binternational normali[sz]ed ratio\b(?:\s*\(INR\))?"),
     ("ast", r"\bAST\b|\bSGOT\b|\baspartate (?:amino)?transaminase\b"),
@@ -172,7 +177,9 @@ _QUALIFIER_WORD_RE = re.compile(
 )
 _PLAIN = frozenset({"current", "currently", "active", "chronic", "primary", "acute"})
 _WITH_RE = re.compile(r"\s+with\s+", re.I)
-_SPECIFIC_RE = re.compile(r"\b(?:stage|class|grade|registry|consent\w*|score|subtype|genotype|mutation)\b", re.I)
+_SPECIFIC_RE = re.compile(
+    r"\b(?:stage|class|grade|registry|consent\w*|score|subtype|genotype|mutation|measurable|evaluable)\b", re.I
+)
 _DURATION_RE = re.compile(r"\bfor (?:at least |more than |over )?(?:the )?(?:past|last)\b", re.I)
 _WINDOW_RE = re.compile(
     r"\brecent(?:ly)?\s*\(?\s*(?:within |last |past )?(?:the )?(\d+|one|two|three|six|twelve)\s*(days?|weeks?|months?|"
@@ -342,7 +349,7 @@ def _measure_limits(text: str) -> list[Limit]:
                     limits.append(Limit(measure, low, high, words=text[name.start() : name.end() + m2.end()]))
             elif (m3 := _OR_MORE_RE.match(rest)) is not None:
                 op = ">=" if m3.group(2).lower() in {"more", "greater", "higher", "above", "over"} else "<="
-                value = _scaled(measure, m3.group(1), "")
+                value = _scaled(measure, m3.group(1), rest[m3.end(1) :])  # "50nmol/l or less": its unit
                 if value is not None:
                     limits.append(_limit_from(measure, op, value, text[name.start() : name.end() + m3.end()]))
     for packs in _PACK_YEARS_RE.finditer(text):

@@ -47,6 +47,7 @@ MEASURES: Mapping[str, str] = {
     "ef": "heart ejection fraction (%)",
     "ldl": "LDL cholesterol (mg/dL)",
     "tsh": "TSH",
+    "vitamin_d": "vitamin D (25-OH, ng/mL)",
     "psa": "PSA (ng/mL)",
     "inr": "INR",
     "ast": "AST (liver enzyme)",
@@ -255,6 +256,8 @@ _VALUE_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
                       r"(\d{1,2})\s*%", re.I)),
     ("ldl", re.compile(r"\bLDL(?:-C)?\b(?: cholesterol)?\s*(?:level)?\s*(?:is|was|of|:|=)*\s*" + _NUM + _UNIT, re.I)),
     ("tsh", re.compile(r"\bTSH\b\s*(?:levels?)?\s*(?:is|was|of|:|=|\()*\s*" + _NUM, re.I)),
+    ("vitamin_d", re.compile(r"\b(?:25-?(?:OH|hydroxy)\s*-?\s*(?:vitamin )?D3?|vit(?:amin)?\.? D)\b\s*(?:levels?)?\s*"
+                             r"(?:is|was|of|:|=)*\s*" + _NUM + _UNIT, re.I)),
     ("psa", re.compile(r"\bPSA\b\)?\s*(?:levels?)?\s*(?:is|was|of|:|=)*\s*" + _NUM, re.I)),
     ("potassium", re.compile(r"(?:\bpotassium|(?-i:\bK\b))\s*(?:level)?\s*(?:is|was|of|:|=)*\s*(\d(?:\.\d+)?)\s*"
                              r"(?:mEq|mmol|meq)", re.I)),

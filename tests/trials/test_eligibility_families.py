@@ -132,3 +132,9 @@ def test_viral_hepatitis_and_another_form_in_addition_to_it(person: str, criteri
 def test_vitamin_d_granulomatous_and_measurable_disease(person: str, criterion: str, kind: str, expected: str) -> None:
     k: Literal["inclusion", "exclusion"] = "inclusion" if kind == "inclusion" else "exclusion"
     assert status(person, criterion, k) == expected
+
+
+@pytest.mark.parametrize(("person", "expected"), [("EF 60%.", "not_met"), ("EF 35%, NYHA class III.", "met")])
+def test_limits_joined_by_with_must_all_hold(person: str, expected: str) -> None:
+    """ "LVEF < 50% with NYHA class >= 2": a normal ejection fraction alone rules the exclusion out."""
+    assert status(person, "Known LVEF <50% with heart failure NYHA class >=2", "exclusion") == expected

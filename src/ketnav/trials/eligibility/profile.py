@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ketnav.trials.eligibility.concepts import BY_KEY, IMPLIES, find_mentions
+from ketnav.trials.eligibility.concepts import BY_KEY, EXCLUSIVE_KINDS, IMPLIES, find_mentions
 from ketnav.trials.eligibility.generic import person_stems
 from ketnav.trials.eligibility.text import about_someone_else, clause_bounds, clean, is_negated
 from ketnav.trials.eligibility.units import normalise, number
@@ -47,6 +47,7 @@ MEASURES: Mapping[str, str] = {
     "ef": "heart ejection fraction (%)",
     "ldl": "LDL cholesterol (mg/dL)",
     "tsh": "TSH",
+    "vitamin_d": "vitamin D (25-OH, ng/mL)",
     "psa": "PSA (ng/mL)",
     "inr": "INR",
     "ast": "AST (liver enzyme)",
@@ -123,11 +124,19 @@ class Profile:
         if concept.kind == "condition" and self.history_listed:
             return Fact(False, self.history_listed)
         # systemic anticancer drugs are medicines: "takes no medicines" rules out chemotherapy now
-        drug_kind = concept.kind == "medicine" or key == "chemotherapy"
+        drug_kind = concept.kind == "medicine" or key in {"chemotherapy", "cancer_treatment"}
+        if key == "cancer_treatment" and (cancer := self.fact("cancer")) is not None and not cancer.present:
+            return Fact(False, cancer.words, current=False)  # no cancer: no treatment for it
         if drug_kind and self.no_medicines:
             return Fact(False, "no medicines", current=False)
         if drug_kind and self.medicines_listed:
             return Fact(False, self.medicines_listed, current=False)
+        for kinds in EXCLUSIVE_KINDS.values():
+            if key in kinds:
+                others = (self.facts.get(k) for k in kinds if k != key)
+                other = next((f for f in others if f is not None and f.present), None)
+                if other is not None:  # "CLL" against "melanoma or myeloma": a different kind of cancer
+                    return Fact(False, f"{other.words} (a different kind)", current=False)
         return None
 
     def bound(self, measure: str) -> tuple[float | None, float | None, str] | None:
@@ -247,6 +256,8 @@ _VALUE_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
                       r"(\d{1,2})\s*%", re.I)),
     ("ldl", re.compile(r"\bLDL(?:-C)?\b(?: cholesterol)?\s*(?:level)?\s*(?:is|was|of|:|=)*\s*" + _NUM + _UNIT, re.I)),
     ("tsh", re.compile(r"\bTSH\b\s*(?:levels?)?\s*(?:is|was|of|:|=|\()*\s*" + _NUM, re.I)),
+    ("vitamin_d", re.compile(r"\b(?:25-?(?:OH|hydroxy)\s*-?\s*(?:vitamin )?D3?|vit(?:amin)?\.? D)\b\s*(?:levels?)?\s*"
+                             r"(?:is|was|of|:|=)*\s*" + _NUM + _UNIT, re.I)),
     ("psa", re.compile(r"\bPSA\b\)?\s*(?:levels?)?\s*(?:is|was|of|:|=)*\s*" + _NUM, re.I)),
     ("potassium", re.compile(r"(?:\bpotassium|(?-i:\bK\b))\s*(?:level)?\s*(?:is|was|of|:|=)*\s*(\d(?:\.\d+)?)\s*"
                              r"(?:mEq|mmol|meq)", re.I)),
@@ -366,6 +377,9 @@ _PLANNED_RE = re.compile(
     re.I,
 )
 _NEGATIVE_TEST_AFTER_RE = re.compile(r"\s*(?:test|screen)\w*\s*(?:\([^)]*\)\s*)?(?:is|was|were|:)?\s*negative", re.I)
+_BORN_AT_RE = re.compile(r"\bborn (?:at|after|in) (?:the age of |week )?(\d{2})\s*(?:w|wks?|weeks?)\b", re.I)
+# the gestation a baby was born at (its own copy: _BORN_RE is switched off in the vocabulary ablation)
+_BIRTH_CONTEXT_RE = re.compile(r"\bborn\b|\bbirth\b|\bdelivered\b|\binfant\b|\bnewborn\b|\bneonat", re.I)
 _BORN_RE = re.compile(r"\bborn\b|\bbirth\b|\bdelivered\b|\binfant\b|\bnewborn\b|\bneonat", re.I)
 # What "normal" means when a note says a group of results is normal (adult reference ranges)
 _NORMAL_RANGES: Mapping[str, tuple[float | None, float | None]] = {
@@ -457,6 +471,8 @@ def parse_profile(text: str) -> Profile:
                 current = False
         if mention.concept == "menopause" and re.match(r"(?:pre|peri)", mention.words, re.I):
             negated = True  # "premenopausal"
+        if mention.concept == "preterm" and re.match(r"(?:full[- ])?term\b", mention.words, re.I):
+            negated = not negated  # "a term infant"
         if mention.concept == "pregnancy" and _NEGATIVE_TEST_AFTER_RE.match(text, mention.end):
             negated = True  # "her pregnancy test is negative"
         elif mention.concept == "pregnancy" and not mention.words.lower().startswith("pregnant"):
@@ -502,10 +518,16 @@ def parse_profile(text: str) -> Profile:
         measure = "nyha" if m.group(0).lower().startswith(("new", "nyha")) else "hoehn_yahr"
         raw = m.group(1)
         values[measure] = Value(float(_ROMAN.get(raw.lower(), 0) or raw), m.group(0))
+    for m in _BORN_AT_RE.finditer(text):
+        # "born at the age of 38 weeks": preterm is before 37 completed weeks (WHO)
+        if "preterm" not in facts:
+            facts["preterm"] = Fact(int(m.group(1)) < 37, m.group(0), False)
     for m in _GESTATION_VALUE_RE.finditer(text):
         weeks = float(m.group(1) or m.group(3)) + float(m.group(2) or m.group(4) or 0) / 7
         values["gestation"] = Value(round(weeks, 1), m.group(0))
         sentence_start = text.rfind(". ", 0, m.start()) + 1
+        if _BIRTH_CONTEXT_RE.search(text, sentence_start, m.start()) and "preterm" not in facts:
+            facts["preterm"] = Fact(weeks < 37, _snippet(text[sentence_start : m.end()], m.group(0)), False)
         adult_woman = sex == "F" and (age is None or age >= 12)
         if adult_woman and not _BORN_RE.search(text, sentence_start, m.start()) and "pregnancy" not in facts:
             # "G1P1 at 32+6 weeks of gestational age": a woman that far into a pregnancy is pregnant
@@ -600,6 +622,15 @@ def _with_implications(facts: dict[str, Fact]) -> dict[str, Fact]:
     for specific, generals in IMPLIES.items():
         for general in generals:
             if specific in facts and facts[specific].present and general not in out:
+                out[general] = facts[specific]
+            elif (
+                specific in facts
+                and facts[specific].present
+                and out[general].present
+                and out[general].current is None
+                and facts[specific].current is not None
+            ):
+                # "The tumor is ... anaplastic astrocytoma, found on biopsy": the specific naming says when
                 out[general] = facts[specific]
             if general in facts and not facts[general].present and specific not in out:
                 out[specific] = facts[general]

@@ -18,6 +18,7 @@ SCALES = {
     "creatinine": "mg/dL",
     "ldl": "mg/dL",
     "temperature": "°C",
+    "vitamin_d": "ng/mL",
 }
 _THOUSANDS_RE = re.compile(r"^\d{1,3}(?:,\d{3})+$")
 
@@ -42,6 +43,8 @@ def normalise(measure: str, value: float, unit: str = "") -> float:
         return round(value / 88.4, 2) if "mol" in unit or value > 20 else value
     if measure == "ldl":
         return round(value * 38.67, 1) if "mmol" in unit or value < 15 else value
+    if measure == "vitamin_d":  # 25-hydroxyvitamin D: 1 ng/mL = 2.496 nmol/L
+        return round(value / 2.496, 1) if "mol" in unit else value
     if measure == "temperature":
         return round((value - 32) * 5 / 9, 1) if unit.startswith(("f", "°f", "ºf")) or value > 50 else value
     return value

@@ -369,3 +369,56 @@ def test_restrict_keeps_scores_aligned() -> None:
     assert rows.tolist() == [4, 7] and scores is not None and scores.tolist() == [0.4, 0.7]
     rows, scores = kernels.restrict(np.array([4, 2, 7]), None, np.array([2]))
     assert rows.tolist() == [2] and scores is None
+
+
+def _reference_order(rows: list[int], key: Any) -> list[int]:
+    """Display order written row by row: each sort's keys, then the NCT id."""
+    return sorted(rows, key=lambda r: (*key(r), int(COLUMNS.ids[r])))
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("sort", ["relevance", "relevance with tier", "distance", "last_updated", "start_date"])
+def test_display_order_up_to_a_limit_is_the_start_of_the_whole_order(sort: str, seed: int) -> None:
+    """The first ``limit`` rows (what a page needs) are exactly those of the full order, ties at the cut
+    included: scores are rounded so many rows share one, and some limits fall inside a run of ties."""
+    rng = np.random.default_rng(seed)
+    rows = np.sort(rng.choice(len(COLUMNS), size=int(rng.integers(50, len(COLUMNS))), replace=False))
+    scores = np.round(rng.random(len(rows)) * 4) / 2  # values 0, 0.5, ... 2: long runs of equal scores
+    score_of = dict(zip(rows.tolist(), scores.tolist(), strict=True))
+    tier = rng.random(len(rows)) < 0.3 if sort == "relevance with tier" else None
+    tier_of = dict(zip(rows.tolist(), tier.tolist(), strict=True)) if tier is not None else {}
+    near = None
+    if sort == "distance":
+        near = kernels.Nearby(
+            ids=COLUMNS.ids.copy(),
+            distance_km=np.round(rng.random(len(COLUMNS)) * 5),  # 0-5 km in whole km: ties again
+            latitude=np.zeros(len(COLUMNS)),
+            longitude=np.zeros(len(COLUMNS)),
+            open_site=np.ones(len(COLUMNS), dtype=np.bool_),
+        )
+        key: Any = lambda r: (float(near.distance_km[r]), -score_of[r])  # noqa: E731
+    elif sort.startswith("relevance"):
+        key = lambda r: (not tier_of.get(r, True), -score_of[r])  # noqa: E731
+    else:
+        dates = COLUMNS.last_update if sort == "last_updated" else COLUMNS.start
+        key = lambda r: (int(dates[r]) == kernels.NO_DATE, -int(dates[r]))  # noqa: E731
+    expected = _reference_order(rows.tolist(), key)
+    uses_scores = sort.startswith("relevance") or sort == "distance"
+    name = "relevance" if sort.startswith("relevance") else sort
+    for limit in (None, 1, 3, 10, 17, len(rows) - 1, len(rows), len(rows) + 5):
+        got = kernels.display_order(
+            COLUMNS, rows, scores if uses_scores else None, name, near, tier=tier, limit=limit
+        ).tolist()
+        assert got == (expected if limit is None else expected[:limit]), limit
+
+
+@pytest.mark.parametrize("size", [0, 1, 5, 40, 49, 50, 51, 120, 399, 400])
+def test_condition_and_country_counts_agree_with_counting_rows_whatever_the_selection_size(size: int) -> None:
+    """Small selections gather each row's codes, large ones (an eighth of all rows or more) mark the rows:
+    both count the same."""
+    rows = np.sort(np.random.default_rng(size).choice(len(COLUMNS), size=size, replace=False)).astype(np.int64)
+    got = kernels.facets(COLUMNS, rows, rows)
+    countries = Counter(c for i in rows.tolist() for c in ROWS[i][12].split("|") if c)
+    conditions = Counter(c for i in rows.tolist() for c in ROWS[i][13].split("|") if c)
+    assert got["country"] == sorted(countries.items(), key=lambda kv: (-kv[1], kv[0]))[:15]
+    assert got["condition"] == sorted(conditions.items(), key=lambda kv: (-kv[1], kv[0]))[:15]

@@ -274,9 +274,21 @@ def filter_rows(c: StudyColumns, rows: IntArray, f: SearchFilters, *, country: b
     return rows[keep]
 
 
+RAGGED_MASK_FRACTION = 8  # _ragged_counts marks the rows when they are at least an eighth of all
+
+
 def _ragged_counts(ptr: IntArray, codes: npt.NDArray[np.int32], rows: IntArray, size: int) -> IntArray:
+    """How many of ``rows`` carry each code of a ragged column (``codes[ptr[r]:ptr[r + 1]]`` per row)."""
     if not len(rows):
         return np.zeros(size, dtype=np.int64)
+    if len(rows) * RAGGED_MASK_FRACTION >= len(ptr) - 1:
+        # Many rows (a broad word): mark them and keep the entries of marked rows, in one pass over the
+        # column; gathering each row's slice costs several temporary arrays as long as the selection
+        # (45 ms against about 10 for "cancer" at 500,000 studies).
+        marked = np.zeros(len(ptr) - 1, dtype=np.bool_)
+        marked[rows] = True
+        kept = codes[np.repeat(marked, np.diff(ptr))]
+        return np.bincount(kept, minlength=size).astype(np.int64)
     starts, ends = ptr[rows], ptr[rows + 1]
     lengths = ends - starts
     total = int(lengths.sum())
@@ -590,21 +602,40 @@ def display_order(
     near: Nearby | None,
     *,
     tier: BoolArray | None = None,
+    limit: int | None = None,
 ) -> IntArray:
     """``rows`` in display order, ties broken by NCT id so paging is stable: "relevance" (best score
     first; with ``tier``, the rows it marks first), "distance" (nearest first, then best score),
-    "last_updated" or "start_date" (newest first, unknown dates last)."""
-    ids = c.ids[rows]
-    keys: tuple[Any, ...]
+    "last_updated" or "start_date" (newest first, unknown dates last). With ``limit``, only the first
+    ``limit`` of that order (the pages up to the one shown).
+
+    A page needs the first few rows, not all of them in order: sorting every match of a broad word
+    (250,000 for "cancer" at 500,000 studies) on three keys cost about 30 ms. So one number per row that
+    never orders two rows against the display order (``lead``: the leading keys folded together) picks
+    the rows up to the ``limit``-th smallest, ties included, with np.partition; only those are sorted on
+    every key. A row outside that set has a lead larger than ``limit`` others', so at least ``limit``
+    rows come before it: the first ``limit`` rows are exactly those of the full sort."""
+    lead: Any
     if sort == "relevance":
         assert scores is not None
-        keys = (ids, -scores) if tier is None else (ids, -scores, ~tier)
+        keys: tuple[Any, ...] = (-scores,) if tier is None else (-scores, ~tier)
+        lead = -scores.astype(np.float64)
+        if tier is not None and len(scores):
+            # marked rows first: lift the others above every marked row's value
+            lead = lead + np.where(tier, 0.0, float(scores.max() - scores.min()) + 1.0)
     elif sort == "distance":
         assert near is not None
-        distance = near.distances(ids)
-        keys = (ids, -(scores if scores is not None else np.zeros(len(ids))), distance)
+        distance = near.distances(c.ids[rows])
+        keys = (-(scores if scores is not None else np.zeros(len(rows))), distance)
+        lead = distance
     else:
-        dates = c.last_update[rows] if sort == "last_updated" else c.start[rows]
-        keys = (ids, -dates.astype(np.int64), dates == NO_DATE)
-    ordered: IntArray = rows[np.lexsort(keys)]
-    return ordered
+        dates = (c.last_update[rows] if sort == "last_updated" else c.start[rows]).astype(np.int64)
+        keys = (-dates, dates == NO_DATE)
+        lead = np.where(dates == NO_DATE, np.iinfo(np.int64).max, -dates)
+    if limit is not None and 0 < limit < len(rows):
+        cut = np.partition(lead, limit - 1)[limit - 1]
+        candidates = np.flatnonzero(lead <= cut)
+        rows = rows[candidates]
+        keys = tuple(key[candidates] for key in keys)
+    ordered: IntArray = rows[np.lexsort((c.ids[rows], *keys))]
+    return ordered if limit is None else ordered[:limit]

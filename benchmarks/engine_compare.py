@@ -391,6 +391,21 @@ class _scratch_pg:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')  # type: ignore[arg-type]
 
 
+def our_search_only(topics: dict[str, str], top: int = 100) -> dict[str, list[str]]:
+    """Our search's own order for each topic (trec.py's query and filters, without the pre-screen re-rank)."""
+    from ketnav.trials.patient_query import patient_query
+    from ketnav.trials.search.engine import SearchRequest, search
+    from ketnav.trials.search.filters import build_filters
+
+    out = {}
+    for tid, text in topics.items():
+        pq = patient_query(text)
+        filters = build_filters(status=["any"], age=pq.age, sex=pq.sex or None)
+        request = SearchRequest(text=pq.text, filters=filters, page_size=top, facets=False, snippets=False, match="any")
+        out[tid] = [h.nct_id for h in search(request).hits]
+    return out
+
+
 def trec(db_url: str, tantivy_dir: Path) -> None:
     """NDCG@10 on TREC 2021 over the loaded studies: ours and bm25s as trec.py ranks them, and tantivy."""
     import tantivy
@@ -417,6 +432,7 @@ def trec(db_url: str, tantivy_dir: Path) -> None:
     searcher = index.searcher()
     ranked, _screened, _every = our_ranking(wanted, 100)
     evaluate("trec ours (search + pre-screen re-rank, trec.py)", ranked, qrels, mapping)
+    evaluate("trec ours (search only, no re-rank)", our_search_only(wanted), qrels, mapping)
     evaluate("trec bm25s (topic as given, all fields as one text)", bm25s_ranking(wanted, 100), qrels, mapping)
     ours_text = {t: tantivy_search(index, searcher, patient_query(x).text, "any", 100) for t, x in wanted.items()}
     evaluate("trec tantivy (our query text, nine fields boosted)", ours_text, qrels, mapping)
@@ -449,8 +465,8 @@ def main() -> int:
     import tantivy
 
     print(
-        f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, tantivy "
-        f"{getattr(tantivy, '__version__', '0.27')}, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+        f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{getattr(tantivy, '__version__', 'tantivy')}, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
     with scratch_database() as db_url, tempfile.TemporaryDirectory(prefix="ketnav-engine-") as tmp:
         if args.trec:

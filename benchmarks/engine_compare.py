@@ -16,8 +16,9 @@ same documents in memory:
   took, and the index's size on disk (for FTS5: a file holding only that table);
 - query latency, top 10, no filters (status any), three kinds: free text (search_latency.py's TEXT, all
   words required), the guide's live-count queries (fielded: intervention:... condition:...) and described
-  people (search_latency.py's PEOPLE through patient_query, any word): first the first query of each
-  query in a fresh process (Django set up, or the tantivy index opened, nothing else), then warm p50/p95
+  people (search_latency.py's PEOPLE through patient_query, any word): first each query as the first of
+  a fresh process (ours after Django's set-up, like search_latency.py; tantivy's time includes opening
+  the index), then warm p50/p95
   over --repeat runs after one warm-up; ours is the real engine (engine.search, as the pages and the API
   call it) with its result-page cache emptied before each timed query (its term cache, columns and
   column store kept: those are what it is built to reuse); tantivy's query gets the nine fields with

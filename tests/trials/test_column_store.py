@@ -182,3 +182,35 @@ def test_ketnav_load_leaves_the_columns_ready(
         assert store.load_points(epoch(), version) is not None
     finally:
         clear_registry()
+
+
+STRUCTURED = ["condition:pain", "intervention:placebo condition:depression,anxiety", 'condition:"breast cancer"']
+
+
+def test_a_structured_querys_checked_studies_are_kept_for_other_processes(registry: Any, tmp_path: Path) -> None:
+    """Purely structured queries (the guide's live counts) check every candidate's record once per registry
+    version: the answer is kept in the store, and another process answers every filter from it exactly as
+    an index that checks the records itself."""
+    # the narrowest first: what is kept must hold for every filter, not only the first search's
+    filters = [build_filters(status=["any"], phase=["PHASE2", "PHASE3"], age=50), build_filters(), ANY]
+    requests = [SearchRequest(text=q, filters=f, snippets=False) for q in STRUCTURED for f in filters]
+    reference = [summary(search(r, index=SearchIndex())) for r in requests]  # no store: checks each time
+    assert any(total for total, *_rest in reference)
+    store = ColumnStore(tmp_path / "columns")
+    first = SearchIndex(column_store=store)
+    assert [summary(search(r, index=first)) for r in requests] == reference
+    second = SearchIndex(column_store=store)  # a new process
+    snap = second.snapshot()
+    assert all(second.verified_rows(snap, q) is not None for q in STRUCTURED)  # read from the store
+    assert [summary(search(r, index=second)) for r in requests] == reference
+
+
+def test_checked_studies_are_not_kept_from_inside_a_transaction(registry: Any, tmp_path: Path) -> None:
+    store = ColumnStore(tmp_path / "columns")
+    SearchIndex(column_store=store).snapshot()  # the columns, written outside
+    index = SearchIndex(column_store=store)
+    with transaction.atomic():
+        search(SearchRequest(text=STRUCTURED[0], filters=ANY, snippets=False), index=index)
+        assert not index.snapshot().verified
+    later = SearchIndex(column_store=store)
+    assert later.verified_rows(later.snapshot(), STRUCTURED[0]) is None

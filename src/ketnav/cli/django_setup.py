@@ -103,6 +103,7 @@ def prepare_search() -> None:
     milliseconds instead of reading every study and scoring common words (seconds at 500,000). Never
     fails the command that wrote the studies: a problem is logged, and searches build what they need."""
     from ketnav.guide.knowledge import live_count_queries
+    from ketnav.trials.search.engine import warm_search
     from ketnav.trials.search.state import search_index
 
-    search_index().warm_up(queries=live_count_queries)
+    search_index().warm_up(queries=live_count_queries, searches=warm_search)

@@ -141,9 +141,10 @@ def _start_search_warm_up() -> None:
     sync. Failures are logged."""
     from ketnav.guide.knowledge import live_count_queries
     from ketnav.trials.ingest import ensure_indexes
+    from ketnav.trials.search.engine import warm_search
     from ketnav.trials.search.state import search_index
 
-    search_index().start_warming(queries=live_count_queries, restore_indexes=ensure_indexes)
+    search_index().start_warming(queries=live_count_queries, restore_indexes=ensure_indexes, searches=warm_search)
     import threading
 
     threading.Thread(target=_warm_criteria, name="ketnav-criteria-warm-up", daemon=True).start()

@@ -291,6 +291,30 @@ def normalize_v2(study: Any) -> Normalized:
     return Normalized(record=record, warnings=tuple(w))
 
 
+def structured_texts_v2(study: Any) -> dict[str, list[str]]:
+    """What ``search.fields.field_texts`` reads from the full record, for a search's structured terms
+    (interventions: names, other names and MeSH terms; conditions: conditions and MeSH terms), read with
+    the same helpers as ``normalize_v2`` but nothing else. A structured query checks every candidate
+    study (1,400 for ketamine and depression at 500,000 studies): normalizing each whole record, its
+    sites, outcomes and criteria included, was most of a second of that. Tests hold it equal to the full
+    record's texts on every real record."""
+    w: list[str] = []  # the full normalization reports problems; this one only reads
+    protocol = _obj(_obj(study).get("protocolSection"))
+    conds = _module(protocol, "conditionsModule", w)
+    arms_mod = _module(protocol, "armsInterventionsModule", w)
+    derived = _module(_obj(study), "derivedSection", w)
+    interventions: list[str] = []
+    for i in _each(_list(arms_mod.get("interventions"), w, "interventions"), dict, w, "interventions"):
+        interventions.append(_str(i.get("name"), "interventions.name", w))
+        interventions.extend(_strs(i.get("otherNames"), w, "otherNames"))
+    intr_mesh = _meshes(_module(derived, "interventionBrowseModule", w), "meshes", w, "meshes")
+    cond_mesh = _meshes(_module(derived, "conditionBrowseModule", w), "meshes", w, "meshes")
+    return {
+        "intervention": [*interventions, *(m.term for m in intr_mesh)],
+        "condition": [*_strs(conds.get("conditions"), w, "conditions"), *(m.term for m in cond_mesh)],
+    }
+
+
 def _outcomes(value: Any, warnings: list[str], field: str) -> tuple[Outcome, ...]:
     return _each(
         _list(value, warnings, field),

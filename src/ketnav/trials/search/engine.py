@@ -183,11 +183,25 @@ def concept_query(group: list[Term]) -> str:
     return one(group[0])
 
 
+def _structured_texts(study: Any) -> dict[str, list[str]]:
+    """The texts a structured term is checked against (fields.field_texts), from a stored study's raw
+    source: an API v2 record reads only those parts; a legacy XML record is normalized whole."""
+    from ketnav.trials.normalize_v2 import structured_texts_v2
+    from ketnav.trials.normalize_xml import normalize_xml
+    from ketnav.trials.rawcodec import unpack
+    from ketnav.trials.search.fields import FIELDS, field_texts
+
+    raw = unpack(study.raw)
+    if study.source_format == "xml":
+        record = normalize_xml(raw).record
+        return {field: field_texts(record, field) for field in FIELDS}
+    return structured_texts_v2(orjson.loads(raw))
+
+
 def _verify_fields(index: SearchIndex, cols: StudyColumns, rows: IntArray, concepts: list[list[Term]]) -> IntArray:
-    """The rows whose records carry every structured concept in its field (fields.record_matches)."""
+    """The rows whose records carry every structured concept in its field (fields.texts_match)."""
     from ketnav.trials.models import Study
-    from ketnav.trials.search.fields import record_matches
-    from ketnav.trials.selectors import study_record
+    from ketnav.trials.search.fields import texts_match
 
     if not concepts or not len(rows):
         return rows
@@ -195,11 +209,12 @@ def _verify_fields(index: SearchIndex, cols: StudyColumns, rows: IntArray, conce
     numbers = cols.ids[rows].tolist()
     where = {f"NCT{n:08d}": i for i, n in enumerate(numbers)}
     ids = list(where)
+    memo: dict[str, list[str]] = {}  # stems of the texts seen, for this search's candidates
     for start in range(0, len(ids), VERIFY_BATCH):
         batch = ids[start : start + VERIFY_BATCH]
         studies = Study.objects.using(index.using).filter(nct_id__in=batch).only("nct_id", "raw", "source_format")
         for study in studies:
-            if record_matches(study_record(study), concepts):
+            if texts_match(_structured_texts(study), concepts, memo):
                 keep[where[study.nct_id]] = True
     kept: IntArray = rows[keep]
     return kept
@@ -266,11 +281,21 @@ def search(request: SearchRequest, *, index: SearchIndex | None = None) -> Searc
         concept_hits = index.concept_hits(snap, groups, scored=scored)
         rows, scores = kernels.combine(concept_hits, len(cols), "any" if any_word else "all")
         matches = _Matches(rows, scores if scored else None)
+    candidates = matches.rows
     if allowed is not None:
         matches = matches.restrict(allowed)
     columns_decide_country = scope is None  # else the kept sites decided the country
     any_status = kernels.filter_rows(cols, matches.rows, f, country=columns_decide_country)
-    if field_groups:
+    if field_groups and not text_groups:
+        # Purely structured (the guide's live counts): check every candidate once per registry version,
+        # whatever the filters, and keep the answer for every later search and process.
+        structured = " ".join(concept_query(list(c)) for c in parsed.fielded)
+        verified = index.verified_rows(snap, structured)
+        if verified is None:
+            verified = _verify_fields(index, cols, candidates, field_groups)
+            index.keep_verified(snap, structured, verified)
+        any_status = any_status[np.isin(any_status, verified)]
+    elif field_groups:
         any_status = _verify_fields(index, cols, any_status, field_groups)
     selected = matches.restrict(kernels.status_rows(cols, any_status, f.statuses))
     total = len(selected.rows)
@@ -476,3 +501,9 @@ def _add_snippets(index: SearchIndex, version: int, hits: list[Hit], groups: lis
             continue
         hit.snippet = best_snippet_of(text.texts(), stems)
         hit.why = why_matched_stems(dict(text.field_stems), groups)
+
+
+def warm_search(text: str) -> None:
+    """Search ``text`` once so that what it computes is kept (its page, and for a purely structured
+    query the studies whose records carry it): for ``SearchIndex.warm_up``'s ``searches``."""
+    search(SearchRequest(text=text, snippets=False))

@@ -13,7 +13,7 @@ consecutive tokens.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ketnav.text.query import Term, tokens
 from ketnav.trials.record import StudyRecord
@@ -33,15 +33,22 @@ def light_stem(token: str) -> str:
     return token
 
 
-def _stems(text: str) -> list[str]:
-    return [light_stem(t) for t in tokens(text)]
+def _stems(text: str, memo: dict[str, list[str]] | None = None) -> list[str]:
+    if memo is None:
+        return [light_stem(t) for t in tokens(text)]
+    found = memo.get(text)
+    if found is None:
+        found = memo[text] = [light_stem(t) for t in tokens(text)]
+    return found
 
 
-def carries(term: Term, texts: Iterable[str]) -> bool:
-    """Whether any of ``texts`` carries the term: its words in a row (a prefix term: the last word's start)."""
+def carries(term: Term, texts: Iterable[str], memo: dict[str, list[str]] | None = None) -> bool:
+    """Whether any of ``texts`` carries the term: its words in a row (a prefix term: the last word's start).
+    ``memo``: stems of texts already cut, kept by a caller checking many records (the same MeSH terms and
+    drug names recur in most of them)."""
     wanted = [light_stem(t) for t in term.tokens]
     for text in texts:
-        have = _stems(text) if not term.prefix else tokens(text)
+        have = _stems(text, memo) if not term.prefix else tokens(text)
         n = len(wanted)
         for i in range(len(have) - n + 1):
             window = have[i : i + n]
@@ -69,15 +76,15 @@ def field_texts(record: StudyRecord, field: str) -> list[str]:
 
 def record_matches(record: StudyRecord, concepts: Sequence[Sequence[Term]]) -> bool:
     """Whether the record carries every structured concept (each: any of its alternatives, in its field)."""
-    texts: dict[str, list[str]] = {}
-    for alternatives in concepts:
-        found = False
-        for term in alternatives:
-            if term.field not in texts:
-                texts[term.field] = field_texts(record, term.field)
-            if carries(term, texts[term.field]):
-                found = True
-                break
-        if not found:
-            return False
-    return True
+    return texts_match({field: field_texts(record, field) for field in FIELDS}, concepts)
+
+
+FIELDS = ("intervention", "condition")
+
+
+def texts_match(
+    texts: Mapping[str, Sequence[str]], concepts: Sequence[Sequence[Term]], memo: dict[str, list[str]] | None = None
+) -> bool:
+    """``record_matches`` on a record's field texts (``field_texts`` per field, or read straight from the
+    source: normalize_v2.structured_texts_v2)."""
+    return all(any(carries(term, texts[term.field], memo) for term in alts) for alts in concepts)

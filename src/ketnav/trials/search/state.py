@@ -74,6 +74,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from ketnav.text.query import Term, parse_query
@@ -100,6 +101,11 @@ RESULT_PAGES = 512
 # Studies' snippet texts kept (summary sentences, fields' stems): about 40 kB each when the description
 # was split too (the criteria's stems are most of it), so 40 MB at most.
 SNIPPET_STUDIES = 1_000
+
+# Purely structured queries whose checked studies a snapshot keeps (a few KB each), and the prefix naming
+# them in the column store (never a term of the text index's query syntax).
+VERIFIED_QUERIES = 256
+VERIFIED_PREFIX = "verified\x00"
 
 TermKey = tuple[str, bool]  # (a term in the backend's query syntax, scored)
 Queries = Sequence[str] | Callable[[], Sequence[str]]
@@ -199,6 +205,8 @@ class Snapshot:
         self.built_at = time.monotonic()
         self.terms = terms
         self.epoch = ""  # the registry epoch when these columns came from or went to the column store
+        # Structured queries' checked studies (SearchIndex.verified_rows), by the query's concepts.
+        self.verified: OrderedDict[str, IntArray] = OrderedDict()
         self._points: SitePoints | None = None
         self._points_lock = threading.Lock()
 
@@ -437,6 +445,36 @@ class SearchIndex:
         if len(hits.rows) >= self.broad_min_rows and snap.epoch and self.column_store:
             self.column_store.save_terms(snap.epoch, snap.version, _store_key(key), hits)
 
+    def verified_rows(self, snap: Snapshot, key: str) -> IntArray | None:
+        """The studies (column positions) whose records were found to carry a purely structured query's
+        concepts in their fields (``key``: the concepts as query text), kept by ``keep_verified`` in this
+        process or in the column store by another; None when not computed yet for this version."""
+        found = snap.verified.get(key)
+        if found is None and snap.epoch and self.column_store:
+            stored = self.column_store.load_terms(snap.epoch, snap.version, VERIFIED_PREFIX + key)
+            if stored is not None:
+                rows: IntArray = stored.rows.astype(np.int64)
+                self._remember_verified(snap, key, rows)
+                return rows
+        return found
+
+    def keep_verified(self, snap: Snapshot, key: str, rows: IntArray) -> None:
+        """Keep a structured query's checked studies for this registry version: checking each candidate's
+        record costs up to seconds at 500,000 studies (the guide's live counts, on every new process).
+        Only for the current version's own columns outside a transaction, as the page caches."""
+        if snap.version != self.registry_version() or not self.may_keep():
+            return
+        self._remember_verified(snap, key, rows)
+        if snap.epoch and self.column_store:
+            hits = TermHits(rows.astype(np.int32), np.zeros(len(rows), dtype=np.float32))
+            self.column_store.save_terms(snap.epoch, snap.version, VERIFIED_PREFIX + key, hits)
+
+    @staticmethod
+    def _remember_verified(snap: Snapshot, key: str, rows: IntArray) -> None:
+        snap.verified[key] = rows
+        while len(snap.verified) > VERIFIED_QUERIES:
+            snap.verified.popitem(last=False)
+
     def match(
         self, snap: Snapshot, groups: list[list[Term]], mode: str, *, scored: bool = True
     ) -> tuple[IntArray, FloatArray]:
@@ -479,13 +517,21 @@ class SearchIndex:
 
     # --- warming -----------------------------------------------------------------------------------
 
-    def warm_up(self, *, queries: Queries = (), restore_indexes: Callable[[], None] | None = None) -> WarmUp:
+    def warm_up(
+        self,
+        *,
+        queries: Queries = (),
+        restore_indexes: Callable[[], None] | None = None,
+        searches: Callable[[str], object] | None = None,
+    ) -> WarmUp:
         """Build now what the first searches would otherwise wait for: the site indexes a killed first
         load may have left missing (``restore_indexes``: the server passes ``trials.ingest.ensure_indexes``,
         so search never imports the loader that writes through it), the columns, the learned synonyms,
         the site points, and the term hits of the most studied conditions' words and of ``queries``
-        (texts, or a function returning them: the guide's live counts). A failure is logged and ends the
-        warm-up: searches then build what they need themselves."""
+        (texts, or a function returning them: the guide's live counts); then, with ``searches`` (the
+        engine's ``warm_search``), each of ``queries`` searched, which keeps what a structured query's
+        check of every candidate record found. A failure is logged and ends the warm-up: searches then
+        build what they need themselves."""
         report = WarmUp()
         try:
             # never DDL inside a caller's transaction
@@ -503,6 +549,10 @@ class SearchIndex:
                 texts = queries() if callable(queries) else queries
                 keys += [key for text in texts for key in self.query_keys(text, synonyms)]
                 report.terms = self.warm_terms(snap, dict.fromkeys(keys))
+            if searches is not None:
+                with report.step("queries"):
+                    for text in texts:
+                        searches(text)
         except Exception:  # logged with its traceback; searches still build what they need
             logger.exception("search warm-up failed at %s; the first searches will be slower", report.failed)
             return report
@@ -511,13 +561,18 @@ class SearchIndex:
         return report
 
     def start_warming(
-        self, *, queries: Queries = (), restore_indexes: Callable[[], None] | None = None
+        self,
+        *,
+        queries: Queries = (),
+        restore_indexes: Callable[[], None] | None = None,
+        searches: Callable[[str], object] | None = None,
     ) -> threading.Thread:
         """For a long-running server: warm up in a background thread now (``warm_up``), and after every
         registry change compute again, in the background, the term hits that were in use."""
         self.background_warming = True
         return self._start_thread(
-            lambda: self.warm_up(queries=queries, restore_indexes=restore_indexes), "ketnav-search-warm-up"
+            lambda: self.warm_up(queries=queries, restore_indexes=restore_indexes, searches=searches),
+            "ketnav-search-warm-up",
         )
 
     def wait_for_warming(self, timeout_s: float | None = None) -> bool:

@@ -369,3 +369,13 @@ def test_restrict_keeps_scores_aligned() -> None:
     assert rows.tolist() == [4, 7] and scores is not None and scores.tolist() == [0.4, 0.7]
     rows, scores = kernels.restrict(np.array([4, 2, 7]), None, np.array([2]))
     assert rows.tolist() == [2] and scores is None
+
+
+def test_pairs_add_to_the_score_and_never_to_the_matches() -> None:
+    groups = [[hits([0, 1], 1.0)], [hits([1, 2], 0.5)]]
+    pair = hits([1, 3], 2.0)  # row 3 holds the phrase only in a test: it still must not match
+    for mode in ("all", "any"):
+        plain_rows, plain = kernels.combine(groups, 4, mode)
+        rows, scores = kernels.combine(groups, 4, mode, pairs=[pair], pair_weight=0.25)
+        assert rows.tolist() == plain_rows.tolist()
+        assert (scores - plain).tolist() == [0.5 if r == 1 else 0.0 for r in rows.tolist()]

@@ -65,15 +65,17 @@ def read_topics(path: Path) -> dict[str, str]:
 
 
 _YES = frozenset({"yes", "y", "true", "positive", "present"})
-_NO = frozenset({"no", "n", "false", "negative", "none", "absent"})
+_NO = frozenset({"no", "n", "false", "negative", "none", "absent", "never"})  # "stroke history: never"
 
 
 def questionnaire_text(template: str, fields: list[tuple[str, str]]) -> str:
     """A questionnaire-form topic (TREC 2023: a template naming the condition, fields holding answers) in
     the words a person would write, the same way the trials page's questionnaire is read: the condition
-    first, "yes" answers as history ("history of suicidal ideation"), "no" answers negated ("no dementia",
-    left out of the search and read as absent by the pre-screen), numbers after their names ("HAM-A 20"),
-    empty fields left out."""
+    first, "yes" answers as history ("history of suicidal ideation"), "no" (or "never") answers negated
+    ("no dementia", left out of the search and read as absent by the pre-screen), numbers after their names
+    ("HAM-A 20"), empty fields left out. A confirmed diagnosis reads "diagnosed with anxiety" and a bare age
+    "39 years old", as a person writes them: the form's own labels ("definitive", "age") are no words of the
+    person's condition, and would be searched for as if they were."""
     parts = [template] if template else []
     for name, raw in fields:
         value = " ".join(raw.split())
@@ -82,7 +84,7 @@ def questionnaire_text(template: str, fields: list[tuple[str, str]]) -> str:
             continue
         if name.lower() == "definitive diagnosis":
             if low in _YES:
-                parts.append(f"definitive diagnosis of {template}")
+                parts.append(f"diagnosed with {template}")
             elif low not in _NO:
                 parts.append(value)
         elif low in _YES:
@@ -90,7 +92,7 @@ def questionnaire_text(template: str, fields: list[tuple[str, str]]) -> str:
         elif low in _NO:
             parts.append(f"no {name}")
         elif name.lower() == "age":
-            parts.append(value if re.search(r"[a-z]", low) else f"age {value}")
+            parts.append(value if re.search(r"[a-z]", low) else f"{value} years old")
         else:
             parts.append(f"{name} {value}")
     return ". ".join(parts)

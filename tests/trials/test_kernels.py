@@ -422,3 +422,13 @@ def test_condition_and_country_counts_agree_with_counting_rows_whatever_the_sele
     conditions = Counter(c for i in rows.tolist() for c in ROWS[i][13].split("|") if c)
     assert got["country"] == sorted(countries.items(), key=lambda kv: (-kv[1], kv[0]))[:15]
     assert got["condition"] == sorted(conditions.items(), key=lambda kv: (-kv[1], kv[0]))[:15]
+
+
+def test_pairs_add_to_the_score_and_never_to_the_matches() -> None:
+    groups = [[hits([0, 1], 1.0)], [hits([1, 2], 0.5)]]
+    pair = hits([1, 3], 2.0)  # row 3 holds the phrase only in a test: it still must not match
+    for mode in ("all", "any"):
+        plain_rows, plain = kernels.combine(groups, 4, mode)
+        rows, scores = kernels.combine(groups, 4, mode, pairs=[pair], pair_weight=0.25)
+        assert rows.tolist() == plain_rows.tolist()
+        assert (scores - plain).tolist() == [0.5 if r == 1 else 0.0 for r in rows.tolist()]

@@ -98,10 +98,12 @@ def test_trec_questionnaire_topics_read_like_a_persons_answers() -> None:
     ]
     text = questionnaire_text("anxiety", fields)
     assert text == (
-        "anxiety. definitive diagnosis of anxiety. age 39. HAM-A 20. history of suicidal ideation. no dementia"
+        "anxiety. diagnosed with anxiety. 39 years old. HAM-A 20. history of suicidal ideation. no dementia"
     )
     query = patient_query(text)
     assert query.text.startswith("anxiety") and "dementia" not in query.text and query.age == 39
+    assert "definitive" not in query.text and "age" not in query.text.split()
+    assert "stroke" not in patient_query(questionnaire_text("sickle cell anemia", [("stroke history", "never")])).text
     profile = build_profile(text)
     assert profile.values["hama"].number == 20
     assert profile.facts["suicidal"].present and not profile.facts["dementia"].present
@@ -164,3 +166,18 @@ def test_a_description_says_age_and_sex_the_way_clinical_notes_write_them(
 
     query = patient_query(text)
     assert (query.age, query.sex) == (age, sex)
+
+
+def test_a_patient_query_searches_the_same_words_with_its_adjacent_pairs() -> None:
+    """The commas between runs of adjacent words change no search word, only which pairs are phrases."""
+    from ketnav.text.query import MAX_TERMS_LONG, parse_query
+    from ketnav.trials.patient_query import patient_query
+
+    text = (
+        "A 58-year-old woman with chronic cluster headache. Denies chest pain. "
+        "History of glaucoma and cluster headache."
+    )
+    query = patient_query(text)
+    parsed = parse_query(query.text, max_terms=MAX_TERMS_LONG, structured=False)
+    assert [t.text for t in parsed.terms] == ["chronic", "cluster", "headache", "glaucoma"]
+    assert [p.text for p in parsed.pairs] == ["chronic cluster", "cluster headache"]

@@ -110,3 +110,27 @@ def test_a_field_carries_a_term_as_the_indexes_stem_it() -> None:
     assert not carries(Term(("ketamine",)), ["Esketamine"])  # a different word, not a prefix
     assert carries(Term(("ketam",), prefix=True), ["Ketamine hydrochloride"])
     assert not carries(depression, ["Anxiety"])
+
+
+@pytest.mark.parametrize(
+    ("raw", "pairs"),
+    [
+        ("ketamine chronic pain", ["ketamine chronic", "chronic pain"]),
+        ("depression after stroke", []),  # a stop word between: records keep its place, no phrase
+        ("cluster headache, glaucoma", ["cluster headache"]),
+        ('ketamine "chronic pain" relief', []),  # a quoted phrase is a term of its own
+        ("ketamine -cancer pain", []),
+        ("treat* resistant depression", ["resistant depression"]),
+        ("pain pain relief", ["pain relief"]),
+    ],
+)
+def test_adjacent_words_make_pairs(raw: str, pairs: list[str]) -> None:
+    assert [p.text for p in parse_query(raw).pairs] == pairs
+    assert all(p.phrase for p in parse_query(raw).pairs)
+
+
+def test_pairs_never_change_the_terms() -> None:
+    assert parse_query("cluster headache, glaucoma").terms == parse_query("cluster headache glaucoma").terms
+    cut = parse_query(" ".join(f"w{i} w{i + 1}" for i in range(40)), max_terms=5)
+    kept = {t.tokens[0] for t in cut.terms}
+    assert cut.pairs and all(set(p.tokens) <= kept for p in cut.pairs)

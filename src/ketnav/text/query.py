@@ -46,6 +46,8 @@ FIELDS = ("intervention", "condition")
 _ITEM = r'(?:"[^"]*"|[^\s",]+)'
 _FIELD_RE = re.compile(rf"(?i)\b({'|'.join(FIELDS)}):({_ITEM}(?:,{_ITEM})*)")
 
+_BREAK_RE = re.compile(r"[,.;:!?()\[\]]$")
+_GAP_BREAK_RE = re.compile(r"[,.;:!?()\[\]]")
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -71,6 +73,12 @@ class ParsedQuery:
     nct_ids: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())  # what we changed about the input, to tell the user
     fielded: tuple[tuple[Term, ...], ...] = ()  # structured concepts, each as its alternatives
+    # Adjacent query words as ordered phrases ("chronic pain" from "ketamine chronic pain"): scored only,
+    # never matched on (see engine.PAIR_WEIGHT), as the ordered-window features of Metzler & Croft's
+    # sequential dependence model. Only two kept, unquoted, positive, whole words with nothing between
+    # them in the query (no stop word: records keep stop words' positions, so "depression after stroke"
+    # never holds the phrase "depression stroke"; no comma or full stop).
+    pairs: tuple[Term, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -101,6 +109,19 @@ def tokens(text: str) -> list[str]:
     return [t.replace("’", "'").replace("'", "")[:MAX_TOKEN_CHARS] for t in _WORD_RE.findall(folded)]
 
 
+def tokens_adjacent(text: str) -> list[tuple[str, bool]]:
+    """``tokens(text)``, each with whether it follows the previous one with nothing but spaces, hyphens or
+    slashes between them (no comma, full stop or bracket): the words a record would hold as a phrase."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    out: list[tuple[str, bool]] = []
+    end = 0
+    for match in _WORD_RE.finditer(folded):
+        token = match.group(0).replace("’", "'").replace("'", "")[:MAX_TOKEN_CHARS]
+        out.append((token, bool(out) and _GAP_BREAK_RE.search(folded[end : match.start()]) is None))
+        end = match.end()
+    return out
+
+
 def parse_query(raw: str, *, max_terms: int = MAX_TERMS, structured: bool = True) -> ParsedQuery:
     """``structured=False`` reads "condition:x" as two words (a patient's notes, ranked by any word)."""
     notes: list[str] = []
@@ -116,9 +137,12 @@ def parse_query(raw: str, *, max_terms: int = MAX_TERMS, structured: bool = True
     text, fielded = _fielded(text) if structured else (text, [])
     terms: list[Term] = []
     excluded: list[Term] = []
+    pairs: list[tuple[str, str]] = []
+    previous = ""  # the last kept plain word, while the next kept word may follow it
     for match in re.finditer(r'(-?)"([^"]*)"|(\S+)', text):
         negative, phrase, word = match.group(1), match.group(2), match.group(3)
         if phrase is not None:
+            previous = ""
             phrase_tokens = tuple(tokens(phrase))
             if phrase_tokens:
                 (excluded if negative else terms).append(Term(phrase_tokens, phrase=len(phrase_tokens) > 1))
@@ -127,18 +151,35 @@ def parse_query(raw: str, *, max_terms: int = MAX_TERMS, structured: bool = True
         prefix = word.endswith("*")
         toks = tokens(word)
         if not toks:
+            previous = ""
             continue  # lone operators, "*", "NEAR(", punctuation
         for i, tok in enumerate(toks):
             if tok in STOPWORDS or (tok in {"near", "not"} and word.upper().startswith(("NEAR", "NOT"))):
+                previous = ""  # "depression after stroke": no pair, the words are not adjacent in a record
                 continue
             is_prefix = prefix and i == len(toks) - 1 and len(tok) >= MIN_PREFIX_CHARS
             (excluded if negative else terms).append(Term((tok,), prefix=is_prefix))
+            if negative or is_prefix:
+                previous = ""
+                continue
+            if previous and previous != tok:
+                pairs.append((previous, tok))
+            previous = tok
+        if _BREAK_RE.search(word):
+            previous = ""  # "ketamine, pain": a comma or full stop ends the run of adjacent words
     unique = list(dict.fromkeys(terms))
     if len(unique) > max_terms:
         unique = unique[:max_terms]
         notes.append(f"only the first {max_terms} words were used")
+    kept = {t.tokens[0] for t in unique if not t.phrase}
+    pair_terms = tuple(dict.fromkeys(Term(p, phrase=True) for p in pairs if p[0] in kept and p[1] in kept))
     return ParsedQuery(
-        tuple(unique), tuple(dict.fromkeys(excluded)), nct_ids, tuple(notes), fielded=tuple(dict.fromkeys(fielded))
+        tuple(unique),
+        tuple(dict.fromkeys(excluded)),
+        nct_ids,
+        tuple(notes),
+        fielded=tuple(dict.fromkeys(fielded)),
+        pairs=pair_terms,
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ketnav.text.query import MAX_TERMS_LONG, STOPWORDS, tokens
+from ketnav.text.query import MAX_QUERY_CHARS, MAX_TERMS_LONG, STOPWORDS, tokens_adjacent
 
 # Words that describe the encounter, not the patient's condition.
 _BOILERPLATE_TEXT = """
@@ -52,7 +52,7 @@ MALE_RE = re.compile(r"\b(?:man|male|boy|gentleman|he|his|him|mr|father)\b", re.
 
 @dataclass(frozen=True)
 class PatientQuery:
-    text: str  # the words to search for, space-separated
+    text: str  # the words to search for: words adjacent in the description space-separated, runs by commas
     age: float | None
     sex: str  # "", "F", "M"
     dropped: tuple[str, ...]  # negated phrases left out
@@ -87,11 +87,28 @@ def patient_query(description: str, *, max_terms: int = MAX_TERMS_LONG) -> Patie
     dropped = tuple(n.group(0).strip() for n in NEGATION_RE.finditer(description))
     kept_text = NEGATION_RE.sub(" ", description)
     words: list[str] = []
-    for token in tokens(kept_text):
+    runs: list[list[str]] = [[]]  # words adjacent in the description (nothing left out between them)
+    for token, adjacent in tokens_adjacent(kept_text):
+        if not adjacent and runs[-1]:
+            runs.append([])
         if token in STOPWORDS or token in CLINICAL_BOILERPLATE or token.isdigit() or len(token) < 3:
+            runs.append([])
             continue
         if token not in words:
             words.append(token)
+        runs[-1].append(token)  # a word said again is searched once, but makes its pairs ("aortic stenosis")
         if len(words) >= max_terms:
             break
-    return PatientQuery(" ".join(words), age, sex, dropped)
+    # Runs are joined by commas, which the search reads as a break between words (text.query's pairs of
+    # adjacent words): "cluster headache, glaucoma", not the phrase "headache glaucoma". The same words
+    # either way; without the commas if they would make the text too long for a query.
+    seen: set[str] = set()
+    kept: list[str] = []
+    for run in runs:
+        if len(run) > 1 or (run and run[0] not in seen):
+            kept.append(" ".join(run))
+        seen.update(run)
+    text = ", ".join(kept)
+    if len(text) > MAX_QUERY_CHARS:
+        text = " ".join(words)
+    return PatientQuery(text, age, sex, dropped)

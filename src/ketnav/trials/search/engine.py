@@ -49,6 +49,13 @@ __all__ = [
 ]
 
 MAX_PAGE_SIZE = 100
+# Adjacent query words also count as a phrase ("chronic pain", "cluster headache"; text.query's pairs), added
+# to the score, never to what matches: a study holding the words side by side ranks above one holding them
+# apart. The weight is the sequential dependence model's, fixed a priori (Metzler & Croft, "A Markov random
+# field model for term dependencies", SIGIR 2005: 0.85 for single words, 0.10 for ordered pairs, 0.05 for
+# unordered windows), relative to the words' weight; the unordered windows are left out (PostgreSQL's
+# tsquery has no unordered proximity operator, and both databases must rank alike). Not tuned on any judgments.
+PAIR_WEIGHT = 0.10 / 0.85
 VERIFY_BATCH = 500  # records read at a time when checking structured terms
 
 
@@ -279,7 +286,10 @@ def search(request: SearchRequest, *, index: SearchIndex | None = None) -> Searc
             matches = _Matches(np.arange(len(cols), dtype=np.int64))
     else:
         concept_hits = index.concept_hits(snap, groups, scored=scored)
-        rows, scores = kernels.combine(concept_hits, len(cols), "any" if any_word else "all")
+        pair_hits = index.term_hits(snap, list(parsed.pairs)) if scored and parsed.pairs else []
+        rows, scores = kernels.combine(
+            concept_hits, len(cols), "any" if any_word else "all", pairs=pair_hits, pair_weight=PAIR_WEIGHT
+        )
         matches = _Matches(rows, scores if scored else None)
     candidates = matches.rows
     if allowed is not None:

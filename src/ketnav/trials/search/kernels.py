@@ -421,13 +421,24 @@ def term_hits(found: Sequence[tuple[int, float]], cols: StudyColumns, *, times_i
     return TermHits(pos[known].astype(np.int32), scores.astype(np.float32))
 
 
-def combine(groups: list[list[TermHits]], size: int, mode: str) -> tuple[IntArray, FloatArray]:
+def combine(
+    groups: list[list[TermHits]],
+    size: int,
+    mode: str,
+    *,
+    pairs: Sequence[TermHits] = (),
+    pair_weight: float = 0.0,
+) -> tuple[IntArray, FloatArray]:
     """Rows matching every group ("all") or any group ("any"), a group matching when any of its
     alternatives does, with scores summed over every matching alternative of every group, and doubled
-    where the original words (each group's first alternative) match on their own, as the SQL does."""
+    where the original words (each group's first alternative) match on their own, as the SQL does.
+    ``pairs`` (phrases of adjacent query words) only add ``pair_weight`` times their scores to the rows
+    that match anyway: they never decide which rows match."""
     if not groups:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
     score = np.zeros(size, dtype=np.float64)
+    for hits in pairs:
+        score[hits.rows] += pair_weight * hits.scores
     matched = np.zeros(size, dtype=np.int16)
     original = np.zeros(size, dtype=np.int16)
     member = np.zeros(size, dtype=np.bool_)

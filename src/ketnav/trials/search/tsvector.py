@@ -30,6 +30,7 @@ reproduce exactly, and answers None for the rest, which the caller sends to the 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Sequence
 
 import Stemmer
@@ -56,6 +57,25 @@ DOCUMENT_POSITIONS = 256  # MAXNUMPOS: what || keeps
 MAX_TOKEN = 2_048  # MAXSTRLEN: tokens this long or longer are skipped (with a notice), without a position
 MAX_STEMMED = 1_000  # dict_snowball passes longer words through unstemmed
 
+
+def _letters() -> frozenset[str]:
+    """Letters outside ASCII read here as the server reads them: Latin, Greek and Cyrillic letters
+    (and the micro sign) that Python and a UTF-8 libc locale both class as letters and lowercase to one
+    letter without context. Not the dotted capital I (Python lowercases it to two characters) nor the
+    capital sigma (Python's lower() picks the final form by context, the server never does). PROBE
+    holds every one of them, so a server that reads any differently is left to build all documents."""
+    out = {"\u00b5"}
+    for start, end in ((0xC0, 0x24F), (0x370, 0x3FF), (0x400, 0x4FF)):
+        for code in range(start, end + 1):
+            char = chr(code)
+            lower = char.lower()
+            if char.isalpha() and len(lower) == 1 and lower.isalpha() and char not in "\u0130\u03a3":
+                out.add(char)
+    return frozenset(out)
+
+
+LETTERS = _letters()
+_READ_HERE = frozenset(" 0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") | LETTERS
 _SCIENTIFIC = re.compile(r"[0-9]+[eE][0-9]+")
 _stemmer = Stemmer.Stemmer("english")
 # A stop word's token: it takes a position and leaves no lexeme (a space: no lexeme here has one).
@@ -70,10 +90,11 @@ def _tokens(run: str) -> tuple[str, ...]:
         found = _SCIENTIFIC.match(run)
         if found and found.end() < len(run):
             return (*_tokens(found.group()), *_tokens(run[found.end() :]))
-    if len(run) >= MAX_TOKEN:
+    size = len(run) if run.isascii() else len(run.encode())  # the server's limits count bytes
+    if size >= MAX_TOKEN:
         return ()
     word = run.lower()
-    if not run.isalpha() or len(run) > MAX_STEMMED:
+    if not run.isalpha() or size > MAX_STEMMED:
         return (word,)  # numword, uint, scientific (simple dictionary), or too long to stem
     if word in STOP_WORDS:
         return (STOP,)
@@ -90,30 +111,30 @@ def _run(run: str) -> str | tuple[str, ...]:
     return out
 
 
-def field_lexemes(text: str) -> list[str] | None:
-    """The tokens ``to_tsvector('english', text)`` gives a position, as lexemes (STOP for a stop word),
-    for text pg_words made (letters, digits, spaces); None if the text is not ASCII (the server's
-    locale decides those letters)."""
-    if not text.isascii():
-        return None
+def field_runs(text: str) -> list[str] | None:
+    """The runs of letters and digits of text pg_words made, each one token or more of
+    ``to_tsvector('english', text)``; None if the text has characters the server may read otherwise
+    (letters outside LETTERS, or anything pg_words removes)."""
     runs = text.split()
-    if runs and not "".join(runs).isalnum():
-        return None  # not pg_words text: the server's parser has more token types than these
+    if text.isascii():
+        if runs and not "".join(runs).isalnum():
+            return None  # not pg_words text: the server's parser has more token types than these
+    elif not _READ_HERE.issuperset(text):
+        return None
+    return runs
+
+
+def field_lexemes(runs: list[str]) -> list[str]:
+    """Each token's lexeme, in order (STOP for a stop word's position)."""
+    out: list[str] = []
     get = _cache.get
-    out = [get(run) or _run(run) for run in runs]
-    if tuple in set(map(type, out)):  # a run that is not one token: rare
-        flat: list[str] = []
-        for item in out:
-            if isinstance(item, tuple):
-                flat.extend(item)
-            else:
-                flat.append(item)
-        return flat
-    return out  # type: ignore[return-value]
-
-
-def _quote(lexeme: str) -> str:
-    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+    for run in runs:
+        item = get(run) or _run(run)
+        if isinstance(item, tuple):
+            out.extend(item)
+        else:
+            out.append(item)
+    return out
 
 
 def _marks(weight: str) -> tuple[str, str]:
@@ -123,43 +144,51 @@ def _marks(weight: str) -> tuple[str, str]:
 
 def document(fields: Sequence[str], weights: Sequence[str]) -> str | None:
     """The text form of the weighted document of these pg_words fields, to store with ``::tsvector``;
-    None when a field is outside what ``field_lexemes`` reproduces."""
+    None when a field has text the server may read otherwise (see ``field_runs``)."""
     parsed = []
     for text in fields:
-        lexemes = field_lexemes(text)
-        if lexemes is None:
+        runs = field_runs(text)
+        if runs is None:
             return None
-        parsed.append(lexemes)
-    if sum(map(len, parsed)) > MAX_POSITION:
+        parsed.append(runs)
+    if sum(map(len, parsed)) > MAX_POSITION:  # a run is one token at most, but for a few
         return _capped(parsed, weights)
     merged: dict[str, str] = {}  # lexeme -> its positions, with their weights, as text
-    counts: dict[str, int] = {}
     shift = 0  # the largest position stored so far
-    for lexemes, weight in zip(parsed, weights, strict=True):
+    get = _cache.get
+    for runs, weight in zip(parsed, weights, strict=True):
+        # Positions by run, then the runs' lexemes: a field has half as many distinct runs as runs.
+        by_run: defaultdict[str, list[int]] = defaultdict(list)
+        for position, run in enumerate(runs, shift + 1):
+            by_run[run].append(position)
         groups: dict[str, list[int]] = {}
-        for position, lexeme in enumerate(lexemes, shift + 1):
-            held = groups.get(lexeme)
-            if held is None:
-                groups[lexeme] = [position]
-            else:
-                held.append(position)
-        groups.pop(STOP, None)
-        if not groups:
-            continue  # an empty vector: nothing stored, nothing shifted
+        for run, held in by_run.items():
+            lexeme = get(run) or _run(run)
+            if isinstance(lexeme, tuple):  # not one token: positions shift, the exact way
+                return _capped(parsed, weights)
+            if lexeme != STOP:
+                before = groups.get(lexeme)
+                groups[lexeme] = held if before is None else sorted(before + held)  # "Ketamine", "ketamine"
+        top = shift
+        for position, run in enumerate(reversed(runs)):  # the last token that is not a stop word
+            if (get(run) or _run(run)) != STOP:
+                top = shift + len(runs) - position
+                break
         mark, sep = _marks(weight)
         for lexeme, held in groups.items():
-            count = counts.get(lexeme, 0) + len(held)
-            if count > FIELD_POSITIONS:  # near a lexeme's limits: the exact way
-                return _capped(parsed, weights)
-            counts[lexeme] = count
             text = sep.join(map(str, held)) + mark
-            before = merged.get(lexeme)
-            merged[lexeme] = text if before is None else f"{before},{text}"
-        last = len(lexemes)
-        while lexemes[last - 1] == STOP:
-            last -= 1
-        shift += last
-    return " ".join([f"{_quote(lexeme)}:{text}" for lexeme, text in merged.items()])
+            before_text = merged.get(lexeme)
+            if before_text is None:
+                if len(held) > FIELD_POSITIONS:
+                    return _capped(parsed, weights)  # near a lexeme's limits: the exact way
+                merged[lexeme] = text
+            else:
+                if before_text.count(",") + 1 + len(held) > FIELD_POSITIONS:
+                    return _capped(parsed, weights)
+                merged[lexeme] = f"{before_text},{text}"
+        shift = top  # unchanged by a field with no lexeme: its vector is empty
+    # Lexemes are letters and digits only (field_runs), so none needs quotes doubled or escapes.
+    return " ".join([f"'{lexeme}':{text}" for lexeme, text in merged.items()])
 
 
 def _field_positions(lexemes: list[str]) -> dict[str, list[int]]:
@@ -180,15 +209,15 @@ def _field_positions(lexemes: list[str]) -> dict[str, list[int]]:
 
 
 def _capped(parsed: list[list[str]], weights: Sequence[str]) -> str:
-    """``document`` step by step, for documents near the limits: more than 16,383 tokens, or a lexeme
-    with more than 255 positions."""
+    """``document`` step by step, for documents near the limits (more than 16,383 tokens, or a lexeme
+    with more than 255 positions) or with a run that is not one token."""
     merged: dict[str, list[str]] = {}  # lexeme -> "position" + weight, in order
     last: dict[str, int] = {}  # lexeme -> its last stored position
     shift = 0  # the largest position stored so far
-    for lexemes, weight in zip(parsed, weights, strict=True):
+    for runs, weight in zip(parsed, weights, strict=True):
         mark = _marks(weight)[0]
         top = shift
-        for lexeme, where in _field_positions(lexemes).items():
+        for lexeme, where in _field_positions(field_lexemes(runs)).items():
             held = merged.get(lexeme)
             if held is None:
                 held = merged[lexeme] = []
@@ -203,7 +232,7 @@ def _capped(parsed: list[list[str]], weights: Sequence[str]) -> str:
             last[lexeme] = end
             top = max(top, end)
         shift = top
-    return " ".join(f"{_quote(lexeme)}:{','.join(held)}" for lexeme, held in merged.items())
+    return " ".join(f"'{lexeme}':{','.join(held)}" for lexeme, held in merged.items())
 
 
 # Fields to compare with the server's own to_tsvector before relying on ``document`` (writing checks it
@@ -218,5 +247,6 @@ PROBE: tuple[str, ...] = (
     " ".join(["patients"] * 300),
     "relational conditional rational valency hesitancy digitizer conformabli radicalli differentli",
     "vileli analogousli vietnamization predication operator feudalism decisiveness hopefulness",
-    "callousness formaliti sensitiviti sensibiliti triplicate formative formalize electriciti",
+    "callousness formaliti sensitiviti sensibiliti triplicate formative formalize electriciti "
+    + " ".join(f"x{letter}y 2{letter} {letter * 3}" for letter in sorted(LETTERS)),
 )

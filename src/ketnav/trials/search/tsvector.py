@@ -80,7 +80,7 @@ _SCIENTIFIC = re.compile(r"[0-9]+[eE][0-9]+")
 _stemmer = Stemmer.Stemmer("english")
 # A stop word's token: it takes a position and leaves no lexeme (a space: no lexeme here has one).
 STOP = " "
-_CACHE_SIZE = 100_000  # runs remembered (a worker's vocabulary); emptied when full
+_CACHE_SIZE = 40_000  # runs remembered (a worker's vocabulary); emptied when full
 _cache: dict[str, str | tuple[str, ...]] = {}
 
 

@@ -191,9 +191,11 @@ class StudyWriter:
 
     def documents(self, batch: Sequence[Prepared]) -> Documents | None:
         """The batch's text-index documents, computed now, before the caller takes the load's write lock:
-        PostgreSQL's to_tsvector is most of the cost of writing a study (1.7 ms of its 4 at 2,000
-        studies), and here the two load workers' database sessions compute them side by side while
-        the lock serializes only the writes. None on SQLite, whose FTS5 index tokenizes as it writes."""
+        PostgreSQL's to_tsvector was most of the cost of writing a study (1.7 ms of its 4 at 2,000
+        studies), so the load workers build them in Python (search.tsvector, equal to the server's),
+        leaving to their database sessions only those with text the server may read otherwise (0.3%
+        of the shared records), side by side while the lock serializes only the writes. None on
+        SQLite, whose FTS5 index tokenizes as it writes."""
         if self.vendor != "postgresql" or not batch:
             return None
         with connection.cursor() as cursor:

@@ -93,7 +93,7 @@ STALE_FACTOR = 10.0  # ... for at most this many times that cost, in seconds sin
 # few milliseconds (about 2 microseconds a matching row).
 BROAD_MIN_ROWS = 2_000
 TERM_CACHE_BYTES = 512 * 2**20  # 8 bytes a matching study: "cancer" at 273,000 studies takes 2 MB
-COMMON_CONDITION_WORDS = 200
+COMMON_CONDITION_WORDS = 300  # keys (words, synonyms, pairs): a broad one costs 0.1-1 s at 500,000 studies
 
 # Pages of results kept per process, in each of three forms (results, the page's HTML, the API's
 # answer): a page of 20 hits is a few tens of kB in each, so about 512 x 3 x 30 kB = 45 MB at most.
@@ -508,15 +508,16 @@ class SearchIndex:
         return done
 
     def common_condition_keys(self, snap: Snapshot, limit: int = COMMON_CONDITION_WORDS) -> list[TermKey]:
-        """Keys for the words of the registry's most studied conditions ("breast", "cancer", "diabetes",
-        ...), most studied first: what people search for, known without a query log."""
+        """Keys for the registry's most studied conditions searched as a person would type them ("breast
+        cancer": its words with their synonyms, the words as the adjacent phrase the engine scores, and
+        the query for studies carrying them prominently), most studied first: what people search for,
+        known without a query log."""
         keys: dict[TermKey, None] = {}
+        synonyms = self.synonyms(snap.version)
         for condition in kernels.most_studied_conditions(snap.columns, min_studies=self.broad_min_rows):
             if len(keys) >= limit:
                 break
-            for word in parse_query(condition).terms:
-                if not word.phrase and not word.prefix:
-                    keys[self.term_key(word)] = None
+            keys.update(dict.fromkeys(self.query_keys(condition, synonyms)))
         return list(keys)[:limit]
 
     def query_keys(self, text: str, synonyms: SynonymTable) -> list[TermKey]:
@@ -524,6 +525,7 @@ class SearchIndex:
         parsed = parse_query(text)
         groups = expand(parsed.terms, synonyms) + expand_fielded(parsed.fielded, synonyms)
         keys = [self.term_key(t) for group in groups for t in group]
+        keys += [self.term_key(pair) for pair in parsed.pairs]  # adjacent words (engine.PAIR_WEIGHT)
         if len(groups) > 1:  # the query for the studies carrying every concept prominently (ranking)
             keys.append((self.backend.prominent_query(groups), False))
         return keys

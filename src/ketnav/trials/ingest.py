@@ -145,6 +145,9 @@ Documents = dict[int, str]
 _WEIGHTS = tuple(weight for _name, _weight, weight in FIELDS)  # each field's tsvector weight class
 
 
+WRITER_CACHE_KIB = 65536  # SQLite page cache of a connection that writes studies
+
+
 class StudyWriter:
     """Writes batches with plain SQL (COPY on PostgreSQL, executemany on SQLite): the ORM's per-object
     cost is too high for bulk loads."""
@@ -153,6 +156,12 @@ class StudyWriter:
         self.run_id = run_id
         self.vendor = connection.vendor
         self.index = SearchIndexWriter(self.vendor)
+        if self.vendor == "sqlite":
+            # A writer's page cache: 64 MB, so index updates during bulk loads stop re-reading pages.
+            # Connections that only read keep the smaller default (config: the operating system caches the
+            # file for them, and a server keeps one connection per thread).
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
         q = connection.ops.quote_name
         cols = [*STUDY_COLUMNS, "loaded_at", "load_run_id"]
         placeholders = ", ".join(["%s"] * len(cols))

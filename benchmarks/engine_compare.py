@@ -209,7 +209,7 @@ def child_ingest(engine: str, db_path: str, target: str) -> dict[str, float]:
             cursor.execute(sql)
         conn.execute("BEGIN")
         for i in range(0, len(docs), BATCH):
-            backend.write_documents(cursor, docs[i : i + BATCH])  # type: ignore[arg-type]
+            backend.write_documents(cursor, docs[i : i + BATCH])
         conn.execute("COMMIT")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.close()
@@ -220,17 +220,18 @@ def child_ingest(engine: str, db_path: str, target: str) -> dict[str, float]:
         from ketnav.trials.search.backends.postgresql import PG_TABLE, PostgreSQLBackend
 
         pg = PostgreSQLBackend()
-        with psycopg.connect(target) as conn, conn.cursor() as cursor:
+        with psycopg.connect(target) as pg_conn, pg_conn.cursor() as pg_cursor:
             for sql in pg.create_sql():
-                cursor.execute(sql)  # type: ignore[arg-type]
-            conn.commit()
+                pg_cursor.execute(sql)
+            pg_conn.commit()
             started = time.perf_counter()
             for i in range(0, len(docs), BATCH):
-                pg.write_documents(cursor, docs[i : i + BATCH])  # type: ignore[arg-type]
-            conn.commit()
+                pg.write_documents(pg_cursor, docs[i : i + BATCH])
+            pg_conn.commit()
             seconds = time.perf_counter() - started
-            cursor.execute(f"SELECT pg_total_relation_size('{PG_TABLE}')")  # type: ignore[arg-type]
-            size = cursor.fetchone()[0] / 2**20  # type: ignore[index]
+            pg_cursor.execute(f"SELECT pg_total_relation_size('{PG_TABLE}')")
+            found = pg_cursor.fetchone()
+            size = (found[0] if found else 0) / 2**20
         after = memory()
         return {"n": len(docs), "seconds": seconds, "size_mb": size, "extra_mb": after["VmHWM"] - before["VmRSS"]}
     seconds = time.perf_counter() - started
@@ -248,7 +249,8 @@ def child_first(engine: str, where: str, i: int) -> float:
         index = tantivy.Index.open(where)
         tantivy_search(index, index.searcher(), text, match)
         return (time.perf_counter() - started) * 1000
-    from ketnav.trials.search import engine, filters  # noqa: F401  (imports are Django set-up's, not the query's)
+    import ketnav.trials.search.engine
+    import ketnav.trials.search.filters  # noqa: F401  (imports are Django set-up's, not the query's)
 
     started = time.perf_counter()
     our_search(text, match)
@@ -381,15 +383,15 @@ class _scratch_pg:
         import psycopg
 
         with psycopg.connect(self.admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}"')  # type: ignore[arg-type]
-            conn.execute(f'CREATE DATABASE "{self.name}"')  # type: ignore[arg-type]
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
+            conn.execute(f'CREATE DATABASE "{self.name}"')
         return self.url.rsplit("/", 1)[0] + "/" + self.name
 
     def __exit__(self, *exc: object) -> None:
         import psycopg
 
         with psycopg.connect(self.admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')  # type: ignore[arg-type]
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
 def our_search_only(topics: dict[str, str], top: int = 100) -> dict[str, list[str]]:

@@ -30,6 +30,7 @@ reproduce exactly, and answers None for the rest, which the caller sends to the 
 from __future__ import annotations
 
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -77,11 +78,21 @@ def _letters() -> frozenset[str]:
 LETTERS = _letters()
 _READ_HERE = frozenset(" 0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") | LETTERS
 _SCIENTIFIC = re.compile(r"[0-9]+[eE][0-9]+")
-_stemmer = Stemmer.Stemmer("english")
 # A stop word's token: it takes a position and leaves no lexeme (a space: no lexeme here has one).
 STOP = " "
 _CACHE_SIZE = 40_000  # runs remembered (a worker's vocabulary); emptied when full
-_cache: dict[str, str | tuple[str, ...]] = {}
+
+
+class _PerThread(threading.local):
+    """Each thread's stemmer and remembered runs: a PyStemmer object keeps its own cache and is not safe
+    to share between threads (a server runs a sync in a background thread beside request threads)."""
+
+    def __init__(self) -> None:
+        self.stemmer = Stemmer.Stemmer("english")
+        self.cache: dict[str, str | tuple[str, ...]] = {}
+
+
+_local = _PerThread()
 
 
 def _tokens(run: str) -> tuple[str, ...]:
@@ -98,16 +109,17 @@ def _tokens(run: str) -> tuple[str, ...]:
         return (word,)  # numword, uint, scientific (simple dictionary), or too long to stem
     if word in STOP_WORDS:
         return (STOP,)
-    return (_stemmer.stemWord(word) or word,)
+    return (_local.stemmer.stemWord(word) or word,)
 
 
 def _run(run: str) -> str | tuple[str, ...]:
     """A run's one lexeme (or STOP), else its tuple of tokens (none, or a scientific number and a word)."""
     tokens = _tokens(run)
     out = tokens[0] if len(tokens) == 1 else tokens
-    if len(_cache) >= _CACHE_SIZE:
-        _cache.clear()
-    _cache[run] = out
+    cache = _local.cache
+    if len(cache) >= _CACHE_SIZE:
+        cache.clear()
+    cache[run] = out
     return out
 
 
@@ -127,7 +139,7 @@ def field_runs(text: str) -> list[str] | None:
 def field_lexemes(runs: list[str]) -> list[str]:
     """Each token's lexeme, in order (STOP for a stop word's position)."""
     out: list[str] = []
-    get = _cache.get
+    get = _local.cache.get
     for run in runs:
         item = get(run) or _run(run)
         if isinstance(item, tuple):
@@ -155,7 +167,7 @@ def document(fields: Sequence[str], weights: Sequence[str]) -> str | None:
         return _capped(parsed, weights)
     merged: dict[str, str] = {}  # lexeme -> its positions, with their weights, as text
     shift = 0  # the largest position stored so far
-    get = _cache.get
+    get = _local.cache.get
     for runs, weight in zip(parsed, weights, strict=True):
         # Positions by run, then the runs' lexemes: a field has half as many distinct runs as runs.
         by_run: defaultdict[str, list[int]] = defaultdict(list)

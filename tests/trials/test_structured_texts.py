@@ -14,14 +14,13 @@ import pytest
 
 from ketnav.trials.normalize_v2 import normalize_v2, structured_texts_v2
 from ketnav.trials.parsing import RecordRejected
-from ketnav.trials.search.fields import FIELDS, field_texts
+from ketnav.trials.search.fields import record_texts
 
 V2_FILES = ("ctgov_v2_studies.jsonl.gz", "ctgov_v2_minimal_from_stories.jsonl.gz")
 
 
 def full_texts(study: Any) -> dict[str, list[str]]:
-    record = normalize_v2(study).record
-    return {field: field_texts(record, field) for field in FIELDS}
+    return record_texts(normalize_v2(study).record)
 
 
 @pytest.mark.parametrize("name", V2_FILES)

@@ -194,15 +194,13 @@ def _structured_texts(study: Any) -> dict[str, list[str]]:
     """The texts a structured term is checked against (fields.field_texts), from a stored study's raw
     source: an API v2 record reads only those parts; a legacy XML record is normalized whole."""
     from ketnav.trials.normalize_v2 import structured_texts_v2
-    from ketnav.trials.normalize_xml import normalize_xml
     from ketnav.trials.rawcodec import unpack
-    from ketnav.trials.search.fields import FIELDS, field_texts
+    from ketnav.trials.search.fields import record_texts
+    from ketnav.trials.selectors import study_record
 
-    raw = unpack(study.raw)
     if study.source_format == "xml":
-        record = normalize_xml(raw).record
-        return {field: field_texts(record, field) for field in FIELDS}
-    return structured_texts_v2(orjson.loads(raw))
+        return record_texts(study_record(study))
+    return structured_texts_v2(orjson.loads(unpack(study.raw)))
 
 
 def _verify_fields(index: SearchIndex, cols: StudyColumns, rows: IntArray, concepts: list[list[Term]]) -> IntArray:

@@ -60,6 +60,14 @@ def carries(term: Term, texts: Iterable[str], memo: dict[str, list[str]] | None 
     return False
 
 
+FIELDS = ("intervention", "condition")
+
+
+def record_texts(record: StudyRecord) -> dict[str, list[str]]:
+    """``field_texts`` of every field a structured term may name."""
+    return {field: field_texts(record, field) for field in FIELDS}
+
+
 def field_texts(record: StudyRecord, field: str) -> list[str]:
     """The parts of a record a structured term of ``field`` must be found in."""
     if field == "intervention":
@@ -76,10 +84,7 @@ def field_texts(record: StudyRecord, field: str) -> list[str]:
 
 def record_matches(record: StudyRecord, concepts: Sequence[Sequence[Term]]) -> bool:
     """Whether the record carries every structured concept (each: any of its alternatives, in its field)."""
-    return texts_match({field: field_texts(record, field) for field in FIELDS}, concepts)
-
-
-FIELDS = ("intervention", "condition")
+    return texts_match(record_texts(record), concepts)
 
 
 def texts_match(
